@@ -1,0 +1,39 @@
+# One entry point for every routine task; each target builds .venv from nothing when it is missing.
+PY      ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.PHONY: run test protos check-protos lint bench bench-ci test-faults clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/amauta-node serve
+
+test: $(STAMP) check-protos
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+protos: $(STAMP)
+	$(BIN)/python scripts/gen_protos.py
+
+check-protos: $(STAMP)
+	$(BIN)/python scripts/gen_protos.py --check
+	$(BIN)/buf lint
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+bench-ci: $(STAMP)
+	$(BIN)/python -m bench --quick
+
+test-faults: $(STAMP)
+	$(BIN)/python -m pytest -q tests/faults $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) .amauta

@@ -1,0 +1,1 @@
+"""Generated code of the amauta.v1 protobuf package (do not edit)."""

@@ -1,0 +1,1 @@
+"""Numbered migrations per store; applied and recorded by stores.migrator."""

@@ -1,0 +1,1 @@
+"""The gRPC application of the Amauta Node data service."""

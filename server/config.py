@@ -1,0 +1,44 @@
+"""Node settings, read once from AMAUTA_* environment variables."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the node is configured with; an unset store URL means an embedded store."""
+
+    grpc_address: str = "127.0.0.1:50051"
+    data_dir: Path = Path(".amauta")
+    postgres_url: str = ""
+    redis_url: str = ""
+    graph_url: str = ""
+    clickhouse_url: str = ""
+    metrics_address: str = ""
+    tokens_file: str = ""
+    grace_seconds: float = 10.0
+    health_interval_seconds: float = 2.0
+    max_message_bytes: int = 16 * 1024 * 1024
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Build settings from the environment (or a given mapping, for tests)."""
+        env = os.environ if env is None else env
+        return cls(
+            grpc_address=env.get("AMAUTA_GRPC_ADDRESS", cls.grpc_address),
+            data_dir=Path(env.get("AMAUTA_DATA_DIR", str(cls.data_dir))),
+            postgres_url=env.get("AMAUTA_POSTGRES_URL", ""),
+            redis_url=env.get("AMAUTA_REDIS_URL", ""),
+            graph_url=env.get("AMAUTA_GRAPH_URL", ""),
+            clickhouse_url=env.get("AMAUTA_CLICKHOUSE_URL", ""),
+            metrics_address=env.get("AMAUTA_METRICS_ADDRESS", ""),
+            tokens_file=env.get("AMAUTA_TOKENS_FILE", ""),
+            grace_seconds=float(env.get("AMAUTA_GRACE_SECONDS", cls.grace_seconds)),
+            health_interval_seconds=float(
+                env.get("AMAUTA_HEALTH_INTERVAL_SECONDS", cls.health_interval_seconds)),
+            max_message_bytes=int(env.get("AMAUTA_MAX_MESSAGE_BYTES", cls.max_message_bytes)),
+        )

@@ -1,0 +1,237 @@
+"""The interceptor chain: access logging, authentication and error mapping around every handler."""
+
+from __future__ import annotations
+
+import contextvars
+import inspect
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import grpc
+from grpc import aio
+
+from server import errors
+from server.auth import AuthError, Identity, Role, TokenRegistry, current_identity
+from stores.errors import StoreError
+
+log = logging.getLogger("amauta.access")
+errlog = logging.getLogger("amauta.errors")
+
+#: Services that answer without a token, so probes and grpcurl discovery work.
+OPEN_SERVICES = ("/grpc.health.v1.Health/", "/grpc.reflection.v1alpha.ServerReflection/",
+                 "/grpc.reflection.v1.ServerReflection/")
+
+
+@dataclass
+class CallState:
+    """What the chain learns about one call; shared by its interceptors."""
+
+    method: str
+    request_id: str
+    code: grpc.StatusCode = grpc.StatusCode.OK
+    identity: Identity | None = None
+    metadata: dict[str, str] = field(default_factory=dict)
+
+
+Guard = Callable[[CallState, aio.ServicerContext], AbstractAsyncContextManager[None]]
+
+
+async def _call(behavior: Callable[..., Any], request: Any, context: aio.ServicerContext) -> Any:
+    result = behavior(request, context)
+    if inspect.isawaitable(result):
+        result = await result
+    return result
+
+
+async def _iterate(behavior: Callable[..., Any], request: Any,
+                   context: aio.ServicerContext) -> AsyncIterator[Any]:
+    result = behavior(request, context)
+    if inspect.isasyncgen(result):
+        async for item in result:
+            yield item
+    elif inspect.isawaitable(result):
+        await result  # a handler that writes with context.write()
+    elif result is not None:
+        for item in result:
+            yield item
+
+
+def _new_state(details: grpc.HandlerCallDetails) -> CallState:
+    meta = {k: v for k, v in (details.invocation_metadata or ()) if isinstance(v, str)}
+    return CallState(method=details.method, request_id=meta.get("x-request-id") or uuid.uuid4().hex,
+                     metadata=meta)
+
+
+#: The state of the call being served; the outermost interceptor creates it, inner ones share it.
+_call_state: contextvars.ContextVar[CallState | None] = contextvars.ContextVar(
+    "amauta_call_state", default=None)
+
+
+@asynccontextmanager
+async def _entered(details: grpc.HandlerCallDetails, guard: Guard,
+                   context: aio.ServicerContext) -> AsyncIterator[None]:
+    state = _call_state.get()
+    token = None
+    if state is None or state.method != details.method:
+        state = _new_state(details)
+        token = _call_state.set(state)
+    try:
+        async with guard(state, context):
+            yield
+    finally:
+        if token is not None:
+            _call_state.reset(token)
+
+
+def wrap_handler(handler: grpc.RpcMethodHandler, guard: Guard,
+                 details: grpc.HandlerCallDetails) -> grpc.RpcMethodHandler:
+    """Return handler with guard(state, context) entered around the call (and its whole stream)."""
+    kwargs = {"request_deserializer": handler.request_deserializer,
+              "response_serializer": handler.response_serializer}
+    if handler.response_streaming:
+        stream_behavior = handler.stream_stream if handler.request_streaming else handler.unary_stream
+
+        async def streaming(request: Any, context: aio.ServicerContext) -> AsyncIterator[Any]:
+            async with _entered(details, guard, context):
+                async for item in _iterate(stream_behavior, request, context):
+                    yield item
+
+        factory = (grpc.stream_stream_rpc_method_handler if handler.request_streaming
+                   else grpc.unary_stream_rpc_method_handler)
+        return factory(streaming, **kwargs)
+
+    behavior = handler.stream_unary if handler.request_streaming else handler.unary_unary
+
+    async def unary(request: Any, context: aio.ServicerContext) -> Any:
+        async with _entered(details, guard, context):
+            return await _call(behavior, request, context)
+
+    factory = (grpc.stream_unary_rpc_method_handler if handler.request_streaming
+               else grpc.unary_unary_rpc_method_handler)
+    return factory(unary, **kwargs)
+
+
+class _GuardInterceptor(aio.ServerInterceptor):
+    """An interceptor defined by one async context manager around each call."""
+
+    def guard(self, state: CallState, context: aio.ServicerContext) -> AbstractAsyncContextManager[None]:
+        raise NotImplementedError
+
+    async def intercept_service(
+        self, continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        handler_call_details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler:
+        handler = await continuation(handler_call_details)
+        if handler is None:
+            return handler
+        return wrap_handler(handler, self.guard, handler_call_details)
+
+
+class AccessLogInterceptor(_GuardInterceptor):
+    """One structured log line per RPC: method, identity, status, duration and request id."""
+
+    def guard(self, state: CallState, context: aio.ServicerContext) -> AbstractAsyncContextManager[None]:
+        return self._log(state, context)
+
+    @asynccontextmanager
+    async def _log(self, state: CallState, context: aio.ServicerContext) -> AsyncIterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        except BaseException:
+            if state.code is grpc.StatusCode.OK:
+                state.code = grpc.StatusCode.CANCELLED
+            raise
+        finally:
+            log.info("rpc", extra={
+                "rpc_method": state.method,
+                "identity": state.identity.name if state.identity else "",
+                "role": state.identity.role.value if state.identity else "",
+                "status": state.code.name,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 3),
+                "request_id": state.request_id,
+            })
+
+
+class AuthInterceptor(_GuardInterceptor):
+    """Maps the bearer token to an Identity; UNAUTHENTICATED when it is missing or unknown."""
+
+    def __init__(self, registry: TokenRegistry | None) -> None:
+        #: None disables authentication (every caller is an admin); only allowed on loopback.
+        self.registry = registry
+
+    def guard(self, state: CallState, context: aio.ServicerContext) -> AbstractAsyncContextManager[None]:
+        return self._auth(state, context)
+
+    @asynccontextmanager
+    async def _auth(self, state: CallState, context: aio.ServicerContext) -> AsyncIterator[None]:
+        if state.method.startswith(OPEN_SERVICES):
+            yield
+            return
+        if self.registry is None:
+            identity = Identity("anonymous-admin", Role.ADMIN)
+        else:
+            try:
+                identity = self.registry.authenticate(state.metadata.get("authorization"))
+            except AuthError as exc:
+                state.code = grpc.StatusCode.UNAUTHENTICATED
+                status = errors.to_status(errors.ApiError(
+                    grpc.StatusCode.UNAUTHENTICATED, str(exc), "UNAUTHENTICATED"))
+                await context.abort(status.code, status.details, status.trailing_metadata)
+                raise  # unreachable: abort raises
+        state.identity = identity
+        token = current_identity.set(identity)
+        try:
+            yield
+        finally:
+            current_identity.reset(token)
+
+
+class ErrorMappingInterceptor(_GuardInterceptor):
+    """Turns ApiError and store errors into statuses with details; nothing leaks as a stack trace."""
+
+    def guard(self, state: CallState, context: aio.ServicerContext) -> AbstractAsyncContextManager[None]:
+        return self._map(state, context)
+
+    @asynccontextmanager
+    async def _map(self, state: CallState, context: aio.ServicerContext) -> AsyncIterator[None]:
+        try:
+            yield
+        except aio.AbortError:
+            state.code = _code_of(context)
+            raise
+        except errors.ApiError as exc:
+            await self._abort(state, context, exc)
+        except StoreError as exc:
+            api = errors.from_store_error(exc)
+            if api.code is grpc.StatusCode.INTERNAL:
+                errlog.exception("store error in %s", state.method)
+            await self._abort(state, context, api)
+        except NotImplementedError:
+            await self._abort(state, context, errors.ApiError(
+                grpc.StatusCode.UNIMPLEMENTED, f"{state.method} is not implemented yet",
+                "UNIMPLEMENTED"))
+        except Exception:
+            errlog.exception("unhandled error in %s", state.method)
+            await self._abort(state, context, errors.ApiError(
+                grpc.StatusCode.INTERNAL, "internal error", "INTERNAL"))
+        else:
+            state.code = _code_of(context)
+
+    @staticmethod
+    async def _abort(state: CallState, context: aio.ServicerContext, exc: errors.ApiError) -> None:
+        state.code = exc.code
+        status = errors.to_status(exc)
+        await context.abort(status.code, status.details, status.trailing_metadata)
+
+
+def _code_of(context: aio.ServicerContext) -> grpc.StatusCode:
+    code = context.code()
+    if isinstance(code, grpc.StatusCode):
+        return code
+    return grpc.StatusCode.OK if code in (None, 0) else grpc.StatusCode.UNKNOWN

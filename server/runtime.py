@@ -1,0 +1,62 @@
+"""What servicers and background workers share: settings, open stores and a task group."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Coroutine
+from dataclasses import dataclass, field
+from typing import Any
+
+from server.config import Settings
+from stores.analytics.base import AnalyticsBackend
+from stores.base import Store
+from stores.graph.base import GraphBackend
+from stores.postgres import PostgresStore
+from stores.redis import RedisStore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Stores:
+    """The four open stores of a node."""
+
+    postgres: PostgresStore
+    redis: RedisStore
+    graph: GraphBackend
+    analytics: AnalyticsBackend
+
+    def all(self) -> tuple[Store, ...]:
+        """Every store, in start order."""
+        return (self.postgres, self.redis, self.graph, self.analytics)
+
+
+@dataclass
+class Runtime:
+    """Dependencies handed to every service module at registration."""
+
+    settings: Settings
+    stores: Stores
+    tasks: list[asyncio.Task[Any]] = field(default_factory=list)
+    #: Set when the node starts draining; long-lived streams end on it.
+    draining: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def spawn(self, name: str, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        """Run a background worker until the node stops; a crash is logged, not swallowed silently."""
+        task = asyncio.create_task(coro, name=name)
+        task.add_done_callback(_report)
+        self.tasks.append(task)
+        return task
+
+    async def cancel_tasks(self) -> None:
+        """Cancel every background worker and wait for them."""
+        for task in self.tasks:
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        self.tasks.clear()
+
+
+def _report(task: asyncio.Task[Any]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("background task %s failed", task.get_name(), exc_info=task.exception())

@@ -1,0 +1,20 @@
+"""Analytics store: one interface, a chdb backend (in-process) and a clickhouse-driver backend."""
+
+from __future__ import annotations
+
+from stores.analytics.base import AnalyticsBackend, AnalyticsSettings
+
+
+def create_backend(settings: AnalyticsSettings) -> AnalyticsBackend:
+    """Pick the backend: clickhouse:// → clickhouse-driver; an empty URL or chdb:// → embedded chdb."""
+    scheme = settings.url.split("://", 1)[0].lower() if settings.url else "chdb"
+    if scheme in ("clickhouse", "clickhouses"):
+        from stores.analytics.clickhouse import ClickHouseBackend
+        return ClickHouseBackend(settings)
+    if scheme == "chdb":
+        from stores.analytics.chdb import ChdbBackend
+        return ChdbBackend(settings)
+    raise ValueError(f"unsupported analytics URL scheme {scheme!r}: use clickhouse:// or chdb://")
+
+
+__all__ = ["AnalyticsBackend", "AnalyticsSettings", "create_backend"]

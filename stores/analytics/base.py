@@ -1,0 +1,84 @@
+"""The analytics backend interface: ClickHouse SQL with {name:Type} parameters, run off the event loop."""
+
+from __future__ import annotations
+
+import abc
+import asyncio
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import pyarrow as pa
+
+from stores.base import Store
+
+T = TypeVar("T")
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class AnalyticsSettings:
+    """Settings of the analytics store; url empty or chdb://PATH means embedded chdb."""
+
+    url: str = ""
+    #: Directory of the embedded engine (used when url is empty).
+    path: str = ""
+    database: str = "amauta"
+    #: Threads that may run blocking driver calls at once.
+    workers: int = 4
+
+
+class AnalyticsBackend(Store):
+    """ClickHouse dialect store; blocking drivers run in a bounded executor."""
+
+    name = "analytics"
+    #: Backend name for reports and test ids.
+    dialect: str = "abstract"
+
+    def __init__(self, settings: AnalyticsSettings) -> None:
+        self.settings = settings
+        self._executor = ThreadPoolExecutor(max_workers=settings.workers,
+                                            thread_name_prefix=f"analytics-{self.dialect}")
+
+    async def _call(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run a blocking driver call in the executor."""
+        return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
+
+    async def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> None:
+        """Run a statement that returns no rows."""
+        await self._call(self._execute_sync, sql, dict(params or {}))
+
+    async def query(self, sql: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        """Run a SELECT and return its rows as dicts."""
+        return await self._call(self._query_sync, sql, dict(params or {}))
+
+    async def insert(self, table: str, data: pa.Table, dedup_token: str | None = None) -> None:
+        """Insert an Arrow table; a repeated dedup_token makes the insert a no-op."""
+        await self._call(self._insert_sync, table, data, dedup_token)
+
+    async def ping(self) -> None:
+        await self.query("SELECT 1 AS ok")
+
+    async def close(self) -> None:
+        self._executor.shutdown(wait=True, cancel_futures=True)
+
+    @abc.abstractmethod
+    def _execute_sync(self, sql: str, params: dict[str, Any]) -> None: ...
+
+    @abc.abstractmethod
+    def _query_sync(self, sql: str, params: dict[str, Any]) -> list[Row]: ...
+
+    @abc.abstractmethod
+    def _insert_sync(self, table: str, data: pa.Table, dedup_token: str | None) -> None: ...
+
+
+#: The only tables that inserts may name.
+TABLES = ("learning_events", "performance_metrics", "content_effectiveness")
+
+
+def checked_table(name: str) -> str:
+    """Return name when it is one of the analytics tables; raise ValueError otherwise."""
+    if name not in TABLES:
+        raise ValueError(f"table {name!r} is not allowed")
+    return name

@@ -1,0 +1,79 @@
+"""clickhouse-driver backend: the native protocol to a ClickHouse server (production option)."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pyarrow as pa
+from clickhouse_driver import Client
+from clickhouse_driver import errors as cherr
+
+from stores.analytics.base import AnalyticsBackend, AnalyticsSettings, Row, checked_table
+from stores.errors import StoreError, StoreUnavailable
+
+
+def translate(exc: Exception) -> StoreError:
+    """Map clickhouse-driver errors onto the store exception hierarchy."""
+    if isinstance(exc, (cherr.NetworkError, cherr.SocketTimeoutError, EOFError, OSError)):
+        return StoreUnavailable(f"analytics unavailable: {exc}")
+    return StoreError(f"analytics error: {str(exc).splitlines()[0][:300]}")
+
+
+class ClickHouseBackend(AnalyticsBackend):
+    """One driver Client per executor thread (a Client is not thread-safe)."""
+
+    dialect = "clickhouse"
+
+    def __init__(self, settings: AnalyticsSettings) -> None:
+        super().__init__(settings)
+        self._local = threading.local()
+
+    def _client(self) -> Client:
+        client = getattr(self._local, "client", None)
+        if client is None:
+            client = Client.from_url(self.settings.url)
+            client.settings["server_side_params"] = True
+            self._local.client = client
+        return client
+
+    async def open(self) -> None:
+        db = self.settings.database
+        await self._call(self._bootstrap, db)
+
+    def _bootstrap(self, db: str) -> None:
+        try:
+            self._client().execute(f"CREATE DATABASE IF NOT EXISTS {db}")
+            self._client().execute(f"USE {db}")
+        except Exception as exc:
+            raise translate(exc) from exc
+
+    def _execute_sync(self, sql: str, params: dict[str, Any]) -> None:
+        try:
+            client = self._client()
+            client.execute(f"USE {self.settings.database}")
+            client.execute(sql, params or None)
+        except Exception as exc:
+            raise translate(exc) from exc
+
+    def _query_sync(self, sql: str, params: dict[str, Any]) -> list[Row]:
+        try:
+            client = self._client()
+            client.execute(f"USE {self.settings.database}")
+            rows, columns = client.execute(sql, params or None, with_column_types=True)
+        except Exception as exc:
+            raise translate(exc) from exc
+        names = [name for name, _ in columns]
+        return [dict(zip(names, row)) for row in rows]
+
+    def _insert_sync(self, table: str, data: pa.Table, dedup_token: str | None) -> None:
+        table = checked_table(table)
+        cols = ", ".join(data.column_names)
+        settings = {"insert_deduplication_token": dedup_token} if dedup_token else {}
+        try:
+            client = self._client()
+            client.execute(f"USE {self.settings.database}")
+            client.execute(f"INSERT INTO {table} ({cols}) VALUES",
+                           [col.to_pylist() for col in data.columns], columnar=True, settings=settings)
+        except Exception as exc:
+            raise translate(exc) from exc

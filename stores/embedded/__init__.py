@@ -1,0 +1,1 @@
+"""Embedded store servers started under the node's data directory when no URL is configured."""

@@ -1,0 +1,70 @@
+"""The graph backend interface: portable Cypher in, rows of plain values out."""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from stores.base import Store
+
+Row = dict[str, Any]
+
+#: Node labels that may appear in Cypher text; every other value travels as a parameter.
+NODE_LABELS = frozenset({"Learner", "Skill", "Content", "Objective", "SchemaMigration"})
+#: Relationship types that may appear in Cypher text.
+RELATIONSHIP_TYPES = frozenset({"HAS_SKILL", "PREREQUISITE_FOR", "COLLABORATED_WITH",
+                                "TEACHES", "REQUIRES", "SUPPORTS"})
+
+
+def checked_label(label: str) -> str:
+    """Return label when it is on the allow-list; raise ValueError otherwise."""
+    if label not in NODE_LABELS:
+        raise ValueError(f"label {label!r} is not allowed")
+    return label
+
+
+@dataclass(frozen=True)
+class GraphSettings:
+    """Connection settings of the graph store."""
+
+    url: str
+    graph_name: str = "amauta"
+    query_timeout_ms: int = 10_000
+    max_connections: int = 32
+
+
+class GraphBackend(Store):
+    """A Cypher store; subclasses hold every dialect difference."""
+
+    name = "graph"
+    #: Backend name for reports and test ids.
+    dialect: str = "abstract"
+
+    def __init__(self, settings: GraphSettings) -> None:
+        self.settings = settings
+
+    @abc.abstractmethod
+    async def run(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        """Run one statement with bound parameters and return its rows as dicts."""
+
+    @abc.abstractmethod
+    async def ensure_unique(self, label: str, prop: str) -> None:
+        """Create an index and a unique constraint on label.prop when they are missing."""
+
+    async def ensure_unique_all(self, pairs: Sequence[tuple[str, str]]) -> None:
+        """ensure_unique for each (label, property) pair."""
+        for label, prop in pairs:
+            await self.ensure_unique(checked_label(label), prop)
+
+    @abc.abstractmethod
+    async def ensure_index(self, label: str, prop: str) -> None:
+        """Create a range index on label.prop when it is missing."""
+
+    @abc.abstractmethod
+    async def drop_all(self) -> None:
+        """Delete every node and relationship (tests and erasure tooling only)."""
+
+    async def ping(self) -> None:
+        await self.run("RETURN 1 AS ok")

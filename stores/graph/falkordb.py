@@ -1,0 +1,87 @@
+"""FalkorDB backend over the Redis protocol (the embedded default)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit, unquote
+
+from falkordb.asyncio import FalkorDB
+from redis import exceptions as rexc
+
+from stores.errors import AlreadyExists, StoreError, StoreUnavailable
+from stores.graph.base import GraphBackend, GraphSettings, Row, checked_label
+
+
+def translate(exc: Exception) -> StoreError:
+    """Map FalkorDB / redis-py errors onto the store exception hierarchy."""
+    text = str(exc)
+    if isinstance(exc, (rexc.ConnectionError, rexc.TimeoutError, rexc.BusyLoadingError, OSError)):
+        return StoreUnavailable(f"graph unavailable: {text}")
+    if "unique constraint" in text.lower() or "already exists" in text.lower():
+        return AlreadyExists(f"graph constraint violation: {text}")
+    return StoreError(f"graph error: {text}")
+
+
+class FalkorBackend(GraphBackend):
+    """Cypher on FalkorDB; no datetime(), so times are epoch milliseconds from timestamp()."""
+
+    dialect = "falkordb"
+
+    def __init__(self, settings: GraphSettings) -> None:
+        super().__init__(settings)
+        parts = urlsplit(settings.url)
+        self._db = FalkorDB(host=parts.hostname or "127.0.0.1", port=parts.port or 6379,
+                            password=unquote(parts.password) if parts.password else None,
+                            username=unquote(parts.username) if parts.username else None,
+                            max_connections=settings.max_connections,
+                            socket_timeout=settings.query_timeout_ms / 1000 + 5)
+        self._graph = self._db.select_graph(settings.graph_name)
+
+    async def open(self) -> None:
+        await self.ping()
+
+    async def close(self) -> None:
+        await self._db.connection.aclose()
+
+    async def run(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        try:
+            result = await self._graph.query(cypher, dict(params or {}),
+                                             timeout=self.settings.query_timeout_ms)
+        except Exception as exc:  # the client raises bare ResponseError for Cypher errors
+            raise translate(exc) from exc
+        names = [col[1] if isinstance(col, (list, tuple)) else col for col in result.header]
+        return [dict(zip(names, row)) for row in result.result_set]
+
+    async def ensure_index(self, label: str, prop: str) -> None:
+        label = checked_label(label)
+        try:
+            await self._graph.query(f"CREATE INDEX FOR (n:{label}) ON (n.{prop})")
+        except Exception as exc:
+            if "already indexed" not in str(exc).lower():
+                raise translate(exc) from exc
+
+    async def ensure_unique(self, label: str, prop: str) -> None:
+        label = checked_label(label)
+        await self.ensure_index(label, prop)
+        try:
+            await self._db.connection.execute_command(
+                "GRAPH.CONSTRAINT", "CREATE", self.settings.graph_name, "UNIQUE", "NODE",
+                label, "PROPERTIES", 1, prop)
+        except Exception as exc:
+            if "already exists" not in str(exc).lower():
+                raise translate(exc) from exc
+        # Constraints build asynchronously; wait until this one is operational.
+        for _ in range(200):
+            rows = await self.run(
+                "CALL db.constraints() YIELD type, label, properties, status "
+                "RETURN type, label, properties, status")
+            if any(r["label"] == label and prop in r["properties"] and r["status"] == "OPERATIONAL"
+                   for r in rows):
+                return
+            await asyncio.sleep(0.05)
+        raise StoreError(f"unique constraint on {label}.{prop} did not become operational")
+
+    async def drop_all(self) -> None:
+        await self.run("MATCH (n) DETACH DELETE n")

@@ -1,0 +1,100 @@
+"""PostgreSQL store: an autocommit AsyncConnectionPool and the mapping of driver errors to store errors."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+import psycopg
+from psycopg import errors as pgerrors
+from psycopg.rows import dict_row
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
+
+from stores.base import Store
+from stores.errors import (AlreadyExists, Conflict, InvalidData, PreconditionFailed,
+                           StoreError, StoreUnavailable)
+
+
+@dataclass(frozen=True)
+class PostgresSettings:
+    """Connection settings of the PostgreSQL store."""
+
+    url: str
+    min_size: int = 2
+    max_size: int = 16
+    connect_timeout: float = 10.0
+    #: Seconds a caller may wait for a free connection before StoreUnavailable.
+    acquire_timeout: float = 10.0
+
+
+def translate(exc: psycopg.Error) -> StoreError:
+    """Map a psycopg error onto the store exception hierarchy."""
+    diag = getattr(exc, "diag", None)
+    constraint = (getattr(diag, "constraint_name", None) or "") if diag else ""
+    meta = {"constraint": constraint} if constraint else {}
+    if isinstance(exc, pgerrors.UniqueViolation):
+        return AlreadyExists(f"duplicate key ({constraint})", metadata=meta)
+    if isinstance(exc, pgerrors.ForeignKeyViolation):
+        return PreconditionFailed(f"referenced record missing or still referenced ({constraint})",
+                                  reason="FOREIGN_KEY_VIOLATION", metadata=meta)
+    if isinstance(exc, (pgerrors.CheckViolation, pgerrors.NotNullViolation,
+                        pgerrors.DataException, pgerrors.InvalidTextRepresentation)):
+        return InvalidData(str(exc).splitlines()[0], field=constraint, metadata=meta)
+    if isinstance(exc, (pgerrors.SerializationFailure, pgerrors.DeadlockDetected,
+                        pgerrors.LockNotAvailable)):
+        return Conflict("concurrent update, retry", reason="CONCURRENT_UPDATE")
+    if isinstance(exc, (psycopg.OperationalError, pgerrors.AdminShutdown,
+                        pgerrors.CannotConnectNow, psycopg.InterfaceError)):
+        return StoreUnavailable(f"postgres unavailable: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}")
+    return StoreError(f"postgres error: {type(exc).__name__}")
+
+
+class PostgresStore(Store):
+    """The system of record; domain modules borrow connections from this pool."""
+
+    name = "postgres"
+
+    def __init__(self, settings: PostgresSettings) -> None:
+        self.settings = settings
+        self.pool = AsyncConnectionPool(
+            settings.url, min_size=settings.min_size, max_size=settings.max_size,
+            kwargs={"autocommit": True, "row_factory": dict_row,
+                    "connect_timeout": int(settings.connect_timeout)},
+            check=AsyncConnectionPool.check_connection, open=False,
+            timeout=settings.acquire_timeout, name="amauta-postgres",
+        )
+
+    async def open(self) -> None:
+        try:
+            await self.pool.open(wait=True, timeout=self.settings.connect_timeout)
+        except PoolTimeout as exc:
+            raise StoreUnavailable(f"postgres unreachable: {exc}") from exc
+
+    async def close(self) -> None:
+        await self.pool.close()
+
+    async def ping(self) -> None:
+        async with self.connection() as conn:
+            await conn.execute("SELECT 1")
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[psycopg.AsyncConnection[dict]]:
+        """An autocommit connection; driver errors leave as store errors."""
+        try:
+            async with self.pool.connection() as conn:
+                yield conn
+        except psycopg.Error as exc:
+            raise translate(exc) from exc
+        except PoolTimeout as exc:
+            raise StoreUnavailable("no postgres connection available") from exc
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[psycopg.AsyncConnection[dict]]:
+        """A connection inside one transaction, committed on success and rolled back on error."""
+        async with self.connection() as conn:
+            try:
+                async with conn.transaction():
+                    yield conn
+            except psycopg.Error as exc:
+                raise translate(exc) from exc

@@ -1,0 +1,53 @@
+"""Redis store: one redis.asyncio client for live simulations, progress hashes and the generation queue."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import redis.asyncio as aioredis
+from redis import exceptions as rexc
+
+from stores.base import Store
+from stores.errors import StoreError, StoreUnavailable
+
+
+@dataclass(frozen=True)
+class RedisSettings:
+    """Connection settings of the Redis store."""
+
+    url: str
+    max_connections: int = 64
+    socket_timeout: float = 10.0
+
+
+def translate(exc: rexc.RedisError) -> StoreError:
+    """Map a redis-py error onto the store exception hierarchy."""
+    if isinstance(exc, (rexc.ConnectionError, rexc.TimeoutError, rexc.BusyLoadingError)):
+        return StoreUnavailable(f"redis unavailable: {exc}")
+    return StoreError(f"redis error: {type(exc).__name__}")
+
+
+class RedisStore(Store):
+    """Real-time coordination store; domain modules use `client` for their own key patterns."""
+
+    name = "redis"
+
+    def __init__(self, settings: RedisSettings) -> None:
+        self.settings = settings
+        self.client: aioredis.Redis = aioredis.Redis.from_url(
+            settings.url, decode_responses=True, max_connections=settings.max_connections,
+            socket_timeout=settings.socket_timeout, socket_connect_timeout=5,
+            health_check_interval=30,
+        )
+
+    async def open(self) -> None:
+        await self.ping()
+
+    async def close(self) -> None:
+        await self.client.aclose()
+
+    async def ping(self) -> None:
+        try:
+            await self.client.ping()
+        except rexc.RedisError as exc:
+            raise translate(exc) from exc
