@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import importlib
+import importlib.util
 import json
 import platform
 import sys
@@ -14,7 +15,8 @@ from pathlib import Path
 from bench.harness import Result
 
 #: Benchmark modules in report order; each has `async def run(quick: bool) -> list[Result]`.
-SUITES = ["bench.startup"]
+SUITES = ["bench.startup", "bench.catalog", "bench.learner", "bench.analytics", "bench.simulation",
+          "bench.graph"]
 
 
 def table(results: list[Result]) -> str:
@@ -34,7 +36,8 @@ async def main(argv: list[str]) -> int:
     parser.add_argument("--quick", action="store_true", help="CI-sized run")
     parser.add_argument("suites", nargs="*", help="subset of: " + ", ".join(s.split(".")[-1] for s in SUITES))
     args = parser.parse_args(argv)
-    chosen = [s for s in SUITES if not args.suites or s.split(".")[-1] in args.suites]
+    chosen = [s for s in SUITES if (not args.suites or s.split(".")[-1] in args.suites)
+              and importlib.util.find_spec(s) is not None]
     results: list[Result] = []
     for name in chosen:
         module = importlib.import_module(name)

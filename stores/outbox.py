@@ -1,19 +1,44 @@
-"""The transactional outbox: rows written with the change they describe, read by the relays."""
+"""The transactional outbox: rows written with the change they describe, delivered by relays.
+
+Payloads by event type (all ids are strings, times ISO-8601 UTC):
+
+- session_start: session_id, learner_id, session_type, content_id, environment_id, start_time,
+  difficulty_level (float | None), learning_objective, content_type
+- session_end: the session_start fields plus completion_status, end_time, duration_seconds,
+  performance_data (object), learning_outcomes (object)
+- assessment_submit: assessment_id, session_id, learner_id, assessment_type, assessment_timestamp,
+  skill_assessments (skill id → score in [0, 1]), confidence_level, review_status
+- profile_upserted: learner_id, learner_type
+- content_upserted: content_id, dataset_id, content_type, difficulty_level; content_deleted: content_id
+- collaboration: simulation_id, learner_ids (list), synergy (float), complementary_skills, at
+- learner_erased: learner_id
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
 
 import psycopg
 from psycopg.types.json import Jsonb
 
-#: Event types a producer may write; relays route on them.
+from stores.postgres import PostgresStore
+
+log = logging.getLogger(__name__)
+
+#: Event types a producer may write; consumers route on them.
 EVENT_TYPES = frozenset({
-    "session_start", "session_end", "assessment_submit",   # → analytics learning_events
-    "profile_upserted", "content_upserted",                # → graph Learner / Content nodes
-    "collaboration",                                        # → graph COLLABORATED_WITH
-    "learner_erased",
+    "session_start", "session_end", "assessment_submit",
+    "profile_upserted", "content_upserted", "content_deleted",
+    "collaboration", "learner_erased",
 })
+
+#: Delivery columns, one per consumer.
+CONSUMER_COLUMNS = {"analytics": "analytics_published_at", "graph": "graph_published_at"}
 
 
 async def append(conn: psycopg.AsyncConnection[Any], event_type: str, aggregate_id: str,
@@ -28,3 +53,97 @@ async def append(conn: psycopg.AsyncConnection[Any], event_type: str, aggregate_
     row = await cur.fetchone()
     assert row is not None
     return int(row["outbox_id"] if isinstance(row, dict) else row[0])
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    """One pending outbox row."""
+
+    outbox_id: int
+    event_id: str
+    event_type: str
+    aggregate_id: str
+    learner_id: str | None
+    payload: dict[str, Any]
+    created_at: datetime
+
+
+class OutboxConsumer(Protocol):
+    """A delivery target of the relay; `deliver` must be idempotent per row (it may see a row twice)."""
+
+    #: Key of CONSUMER_COLUMNS.
+    name: str
+    #: Event types this consumer handles; other rows are marked delivered untouched.
+    event_types: frozenset[str]
+
+    async def deliver(self, rows: Sequence[OutboxRow]) -> None:
+        """Apply rows (in outbox_id order) to the target store, durably, before returning."""
+
+
+class OutboxRelay:
+    """Moves pending rows to one consumer: lock a batch (SKIP LOCKED), deliver, mark, commit.
+
+    A relay killed after deliver and before commit leaves its rows pending; the next run delivers
+    them again, and the consumer's idempotence turns that into exactly-once effects. One advisory
+    lock per consumer keeps a single active relay, so rows are delivered in outbox_id order.
+    """
+
+    def __init__(self, postgres: PostgresStore, consumer: OutboxConsumer, *, batch_size: int = 1000,
+                 idle_seconds: float = 0.2) -> None:
+        if consumer.name not in CONSUMER_COLUMNS:
+            raise ValueError(f"unknown consumer {consumer.name!r}")
+        self.postgres = postgres
+        self.consumer = consumer
+        self.column = CONSUMER_COLUMNS[consumer.name]
+        self.batch_size = batch_size
+        self.idle_seconds = idle_seconds
+        self._lock_key = 0x6F7574626F78 + list(CONSUMER_COLUMNS).index(consumer.name)
+
+    async def relay_once(self) -> int:
+        """Deliver at most one batch; returns how many rows were marked delivered."""
+        async with self.postgres.transaction() as conn:
+            cur = await conn.execute("SELECT pg_try_advisory_xact_lock(%s) AS ok", (self._lock_key,))
+            got = await cur.fetchone()
+            if not got or not got["ok"]:
+                return 0  # another relay of this consumer is active
+            cur = await conn.execute(
+                "SELECT outbox_id, event_id::text AS event_id, event_type, aggregate_id, learner_id,"
+                f" payload, created_at FROM analytics_outbox WHERE {self.column} IS NULL"
+                " ORDER BY outbox_id LIMIT %s FOR UPDATE SKIP LOCKED", (self.batch_size,))
+            rows = [OutboxRow(**r) for r in await cur.fetchall()]
+            if not rows:
+                return 0
+            wanted = [r for r in rows if r.event_type in self.consumer.event_types]
+            if wanted:
+                await self.consumer.deliver(wanted)
+            await conn.execute(f"UPDATE analytics_outbox SET {self.column} = now()"
+                               " WHERE outbox_id = ANY(%s)", ([r.outbox_id for r in rows],))
+        return len(rows)
+
+    async def drain(self) -> int:
+        """Deliver until nothing is pending; returns the number of rows delivered."""
+        total = 0
+        while (n := await self.relay_once()) > 0:
+            total += n
+        return total
+
+    async def lag_seconds(self) -> float:
+        """Age of the oldest undelivered row (0 when none is pending)."""
+        async with self.postgres.connection() as conn:
+            cur = await conn.execute(
+                f"SELECT COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0) AS lag"
+                f" FROM analytics_outbox WHERE {self.column} IS NULL")
+            row = await cur.fetchone()
+        return float(row["lag"]) if row else 0.0
+
+    async def run(self) -> None:
+        """Relay forever; store outages are logged and retried."""
+        while True:
+            try:
+                if await self.relay_once() == 0:
+                    await asyncio.sleep(self.idle_seconds)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("outbox relay %s failed; retrying", self.consumer.name)
+                await asyncio.sleep(1.0)
