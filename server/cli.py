@@ -1,9 +1,11 @@
-"""The amauta-node command: serve, migrate."""
+"""The amauta-node command: serve, migrate, and the subcommands of PLUGINS."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
+import importlib.util
 import logging
 import os
 import signal
@@ -53,6 +55,16 @@ async def _migrate(settings: Settings) -> None:
         await node.close_stores()
 
 
+#: Modules adding subcommands: each defines `add_parser(subparsers)` and sets `func(args, settings)`.
+PLUGINS = ("server.cli_import", "server.cli_reconcile", "server.cli_check", "server.cli_relay")
+
+
+def _plugins(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    for name in PLUGINS:
+        if importlib.util.find_spec(name) is not None:
+            importlib.import_module(name).add_parser(sub)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the amauta-node console script."""
     parser = argparse.ArgumentParser(prog="amauta-node", description=__doc__)
@@ -62,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--insecure-no-auth", action="store_true",
                        help="accept calls without a token (loopback addresses only)")
     sub.add_parser("migrate", help="apply pending migrations to every store and exit")
+    _plugins(sub)
     args = parser.parse_args(argv)
     logs.configure(args.log_level)
     os.environ.setdefault("XDG_RUNTIME_DIR", str(Settings.from_env().data_dir.resolve()))
@@ -70,6 +83,8 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.run(_serve(settings, args.insecure_no_auth))
     elif args.command == "migrate":
         asyncio.run(_migrate(settings))
+    else:
+        return int(args.func(args, settings) or 0)
     return 0
 
 
