@@ -23,6 +23,14 @@ class Settings:
     grace_seconds: float = 10.0
     health_interval_seconds: float = 2.0
     max_message_bytes: int = 16 * 1024 * 1024
+    #: 0 leaves the number of concurrent RPCs (watch streams included) unbounded.
+    max_concurrent_rpcs: int = 0
+    tls_cert: str = ""
+    tls_key: str = ""
+    tls_client_ca: str = ""
+    #: Per-identity calls per second for node, analyst and observer roles (0 = unlimited).
+    rate_limit_rps: float = 500.0
+    rate_limit_burst: float = 1000.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -41,4 +49,10 @@ class Settings:
             health_interval_seconds=float(
                 env.get("AMAUTA_HEALTH_INTERVAL_SECONDS", cls.health_interval_seconds)),
             max_message_bytes=int(env.get("AMAUTA_MAX_MESSAGE_BYTES", cls.max_message_bytes)),
+            max_concurrent_rpcs=int(env.get("AMAUTA_MAX_CONCURRENT_RPCS", cls.max_concurrent_rpcs)),
+            tls_cert=env.get("AMAUTA_TLS_CERT", ""),
+            tls_key=env.get("AMAUTA_TLS_KEY", ""),
+            tls_client_ca=env.get("AMAUTA_TLS_CLIENT_CA", ""),
+            rate_limit_rps=float(env.get("AMAUTA_RATE_LIMIT_RPS", cls.rate_limit_rps)),
+            rate_limit_burst=float(env.get("AMAUTA_RATE_LIMIT_BURST", cls.rate_limit_burst)),
         )

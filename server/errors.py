@@ -32,6 +32,8 @@ class ApiError(Exception):
     reason: str
     metadata: Mapping[str, str] = field(default_factory=dict)
     violations: Sequence[FieldViolation] = ()
+    #: Seconds after which a retry may succeed (sent as google.rpc.RetryInfo).
+    retry_after: float | None = None
 
     def __str__(self) -> str:
         return f"{self.code.name}: {self.message}"
@@ -92,6 +94,12 @@ def to_status(error: ApiError) -> grpc.Status:
             for v in error.violations])
         packed = any_pb2.Any()
         packed.Pack(bad)
+        details.append(packed)
+    if error.retry_after is not None:
+        retry = error_details_pb2.RetryInfo()
+        retry.retry_delay.FromNanoseconds(int(error.retry_after * 1e9))
+        packed = any_pb2.Any()
+        packed.Pack(retry)
         details.append(packed)
     status = status_pb2.Status(code=getattr(code_pb2, error.code.name), message=error.message,
                                details=details)

@@ -15,8 +15,9 @@ from typing import Any
 import grpc
 from grpc import aio
 
-from server import errors
+from server import errors, metrics
 from server.auth import AuthError, Identity, Role, TokenRegistry, current_identity
+from server.ratelimit import RateLimiter
 from stores.errors import StoreError
 
 log = logging.getLogger("amauta.access")
@@ -133,7 +134,7 @@ class _GuardInterceptor(aio.ServerInterceptor):
 
 
 class AccessLogInterceptor(_GuardInterceptor):
-    """One structured log line per RPC: method, identity, status, duration and request id."""
+    """One structured log line and the latency/count metrics per RPC (method, identity, status)."""
 
     def guard(self, state: CallState, context: aio.ServicerContext) -> AbstractAsyncContextManager[None]:
         return self._log(state, context)
@@ -148,48 +149,86 @@ class AccessLogInterceptor(_GuardInterceptor):
                 state.code = grpc.StatusCode.CANCELLED
             raise
         finally:
-            log.info("rpc", extra={
-                "rpc_method": state.method,
-                "identity": state.identity.name if state.identity else "",
-                "role": state.identity.role.value if state.identity else "",
-                "status": state.code.name,
-                "duration_ms": round((time.perf_counter() - started) * 1000, 3),
-                "request_id": state.request_id,
-            })
+            elapsed = time.perf_counter() - started
+            metrics.RPC_DURATION.labels(state.method, state.code.name).observe(elapsed)
+            metrics.RPC_TOTAL.labels(state.method, state.code.name).inc()
+            if log.isEnabledFor(logging.INFO):
+                log.info("rpc", extra={
+                    "rpc_method": state.method,
+                    "identity": state.identity.name if state.identity else "",
+                    "role": state.identity.role.value if state.identity else "",
+                    "status": state.code.name,
+                    "duration_ms": round(elapsed * 1000, 3),
+                    "request_id": state.request_id,
+                })
 
 
 class AuthInterceptor(_GuardInterceptor):
     """Maps the bearer token to an Identity; UNAUTHENTICATED when it is missing or unknown."""
 
-    def __init__(self, registry: TokenRegistry | None) -> None:
-        #: None disables authentication (every caller is an admin); only allowed on loopback.
+    def __init__(self, registry: TokenRegistry | None, *, mtls: bool = False) -> None:
+        #: None disables token authentication (every caller is an admin); only allowed on loopback.
         self.registry = registry
+        #: Verified client certificates identify nodes by their common name.
+        self.mtls = mtls
 
     def guard(self, state: CallState, context: aio.ServicerContext) -> AbstractAsyncContextManager[None]:
         return self._auth(state, context)
+
+    def _identify(self, state: CallState, context: aio.ServicerContext) -> Identity:
+        """A bearer token first; without one, a verified client certificate (mTLS) names a node."""
+        header = state.metadata.get("authorization")
+        if header is None and self.mtls:
+            names = context.auth_context().get("x509_common_name") or []
+            if names:
+                return Identity(names[0].decode(), Role.NODE)
+        if self.registry is None:
+            return Identity("anonymous-admin", Role.ADMIN)
+        return self.registry.authenticate(header)
 
     @asynccontextmanager
     async def _auth(self, state: CallState, context: aio.ServicerContext) -> AsyncIterator[None]:
         if state.method.startswith(OPEN_SERVICES):
             yield
             return
-        if self.registry is None:
-            identity = Identity("anonymous-admin", Role.ADMIN)
-        else:
-            try:
-                identity = self.registry.authenticate(state.metadata.get("authorization"))
-            except AuthError as exc:
-                state.code = grpc.StatusCode.UNAUTHENTICATED
-                status = errors.to_status(errors.ApiError(
-                    grpc.StatusCode.UNAUTHENTICATED, str(exc), "UNAUTHENTICATED"))
-                await context.abort(status.code, status.details, status.trailing_metadata)
-                raise  # unreachable: abort raises
+        try:
+            identity = self._identify(state, context)
+        except AuthError as exc:
+            state.code = grpc.StatusCode.UNAUTHENTICATED
+            status = errors.to_status(errors.ApiError(
+                grpc.StatusCode.UNAUTHENTICATED, str(exc), "UNAUTHENTICATED"))
+            await context.abort(status.code, status.details, status.trailing_metadata)
+            raise  # unreachable: abort raises
         state.identity = identity
         token = current_identity.set(identity)
         try:
             yield
         finally:
             current_identity.reset(token)
+
+
+class RateLimitInterceptor(_GuardInterceptor):
+    """Per-identity token buckets; an empty bucket answers RESOURCE_EXHAUSTED with RetryInfo."""
+
+    def __init__(self, limiter: RateLimiter) -> None:
+        self.limiter = limiter
+
+    def guard(self, state: CallState, context: aio.ServicerContext) -> AbstractAsyncContextManager[None]:
+        return self._limit(state, context)
+
+    @asynccontextmanager
+    async def _limit(self, state: CallState, context: aio.ServicerContext) -> AsyncIterator[None]:
+        identity = state.identity
+        if identity is not None:
+            wait = self.limiter.acquire(identity)
+            if wait > 0:
+                metrics.RATE_LIMITED.labels(identity.name).inc()
+                state.code = grpc.StatusCode.RESOURCE_EXHAUSTED
+                status = errors.to_status(errors.ApiError(
+                    grpc.StatusCode.RESOURCE_EXHAUSTED, f"rate limit of {identity.name} exceeded",
+                    "RATE_LIMITED", retry_after=wait))
+                await context.abort(status.code, status.details, status.trailing_metadata)
+        yield
 
 
 class ErrorMappingInterceptor(_GuardInterceptor):

@@ -13,11 +13,14 @@ import grpc
 from grpc import aio
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
-from server import reflection, services
-from server.auth import TokenRegistry, ensure_admin_token
+from server import metrics, reflection, services, tls
+from server.auth import Role, TokenRegistry, ensure_admin_token
 from server.config import Settings
-from server.interceptors import AccessLogInterceptor, AuthInterceptor, ErrorMappingInterceptor
+from server.interceptors import (AccessLogInterceptor, AuthInterceptor, ErrorMappingInterceptor,
+                                 RateLimitInterceptor)
+from server.ratelimit import RateLimiter
 from server.runtime import Runtime, Stores
+from stores import outbox
 from stores.analytics import AnalyticsSettings, create_backend as create_analytics
 from stores.embedded.stack import EmbeddedStack
 from stores.graph import GraphSettings, create_backend as create_graph
@@ -72,12 +75,13 @@ class Node:
         self.admin_token_path: Path | None = None
         self._monitor: asyncio.Task[None] | None = None
         self.migrations = MigrationReport()
+        self.metrics_port: int = 0
 
     def _registry(self) -> TokenRegistry | None:
         if self.settings.tokens_file:
             return TokenRegistry.from_file(Path(self.settings.tokens_file))
         if self.auth_disabled:
-            if not is_loopback(self.settings.grpc_address):
+            if not is_loopback(self.settings.grpc_address) and not self.settings.tls_client_ca:
                 raise SystemExit("refusing to bind a non-loopback address with authentication off")
             return None
         self.admin_token_path, tokens = ensure_admin_token(self.settings.data_dir)
@@ -116,16 +120,28 @@ class Node:
         await self.open_stores()
         assert self.runtime is not None
         resolved = self.runtime.settings
+        limiter = RateLimiter(resolved.rate_limit_rps, resolved.rate_limit_burst,
+                              exempt=frozenset({Role.ADMIN, Role.SERVICE}))
         server = aio.server(
-            interceptors=[AccessLogInterceptor(), AuthInterceptor(registry), ErrorMappingInterceptor()],
+            interceptors=[AccessLogInterceptor(),
+                          AuthInterceptor(registry, mtls=bool(resolved.tls_client_ca)),
+                          RateLimitInterceptor(limiter), ErrorMappingInterceptor()],
             options=[("grpc.max_receive_message_length", resolved.max_message_bytes),
                      ("grpc.max_send_message_length", resolved.max_message_bytes),
                      ("grpc.so_reuseport", 0)],
+            maximum_concurrent_rpcs=resolved.max_concurrent_rpcs or None,
         )
         names = services.register_all(server, self.runtime)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, server)
         reflection.enable([*names, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name], server)
-        self.port = server.add_insecure_port(resolved.grpc_address)
+        credentials = tls.server_credentials(resolved)
+        if credentials is None:
+            self.port = server.add_insecure_port(resolved.grpc_address)
+        else:
+            self.port = server.add_secure_port(resolved.grpc_address, credentials)
+        if resolved.metrics_address:
+            self.metrics_port = metrics.serve(resolved.metrics_address)
+        metrics.POOLS.add("postgres", self.runtime.stores.postgres.pool.get_stats)
         await server.start()
         self.server = server
         for name in names:
@@ -142,19 +158,27 @@ class Node:
         for store, status in zip(stores, statuses):
             ok = status.value == "serving"
             all_ok &= ok
+            metrics.STORE_UP.labels(store.name).set(1 if ok else 0)
             await self.health.set(store_health_name(store.name),
                                   health_pb2.HealthCheckResponse.SERVING if ok
                                   else health_pb2.HealthCheckResponse.NOT_SERVING)
         await self.health.set(OVERALL, health_pb2.HealthCheckResponse.SERVING if all_ok
                               else health_pb2.HealthCheckResponse.NOT_SERVING)
 
+    async def _refresh_lag(self) -> None:
+        assert self.runtime is not None
+        for consumer in outbox.CONSUMER_COLUMNS:
+            metrics.OUTBOX_LAG.labels(consumer).set(
+                await outbox.lag_seconds(self.runtime.stores.postgres, consumer))
+
     async def _watch_health(self) -> None:
         while True:
             await asyncio.sleep(self.settings.health_interval_seconds)
             try:
                 await self._refresh_health()
+                await self._refresh_lag()
             except Exception:
-                log.exception("health probe failed")
+                log.warning("health probe failed", exc_info=True)
 
     async def stop(self) -> None:
         """Drain: NOT_SERVING first, then stop(grace), then workers, pools and embedded servers."""

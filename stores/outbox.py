@@ -55,6 +55,17 @@ async def append(conn: psycopg.AsyncConnection[Any], event_type: str, aggregate_
     return int(row["outbox_id"] if isinstance(row, dict) else row[0])
 
 
+async def lag_seconds(postgres: PostgresStore, consumer: str) -> float:
+    """Age of the oldest row that consumer has not received (0 when none is pending)."""
+    column = CONSUMER_COLUMNS[consumer]
+    async with postgres.connection() as conn:
+        cur = await conn.execute(
+            f"SELECT COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0) AS lag"
+            f" FROM analytics_outbox WHERE {column} IS NULL")
+        row = await cur.fetchone()
+    return float(row["lag"]) if row else 0.0
+
+
 @dataclass(frozen=True)
 class OutboxRow:
     """One pending outbox row."""
@@ -128,13 +139,8 @@ class OutboxRelay:
         return total
 
     async def lag_seconds(self) -> float:
-        """Age of the oldest undelivered row (0 when none is pending)."""
-        async with self.postgres.connection() as conn:
-            cur = await conn.execute(
-                f"SELECT COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0) AS lag"
-                f" FROM analytics_outbox WHERE {self.column} IS NULL")
-            row = await cur.fetchone()
-        return float(row["lag"]) if row else 0.0
+        """Age of the oldest row this consumer has not received (0 when none is pending)."""
+        return await lag_seconds(self.postgres, self.consumer.name)
 
     async def run(self) -> None:
         """Relay forever; store outages are logged and retried."""

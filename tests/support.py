@@ -72,3 +72,12 @@ async def start_node(settings: Settings) -> Node:
         await node.close_stores()
         raise
     return node
+
+
+def sibling_settings(node: Node, data_dir: Path, tokens_file: Path, **overrides: object) -> Settings:
+    """Settings of a second node on the same stores as node (cheap: no embedded servers, same chdb)."""
+    assert node.runtime is not None
+    shared = node.runtime.settings
+    return node_settings(data_dir, tokens_file, postgres_url=shared.postgres_url,
+                         redis_url=shared.redis_url, graph_url=shared.graph_url,
+                         clickhouse_url=f"chdb://{node.embedded.chdb_path()}", **overrides)

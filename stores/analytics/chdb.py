@@ -29,7 +29,8 @@ class ChdbBackend(AnalyticsBackend):
     def _open_sync(self) -> None:
         import chdb.session
 
-        path = self.settings.path or self.settings.url.removeprefix("chdb://")
+        url_path = self.settings.url.removeprefix("chdb://") if self.settings.url else ""
+        path = url_path or self.settings.path
         self._session = chdb.session.Session(path)
         db = self.settings.database
         if not db.replace("_", "").isalnum():

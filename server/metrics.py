@@ -1,0 +1,81 @@
+"""Prometheus metrics of the node, served on their own port (AMAUTA_METRICS_ADDRESS)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+
+#: The node's registry (not the global one, so tests can start several nodes in one process).
+REGISTRY = CollectorRegistry(auto_describe=True)
+
+_LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+
+RPC_DURATION = Histogram("amauta_rpc_duration_seconds", "RPC latency by method and status code.",
+                         ["method", "code"], buckets=_LATENCY_BUCKETS, registry=REGISTRY)
+RPC_TOTAL = Counter("amauta_rpc_total", "RPCs by method and status code.", ["method", "code"],
+                    registry=REGISTRY)
+STORE_DURATION = Histogram("amauta_store_operation_duration_seconds",
+                           "Store operation latency by store and operation.", ["store", "operation"],
+                           buckets=_LATENCY_BUCKETS, registry=REGISTRY)
+STORE_UP = Gauge("amauta_store_up", "1 when the store answers its health probe.", ["store"],
+                 registry=REGISTRY)
+OUTBOX_LAG = Gauge("amauta_outbox_lag_seconds", "Age of the oldest undelivered outbox row.",
+                   ["consumer"], registry=REGISTRY)
+RATE_LIMITED = Counter("amauta_rate_limited_total", "Calls refused by the per-identity rate limit.",
+                       ["identity"], registry=REGISTRY)
+
+
+@contextmanager
+def timed(store: str, operation: str) -> Iterator[None]:
+    """Observe the duration of one store operation."""
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        STORE_DURATION.labels(store, operation).observe(time.perf_counter() - started)
+
+
+class PoolCollector(Collector):
+    """Pool size, connections in use and waiting requests, read at scrape time."""
+
+    def __init__(self) -> None:
+        self._sources: dict[str, Callable[[], dict[str, int]]] = {}
+
+    def add(self, name: str, stats: Callable[[], dict[str, int]]) -> None:
+        """Register a pool's stats function (psycopg_pool get_stats() shape)."""
+        self._sources[name] = stats
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        size = GaugeMetricFamily("amauta_pool_size", "Connections held by the pool.", labels=["pool"])
+        used = GaugeMetricFamily("amauta_pool_in_use", "Connections lent out.", labels=["pool"])
+        util = GaugeMetricFamily("amauta_pool_utilization", "in_use / max_size.", labels=["pool"])
+        waiting = GaugeMetricFamily("amauta_pool_waiting", "Requests waiting for a connection.",
+                                    labels=["pool"])
+        for name, source in list(self._sources.items()):
+            try:
+                stats = source()
+            except Exception:  # a closed pool has nothing to report
+                continue
+            in_use = stats.get("pool_size", 0) - stats.get("pool_available", 0)
+            size.add_metric([name], stats.get("pool_size", 0))
+            used.add_metric([name], in_use)
+            util.add_metric([name], in_use / max(stats.get("pool_max", 1), 1))
+            waiting.add_metric([name], stats.get("requests_waiting", 0))
+        yield from (size, used, util, waiting)
+
+
+POOLS = PoolCollector()
+REGISTRY.register(POOLS)
+
+
+def serve(address: str) -> int:
+    """Start the metrics HTTP listener on host:port; returns the bound port."""
+    host, _, port = address.rpartition(":")
+    server, _thread = start_http_server(int(port), addr=host.strip("[]") or "127.0.0.1",
+                                        registry=REGISTRY)
+    return int(server.server_port)
