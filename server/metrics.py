@@ -26,6 +26,36 @@ STORE_UP = Gauge("amauta_store_up", "1 when the store answers its health probe."
                  registry=REGISTRY)
 OUTBOX_LAG = Gauge("amauta_outbox_lag_seconds", "Age of the oldest undelivered outbox row.",
                    ["consumer"], registry=REGISTRY)
+SYNC_LAG = Gauge("amauta_sync_lag_seconds",
+                 "Age of the oldest live simulation state not yet copied to PostgreSQL.",
+                 registry=REGISTRY)
+CONSISTENCY_FINDINGS = Gauge("amauta_consistency_findings",
+                             "Findings of the last consistency check, by rule.", ["rule"],
+                             registry=REGISTRY)
+CONTENT_QUALITY = Gauge("amauta_content_quality_recent",
+                        "Average quality_score of datasets validated in the last 24 hours.",
+                        registry=REGISTRY)
+ACTIVE_SIMULATIONS = Gauge("amauta_simulations_active", "Live simulations in Redis.",
+                           registry=REGISTRY)
+HUNG_SIMULATIONS = Gauge("amauta_simulations_hung",
+                         "Live simulations without a state update for longer than the hang timeout.",
+                         registry=REGISTRY)
+FAILED_SIMULATIONS = Counter("amauta_simulations_failed_total",
+                             "Simulations that ended failed or were abandoned by the reconciler.",
+                             registry=REGISTRY)
+WATCHERS = Gauge("amauta_simulation_watchers", "Open WatchSimulation streams.", registry=REGISTRY)
+QUEUE_DEPTH = Gauge("amauta_generation_queue_depth", "Queued generation jobs by priority.",
+                    ["priority"], registry=REGISTRY)
+QUEUE_OLDEST_AGE = Gauge("amauta_generation_queue_oldest_age_seconds",
+                         "Age of the oldest queued generation job.", registry=REGISTRY)
+CACHE_REQUESTS = Counter("amauta_cache_requests_total", "Cache lookups by cache and result.",
+                         ["cache", "result"], registry=REGISTRY)
+LEARNING_LATENCY = Histogram(
+    "amauta_learning_latency_seconds",
+    "Learning-system latencies of §4.7.2: generation_response (enqueue → complete), "
+    "simulation_startup, assessment_processing (recorded → HAS_SKILL updated), "
+    "collaboration_responsiveness (state update → watcher receipt).",
+    ["kind"], buckets=_LATENCY_BUCKETS + (30, 60, 300), registry=REGISTRY)
 RATE_LIMITED = Counter("amauta_rate_limited_total", "Calls refused by the per-identity rate limit.",
                        ["identity"], registry=REGISTRY)
 
