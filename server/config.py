@@ -15,6 +15,7 @@ class Settings:
     grpc_address: str = "127.0.0.1:50051"
     data_dir: Path = Path(".amauta")
     postgres_url: str = ""
+    postgres_read_url: str = ""
     redis_url: str = ""
     graph_url: str = ""
     clickhouse_url: str = ""
@@ -40,6 +41,7 @@ class Settings:
             grpc_address=env.get("AMAUTA_GRPC_ADDRESS", cls.grpc_address),
             data_dir=Path(env.get("AMAUTA_DATA_DIR", str(cls.data_dir))),
             postgres_url=env.get("AMAUTA_POSTGRES_URL", ""),
+            postgres_read_url=env.get("AMAUTA_POSTGRES_READ_URL", ""),
             redis_url=env.get("AMAUTA_REDIS_URL", ""),
             graph_url=env.get("AMAUTA_GRAPH_URL", ""),
             clickhouse_url=env.get("AMAUTA_CLICKHOUSE_URL", ""),

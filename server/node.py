@@ -102,7 +102,8 @@ class Node:
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
         resolved = self._start_embedded()
         stores = Stores(
-            postgres=PostgresStore(PostgresSettings(resolved.postgres_url)),
+            postgres=PostgresStore(PostgresSettings(resolved.postgres_url,
+                                                      read_url=resolved.postgres_read_url)),
             redis=RedisStore(RedisSettings(resolved.redis_url)),
             graph=create_graph(GraphSettings(resolved.graph_url)),
             analytics=create_analytics(AnalyticsSettings(
@@ -142,6 +143,8 @@ class Node:
         if resolved.metrics_address:
             self.metrics_port = metrics.serve(resolved.metrics_address)
         metrics.POOLS.add("postgres", self.runtime.stores.postgres.pool.get_stats)
+        if self.runtime.stores.postgres.read_pool is not None:
+            metrics.POOLS.add("postgres_read", self.runtime.stores.postgres.read_pool.get_stats)
         await server.start()
         self.server = server
         for name in names:

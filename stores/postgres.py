@@ -21,6 +21,8 @@ class PostgresSettings:
     """Connection settings of the PostgreSQL store."""
 
     url: str
+    #: Optional hot-standby URL for read-only queries; reads fall back to the primary when it fails.
+    read_url: str = ""
     min_size: int = 2
     max_size: int = 16
     connect_timeout: float = 10.0
@@ -64,14 +66,28 @@ class PostgresStore(Store):
             check=AsyncConnectionPool.check_connection, open=False,
             timeout=settings.acquire_timeout, name="amauta-postgres",
         )
+        self.read_pool: AsyncConnectionPool | None = None
+        if settings.read_url:
+            self.read_pool = AsyncConnectionPool(
+                settings.read_url, min_size=1, max_size=settings.max_size,
+                kwargs={"autocommit": True, "row_factory": dict_row,
+                        "connect_timeout": int(settings.connect_timeout)},
+                check=AsyncConnectionPool.check_connection, open=False,
+                timeout=2.0, name="amauta-postgres-read",
+            )
 
     async def open(self) -> None:
         try:
             await self.pool.open(wait=True, timeout=self.settings.connect_timeout)
         except PoolTimeout as exc:
             raise StoreUnavailable(f"postgres unreachable: {exc}") from exc
+        if self.read_pool is not None:
+            # A replica that is down at start must not stop the node: reads fall back.
+            await self.read_pool.open(wait=False)
 
     async def close(self) -> None:
+        if self.read_pool is not None:
+            await self.read_pool.close()
         await self.pool.close()
 
     async def ping(self) -> None:
@@ -88,6 +104,35 @@ class PostgresStore(Store):
             raise translate(exc) from exc
         except PoolTimeout as exc:
             raise StoreUnavailable("no postgres connection available") from exc
+
+    @asynccontextmanager
+    async def read_connection(self) -> AsyncIterator[psycopg.AsyncConnection[dict]]:
+        """A connection for read-only queries: the replica when configured and reachable, else the primary.
+
+        Replica reads may lag the primary (asynchronous streaming replication), so a caller that
+        must read its own write uses connection() instead.
+        """
+        replica = await self._replica_connection()
+        if replica is None:
+            async with self.connection() as conn:
+                yield conn
+            return
+        assert self.read_pool is not None
+        try:
+            yield replica
+        except psycopg.Error as exc:
+            raise translate(exc) from exc
+        finally:
+            await self.read_pool.putconn(replica)
+
+    async def _replica_connection(self) -> psycopg.AsyncConnection[dict] | None:
+        """A replica connection, or None when no replica is configured or it cannot be reached."""
+        if self.read_pool is None:
+            return None
+        try:
+            return await self.read_pool.getconn(timeout=self.read_pool.timeout)
+        except (PoolTimeout, psycopg.Error):
+            return None
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[psycopg.AsyncConnection[dict]]:

@@ -54,7 +54,9 @@ class EmbeddedPostgres:
             exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE,)).fetchone()
             if not exists:
                 conn.execute(psycopg.sql.SQL("CREATE DATABASE {}").format(psycopg.sql.Identifier(DATABASE)))
-            (self.pgdata / "pg_hba.conf").write_text("local all all scram-sha-256\n")
+            # Replication too, so a standby can be made with pg_basebackup over the socket.
+            (self.pgdata / "pg_hba.conf").write_text(
+                "local all all scram-sha-256\nlocal replication all scram-sha-256\n")
             conn.execute("SELECT pg_reload_conf()")
         (self.pgdata / _AUTH_MARKER).write_text("scram-sha-256\n")
 
