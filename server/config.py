@@ -32,6 +32,8 @@ class Settings:
     #: Per-identity calls per second for node, analyst and observer roles (0 = unlimited).
     rate_limit_rps: float = 500.0
     rate_limit_burst: float = 1000.0
+    #: Seconds between refreshes of the learner_summaries materialized view.
+    summary_refresh_seconds: float = 300.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -57,4 +59,6 @@ class Settings:
             tls_client_ca=env.get("AMAUTA_TLS_CLIENT_CA", ""),
             rate_limit_rps=float(env.get("AMAUTA_RATE_LIMIT_RPS", cls.rate_limit_rps)),
             rate_limit_burst=float(env.get("AMAUTA_RATE_LIMIT_BURST", cls.rate_limit_burst)),
+            summary_refresh_seconds=float(
+                env.get("AMAUTA_SUMMARY_REFRESH_SECONDS", cls.summary_refresh_seconds)),
         )

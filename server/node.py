@@ -20,7 +20,7 @@ from server.interceptors import (AccessLogInterceptor, AuthInterceptor, ErrorMap
                                  RateLimitInterceptor)
 from server.ratelimit import RateLimiter
 from server.runtime import Runtime, Stores
-from stores import outbox
+from stores import outbox, summaries
 from stores.analytics import AnalyticsSettings, create_backend as create_analytics
 from stores.embedded.stack import EmbeddedStack
 from stores.graph import GraphSettings, create_backend as create_graph
@@ -152,6 +152,8 @@ class Node:
         await self._refresh_health()
         self._monitor = asyncio.create_task(self._watch_health(), name="health-monitor")
         services.start_workers(self.runtime)
+        self.runtime.spawn("learner-summaries", summaries.refresh_forever(
+            self.runtime.stores.postgres, resolved.summary_refresh_seconds))
 
     async def _refresh_health(self) -> None:
         assert self.runtime is not None
