@@ -15,7 +15,7 @@ from typing import Any
 import grpc
 from grpc import aio
 
-from server import errors, metrics
+from server import errors, metrics, policy
 from server.auth import AuthError, Identity, Role, TokenRegistry, current_identity
 from server.ratelimit import RateLimiter
 from stores.errors import StoreError
@@ -205,6 +205,24 @@ class AuthInterceptor(_GuardInterceptor):
             yield
         finally:
             current_identity.reset(token)
+
+
+class RoleInterceptor(_GuardInterceptor):
+    """PERMISSION_DENIED when the caller's role is not in server.policy for the method (default deny)."""
+
+    def guard(self, state: CallState, context: aio.ServicerContext) -> AbstractAsyncContextManager[None]:
+        return self._check(state, context)
+
+    @asynccontextmanager
+    async def _check(self, state: CallState, context: aio.ServicerContext) -> AsyncIterator[None]:
+        if state.identity is not None and state.method.startswith("/amauta."):
+            roles = policy.allowed_roles(state.method)
+            if roles is None or state.identity.role not in roles:
+                state.code = grpc.StatusCode.PERMISSION_DENIED
+                status = errors.to_status(errors.permission_denied(
+                    f"role {state.identity.role.value} may not call {state.method}"))
+                await context.abort(status.code, status.details, status.trailing_metadata)
+        yield
 
 
 class RateLimitInterceptor(_GuardInterceptor):

@@ -17,7 +17,7 @@ from server import metrics, reflection, services, tls
 from server.auth import Role, TokenRegistry, ensure_admin_token
 from server.config import Settings
 from server.interceptors import (AccessLogInterceptor, AuthInterceptor, ErrorMappingInterceptor,
-                                 RateLimitInterceptor)
+                                 RateLimitInterceptor, RoleInterceptor)
 from server.ratelimit import RateLimiter
 from server.runtime import Runtime, Stores
 from stores import outbox, summaries
@@ -126,7 +126,7 @@ class Node:
         server = aio.server(
             interceptors=[AccessLogInterceptor(),
                           AuthInterceptor(registry, mtls=bool(resolved.tls_client_ca)),
-                          RateLimitInterceptor(limiter), ErrorMappingInterceptor()],
+                          RoleInterceptor(), RateLimitInterceptor(limiter), ErrorMappingInterceptor()],
             options=[("grpc.max_receive_message_length", resolved.max_message_bytes),
                      ("grpc.max_send_message_length", resolved.max_message_bytes),
                      ("grpc.so_reuseport", 0)],
