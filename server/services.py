@@ -10,6 +10,9 @@ from grpc import aio
 from amauta.v1 import (analytics_pb2, analytics_pb2_grpc, catalog_pb2, catalog_pb2_grpc, graph_pb2,
                        graph_pb2_grpc, learner_pb2, learner_pb2_grpc, operations_pb2,
                        operations_pb2_grpc, simulation_pb2, simulation_pb2_grpc)
+from server import catalog, graph, learner
+from server import simulation
+from server import analytics
 from server.runtime import Runtime
 
 
@@ -33,19 +36,19 @@ def entries() -> list[ServiceEntry]:
     return [
         ServiceEntry(catalog_pb2.DESCRIPTOR.services_by_name["CatalogService"].full_name,
                      catalog_pb2_grpc.add_CatalogServiceServicer_to_server,
-                     _unimplemented(catalog_pb2_grpc.CatalogServiceServicer)),
+                     catalog.build, workers=catalog.workers),
         ServiceEntry(learner_pb2.DESCRIPTOR.services_by_name["LearnerService"].full_name,
                      learner_pb2_grpc.add_LearnerServiceServicer_to_server,
-                     _unimplemented(learner_pb2_grpc.LearnerServiceServicer)),
+                     learner.build),
         ServiceEntry(analytics_pb2.DESCRIPTOR.services_by_name["AnalyticsService"].full_name,
                      analytics_pb2_grpc.add_AnalyticsServiceServicer_to_server,
-                     _unimplemented(analytics_pb2_grpc.AnalyticsServiceServicer)),
+                     analytics.build, workers=analytics.workers),
         ServiceEntry(simulation_pb2.DESCRIPTOR.services_by_name["SimulationService"].full_name,
                      simulation_pb2_grpc.add_SimulationServiceServicer_to_server,
-                     _unimplemented(simulation_pb2_grpc.SimulationServiceServicer)),
+                     simulation.build, workers=simulation.start_workers),
         ServiceEntry(graph_pb2.DESCRIPTOR.services_by_name["GraphService"].full_name,
                      graph_pb2_grpc.add_GraphServiceServicer_to_server,
-                     _unimplemented(graph_pb2_grpc.GraphServiceServicer)),
+                     graph.build, workers=graph.workers),
         ServiceEntry(operations_pb2.DESCRIPTOR.services_by_name["OperationsService"].full_name,
                      operations_pb2_grpc.add_OperationsServiceServicer_to_server,
                      _unimplemented(operations_pb2_grpc.OperationsServiceServicer)),

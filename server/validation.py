@@ -146,14 +146,11 @@ class Checker:
         if value.ByteSize() > self.limits.json_bytes:
             self.fail(field, f"must be at most {self.limits.json_bytes} bytes")
             return None
-        if struct_depth(value, self.limits.json_depth) > self.limits.json_depth:
-            self.fail(field, f"must be nested at most {self.limits.json_depth} levels")
+        try:
+            return _plain_struct(value, 1, self.limits.json_depth)
+        except _JsonError as exc:
+            self.fail(field, str(exc))
             return None
-        for number in _numbers(value):
-            if not math.isfinite(number):
-                self.fail(field, "must not contain NaN or infinite numbers")
-                return None
-        return convert.struct_to_dict(value)
 
     def timestamp(self, value: timestamp_pb2.Timestamp, field: str, *,
                   required: bool = False, now: datetime | None = None) -> datetime | None:
@@ -174,14 +171,90 @@ class Checker:
         return when
 
 
-def _numbers(value: struct_pb2.Struct) -> Iterable[float]:
-    stack: list[Any] = list(value.fields.values())
-    while stack:
-        node = stack.pop()
-        kind = node.WhichOneof("kind")
-        if kind == "number_value":
-            yield node.number_value
-        elif kind == "struct_value":
-            stack.extend(node.struct_value.fields.values())
-        elif kind == "list_value":
-            stack.extend(node.list_value.values)
+    def optional_unit_interval(self, value: float | None, field: str) -> float | None:
+        """An optional number within [0, 1]; None stays None."""
+        return None if value is None else self.unit_interval(value, field)
+
+    def double_range(self, value: Any, field: str) -> tuple[float | None, float | None]:
+        """A common.DoubleRange: finite bounds, min not above max; returns (min, max), None when open."""
+        low = value.min if value.HasField("min") else None
+        high = value.max if value.HasField("max") else None
+        for name, bound in (("min", low), ("max", high)):
+            if bound is not None and not math.isfinite(bound):
+                self.fail(f"{field}.{name}", "must be a finite number")
+                return None, None
+        if low is not None and high is not None and low > high:
+            self.fail(field, "min must not be greater than max")
+        return low, high
+
+    def time_range(self, value: Any, field: str) -> tuple[datetime | None, datetime | None]:
+        """A common.TimeRange [start, end): sane bounds, start not after end; None when open."""
+        start = self.timestamp(value.start, f"{field}.start") if value.HasField("start") else None
+        end = self.timestamp(value.end, f"{field}.end") if value.HasField("end") else None
+        if start is not None and end is not None and start > end:
+            self.fail(field, "start must not be after end")
+        return start, end
+
+    def string_set(self, value: Any, field: str, *, max_values: int = 100) -> tuple[list[str], bool] | None:
+        """A common.StringSetFilter: (values, match_all), or None when it has no values."""
+        values = self.strings(value.values, f"{field}.values", max_items=max_values)
+        if value.mode not in (0, 1, 2):  # MATCH_MODE_UNSPECIFIED, ANY, ALL
+            self.fail(f"{field}.mode", "must be MATCH_MODE_ANY or MATCH_MODE_ALL")
+        if not values:
+            return None
+        return values, value.mode == 2
+
+    def field_mask(self, paths: Iterable[str], field: str, *, mutable: Iterable[str],
+                   output_only: Iterable[str] = ()) -> list[str]:
+        """FieldMask paths naming top-level mutable fields; output-only and unknown paths fail."""
+        allowed, frozen = set(mutable), set(output_only)
+        out: list[str] = []
+        for path in paths:
+            if path in frozen:
+                self.fail(field, f"{path!r} is output only")
+            elif path not in allowed:
+                self.fail(field, f"{path!r} is not a field that can be set")
+            elif path not in out:
+                out.append(path)
+        return out
+
+
+class _JsonError(ValueError):
+    """Why a Struct cannot be stored as a JSON value."""
+
+
+_NUL = "must not contain NUL characters"  # PostgreSQL JSONB cannot store \u0000
+
+
+def _plain_struct(node: struct_pb2.Struct, depth: int, limit: int) -> dict[str, Any]:
+    """One pass over a Struct: plain dict (numbers as floats, like MessageToDict), or _JsonError when it
+    nests deeper than limit (struct_depth's counting), holds NaN or infinity, or a NUL character."""
+    if depth > limit:
+        raise _JsonError(f"must be nested at most {limit} levels")
+    out = {}
+    for key, item in node.fields.items():
+        if "\x00" in key:
+            raise _JsonError(_NUL)
+        out[key] = _plain_value(item, depth + 1, limit)
+    return out
+
+
+def _plain_value(node: struct_pb2.Value, depth: int, limit: int) -> Any:
+    if depth > limit:
+        raise _JsonError(f"must be nested at most {limit} levels")
+    kind = node.WhichOneof("kind")
+    if kind == "string_value":
+        if "\x00" in node.string_value:
+            raise _JsonError(_NUL)
+        return node.string_value
+    if kind == "number_value":
+        if not math.isfinite(node.number_value):
+            raise _JsonError("must not contain NaN or infinite numbers")
+        return node.number_value
+    if kind == "bool_value":
+        return node.bool_value
+    if kind == "struct_value":
+        return _plain_struct(node.struct_value, depth, limit)
+    if kind == "list_value":
+        return [_plain_value(item, depth + 1, limit) for item in node.list_value.values]
+    return None

@@ -13,6 +13,10 @@ import psycopg
 
 from stores.errors import NotFound, PreconditionFailed
 
+# Counters read leniently (a JSON 3 or 3.0 both count) and default to 0 when missing.
+_ATTEMPTS = "COALESCE((usage_statistics->>'attempts')::numeric::bigint, 0)"
+_COMPLETIONS = "COALESCE((usage_statistics->>'completions')::numeric::bigint, 0)"
+
 
 @dataclass(frozen=True)
 class Usable:
@@ -73,13 +77,14 @@ async def ensure_usable(conn: psycopg.AsyncConnection[Any], *, content_id: str |
 
 async def count_start(conn: psycopg.AsyncConnection[Any], *, content_id: str | None = None,
                       environment_id: str | None = None) -> None:
-    """A session started: content attempts +1, its dataset's usage_count +1, environment usage_count +1."""
+    """A session started: content attempts +1 (success_rate recomputed), its dataset's usage_count +1,
+    environment usage_count +1. Each is one UPDATE whose row lock serialises concurrent starts."""
     if content_id is not None:
         await conn.execute(
-            "UPDATE training_content SET usage_statistics = jsonb_set(COALESCE(usage_statistics,"
-            " '{\"attempts\": 0, \"completions\": 0, \"success_rate\": 0}'::jsonb), '{attempts}',"
-            " to_jsonb(COALESCE((usage_statistics->>'attempts')::int, 0) + 1)) WHERE content_id = %s",
-            (content_id,))
+            "UPDATE training_content SET usage_statistics = jsonb_build_object("
+            f" 'attempts', {_ATTEMPTS} + 1, 'completions', {_COMPLETIONS},"
+            f" 'success_rate', round({_COMPLETIONS}::numeric / ({_ATTEMPTS} + 1), 4))"
+            " WHERE content_id = %s", (content_id,))
         await conn.execute(
             "UPDATE training_datasets SET usage_count = COALESCE(usage_count, 0) + 1 WHERE dataset_id ="
             " (SELECT dataset_id FROM training_content WHERE content_id = %s)", (content_id,))
@@ -94,8 +99,7 @@ async def count_end(conn: psycopg.AsyncConnection[Any], *, content_id: str | Non
         return
     await conn.execute(
         "UPDATE training_content SET usage_statistics = jsonb_build_object("
-        " 'attempts', GREATEST(COALESCE((usage_statistics->>'attempts')::int, 0), 1),"
-        " 'completions', COALESCE((usage_statistics->>'completions')::int, 0) + %(inc)s,"
-        " 'success_rate', round((COALESCE((usage_statistics->>'completions')::int, 0) + %(inc)s)::numeric"
-        "   / GREATEST(COALESCE((usage_statistics->>'attempts')::int, 0), 1), 4))"
+        f" 'attempts', GREATEST({_ATTEMPTS}, 1),"
+        f" 'completions', {_COMPLETIONS} + %(inc)s,"
+        f" 'success_rate', round(({_COMPLETIONS} + %(inc)s)::numeric / GREATEST({_ATTEMPTS}, 1), 4))"
         " WHERE content_id = %(id)s", {"inc": 1 if completed else 0, "id": content_id})

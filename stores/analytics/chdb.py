@@ -59,6 +59,12 @@ class ChdbBackend(AnalyticsBackend):
         data = result.bytes()
         return [json.loads(line) for line in data.splitlines() if line]
 
+    def _query_input_sync(self, sql: str, data: pa.Table, params: dict[str, Any]) -> list[Row]:
+        # chdb resolves Python(input_data) from this frame's locals, as _insert_sync does.
+        input_data = data  # noqa: F841
+        result = self._run(sql.replace("{input}", "Python(input_data)"), params, "JSONEachRow")
+        return [json.loads(line) for line in result.bytes().splitlines() if line]
+
     def query_arrow_sync(self, sql: str, params: dict[str, Any] | None = None) -> pa.Table:
         """Run a SELECT and return an Arrow table (blocking; call through the executor)."""
         return self._run(sql, params or {}, "ArrowTable")

@@ -20,6 +20,20 @@ def translate(exc: Exception) -> StoreError:
     return StoreError(f"analytics error: {str(exc).splitlines()[0][:300]}")
 
 
+_CH_TYPES = {pa.string(): "String", pa.int64(): "Int64", pa.int32(): "Int32", pa.uint64(): "UInt64",
+             pa.float64(): "Float64", pa.bool_(): "Bool"}
+
+
+def _ch_type(arrow_type: pa.DataType) -> str:
+    """ClickHouse type of an external-table column."""
+    if pa.types.is_timestamp(arrow_type):
+        return "DateTime64(3, 'UTC')"
+    try:
+        return _CH_TYPES[arrow_type]
+    except KeyError:
+        raise ValueError(f"no ClickHouse type for input column type {arrow_type}") from None
+
+
 class ClickHouseBackend(AnalyticsBackend):
     """One driver Client per executor thread (a Client is not thread-safe)."""
 
@@ -61,6 +75,20 @@ class ClickHouseBackend(AnalyticsBackend):
             client = self._client()
             client.execute(f"USE {self.settings.database}")
             rows, columns = client.execute(sql, params or None, with_column_types=True)
+        except Exception as exc:
+            raise translate(exc) from exc
+        names = [name for name, _ in columns]
+        return [dict(zip(names, row)) for row in rows]
+
+    def _query_input_sync(self, sql: str, data: pa.Table, params: dict[str, Any]) -> list[Row]:
+        # The input table travels as external data named _input (native protocol).
+        external = [{"name": "_input", "structure": [(f.name, _ch_type(f.type)) for f in data.schema],
+                     "data": data.to_pylist()}]
+        try:
+            client = self._client()
+            client.execute(f"USE {self.settings.database}")
+            rows, columns = client.execute(sql.replace("{input}", "_input"), params or None,
+                                           with_column_types=True, external_tables=external)
         except Exception as exc:
             raise translate(exc) from exc
         names = [name for name, _ in columns]

@@ -1,0 +1,263 @@
+"""SimulationService: watch fan-out latency, idle watch streams' memory, and raw Redis stream latency.
+
+1. WATCHERS watch one simulation while the bench updates it at RATE updates/s; every update carries
+   its send time (wall clock, same machine), every watcher records update → receipt and checks that
+   it saw every version exactly once. Watchers are spread over client processes: one Python gRPC
+   client process cannot read 20k messages/s next to the node on this machine.
+2. IDLE watch streams are opened on one simulation; the node process's RSS (psutil) is read before
+   and after (the embedded PostgreSQL and Redis are other processes and not counted).
+3. In the same run, raw redis-py on the node's Redis: XADD closed loop, and XADD → XREAD BLOCK
+   receipt latency, the floor under (1).
+
+`python -m bench.simulation client …` is the client process of (1) and (2).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import time
+import uuid
+from typing import Any
+
+import psutil
+import psycopg
+import redis.asyncio as aioredis
+from grpc import aio
+
+from amauta.v1 import simulation_pb2 as pb
+from amauta.v1 import simulation_pb2_grpc as pbg
+from bench.harness import Result, measure, percentile
+from bench.node import BenchNode
+from server import convert
+
+RATE = 20.0
+PER_CHANNEL = 100
+
+
+# ---- client process -----------------------------------------------------------------------------
+
+async def _client(args: argparse.Namespace) -> None:
+    """Open args.watchers watches; report READY, then (fan-out) record every delta until args.expect."""
+    metadata = (("authorization", f"Bearer {os.environ['BENCH_TOKEN']}"),)
+    channels = [aio.insecure_channel(args.target) for _ in range(max(1, -(-args.watchers // PER_CHANNEL)))]
+    stubs = [pbg.SimulationServiceStub(ch) for ch in channels]
+    latencies: list[int] = []   # microseconds
+    problems = 0
+    received = 0
+    ready = asyncio.Event()
+    snapshots = 0
+
+    async def one(i: int) -> None:
+        nonlocal problems, received, snapshots
+        call = stubs[i % len(stubs)].WatchSimulation(pb.WatchSimulationRequest(simulation_id=args.sim),
+                                                    metadata=metadata)
+        version = 0
+        got = 0
+        async for m in call:
+            kind = m.WhichOneof("event")
+            if kind == "snapshot":
+                version = m.snapshot.simulation.version
+                snapshots += 1
+                if snapshots == args.watchers:
+                    ready.set()
+            elif kind == "delta":
+                now = time.time()
+                if m.delta.version != version + 1:
+                    problems += 1
+                version = m.delta.version
+                latencies.append(int((now - m.delta.state["t"]) * 1e6))
+                got += 1
+                received += 1
+                if got >= args.expect:
+                    call.cancel()
+                    return
+
+    tasks = [asyncio.create_task(one(i)) for i in range(args.watchers)]
+    await asyncio.wait_for(ready.wait(), 300)
+    print("READY", flush=True)
+    if args.expect:
+        done, pending = await asyncio.wait(tasks, timeout=args.timeout)
+        for t in pending:
+            t.cancel()
+        print(json.dumps({"latencies_us": latencies, "problems": problems, "received": received,
+                          "incomplete": len(pending)}), flush=True)
+    else:
+        sys.stdin.readline()  # hold the idle streams until the parent has measured
+        for t in tasks:
+            t.cancel()
+    for ch in channels:
+        await ch.close()
+
+
+# ---- parent ------------------------------------------------------------------------------------
+
+def _spawn(node: BenchNode, sim_id: str, watchers: int, expect: int, timeout: float) -> subprocess.Popen[str]:
+    env = {**os.environ, "BENCH_TOKEN": node.metadata[0][1].split(" ", 1)[1]}
+    return subprocess.Popen([sys.executable, "-m", "bench.simulation", "client", "--target", node.target,
+                             "--sim", sim_id, "--watchers", str(watchers), "--expect", str(expect),
+                             "--timeout", str(timeout)], env=env, stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True)
+
+
+async def _line(proc: subprocess.Popen[str], timeout: float) -> str:
+    assert proc.stdout is not None
+    line = await asyncio.wait_for(asyncio.to_thread(proc.stdout.readline), timeout)
+    if not line:
+        raise RuntimeError(f"bench client exited with {proc.wait()}")
+    return line.strip()
+
+
+async def _environment(node: BenchNode) -> str:
+    async with await psycopg.AsyncConnection.connect(node.endpoints["postgres"], autocommit=True) as conn:
+        cur = await conn.execute(
+            "INSERT INTO simulation_environments (name, environment_type, max_participants, environment_config)"
+            " VALUES ('bench', 'network_coordination', 100, '{\"duration\": 3600}'::jsonb)"
+            " RETURNING environment_id::text")
+        row = await cur.fetchone()
+    assert row is not None
+    return str(row[0])
+
+
+async def _start(stub: pbg.SimulationServiceStub, node: BenchNode, env: str) -> str:
+    reply = await stub.StartSimulation(pb.StartSimulationRequest(
+        simulation_id=f"bench-{uuid.uuid4().hex[:8]}", environment_id=env, participants=["b1", "b2"],
+        initial_state=convert.dict_to_struct({"phase": "bench"})), metadata=node.metadata)
+    return reply.simulation.simulation_id
+
+
+async def _fanout(node: BenchNode, stub: pbg.SimulationServiceStub, env: str, watchers: int,
+                  seconds: float) -> Result:
+    sim_id = await _start(stub, node, env)
+    updates = int(seconds * RATE)
+    processes = max(1, min(4, watchers // 100))
+    share = [watchers // processes + (1 if i < watchers % processes else 0) for i in range(processes)]
+    procs = [_spawn(node, sim_id, n, updates, seconds + 60) for n in share]
+    try:
+        for p in procs:
+            assert await _line(p, 300) == "READY"
+        began = time.perf_counter()
+        tick = began
+        for i in range(updates):
+            tick += 1 / RATE
+            await asyncio.sleep(max(0.0, tick - time.perf_counter()))
+            await stub.UpdateSimulationState(pb.UpdateSimulationStateRequest(
+                simulation_id=sim_id, state=convert.dict_to_struct({"t": time.time(), "i": i})),
+                metadata=node.metadata)
+        elapsed = time.perf_counter() - began
+        reports = [json.loads(await _line(p, seconds + 120)) for p in procs]
+    finally:
+        for p in procs:
+            p.kill() if p.poll() is None else None
+    latencies = [us / 1000 for r in reports for us in r["latencies_us"]]
+    received = sum(r["received"] for r in reports)
+    missing = watchers * updates - received
+    out_of_order = sum(r["problems"] for r in reports)
+    return Result(f"watch fan-out, {watchers} watchers @ {RATE:g}/s", watchers, received / elapsed,
+                  unit="msg/s", p50_ms=percentile(latencies, 50), p99_ms=percentile(latencies, 99),
+                  count=received, errors=missing + out_of_order,
+                  goal="p99 <= 100 ms; every update to every watcher",
+                  notes={"updates": updates, "watchers": watchers, "client_processes": processes,
+                         "missing_deliveries": missing, "out_of_order": out_of_order,
+                         "p999_ms": percentile(latencies, 99.9), "max_ms": max(latencies, default=0.0),
+                         "incomplete_watchers": sum(r["incomplete"] for r in reports)})
+
+
+async def _idle(node: BenchNode, stub: pbg.SimulationServiceStub, env: str, streams: int) -> Result:
+    sim_id = await _start(stub, node, env)
+    proc = psutil.Process(node.proc.pid)
+    before = proc.memory_info().rss
+    processes = max(1, min(4, streams // 1000))
+    share = [streams // processes + (1 if i < streams % processes else 0) for i in range(processes)]
+    began = time.perf_counter()
+    procs = [_spawn(node, sim_id, n, 0, 0) for n in share]
+    try:
+        for p in procs:
+            assert await _line(p, 600) == "READY"
+        opened = time.perf_counter() - began
+        await asyncio.sleep(2 * 5.0)  # two heartbeat rounds, so steady-state buffers are in use
+        after = proc.memory_info().rss
+    finally:
+        for p in procs:
+            if p.stdin:
+                p.stdin.write("\n")
+                p.stdin.flush()
+        for p in procs:
+            try:
+                p.wait(60)
+            except subprocess.TimeoutExpired:
+                p.kill()
+    mib = after / 2**20
+    return Result(f"idle watch streams, node RSS", streams, mib, unit="MiB", count=streams,
+                  goal="<= 2048 MiB", notes={"rss_before_mib": round(before / 2**20, 1),
+                                             "rss_after_mib": round(mib, 1),
+                                             "kib_per_stream": round((after - before) / 1024 / streams, 2),
+                                             "open_seconds": round(opened, 2), "client_processes": processes})
+
+
+async def _raw_redis(node: BenchNode, samples: int) -> list[Result]:
+    client = aioredis.Redis.from_url(node.endpoints["redis"], decode_responses=True)
+    reader = aioredis.Redis.from_url(node.endpoints["redis"], decode_responses=True)
+    key = "bench:raw:{stream}"
+    try:
+        xadd = await measure("raw redis-py XADD MAXLEN~", lambda i: client.xadd(
+            key, {"t": "0", "i": str(i)}, maxlen=10_000, approximate=True), concurrency=1, total=samples,
+            warmup=100, goal="baseline")
+        last = await client.xadd(key, {"t": "0"})
+        lat: list[float] = []
+        for i in range(samples):
+            waiting = asyncio.create_task(reader.xread({key: last}, block=5000, count=1))
+            await asyncio.sleep(0.0005)  # the XREAD is blocked at the server before the XADD
+            sent = time.perf_counter()
+            last = await client.xadd(key, {"t": "1", "i": str(i)}, maxlen=10_000, approximate=True)
+            await waiting
+            lat.append((time.perf_counter() - sent) * 1000)
+        xread = Result("raw redis-py XADD -> XREAD BLOCK", 1, 1000 / max(percentile(lat, 50), 1e-6),
+                       p50_ms=percentile(lat, 50), p99_ms=percentile(lat, 99), count=samples, goal="baseline")
+        await client.delete(key)
+        return [xadd, xread]
+    finally:
+        await client.aclose()
+        await reader.aclose()
+
+
+async def _updates(node: BenchNode, stub: pbg.SimulationServiceStub, env: str, total: int,
+                   raw: Result) -> Result:
+    sim_id = await _start(stub, node, env)
+    result = await measure("UpdateSimulationState (merge + Lua CAS)", lambda i: stub.UpdateSimulationState(
+        pb.UpdateSimulationStateRequest(simulation_id=sim_id, state=convert.dict_to_struct({"i": i})),
+        metadata=node.metadata), concurrency=8, total=total, warmup=100)
+    result.raw_rate = raw.rate
+    result.baseline = "raw redis-py XADD, 1 in flight"
+    return result
+
+
+async def run(quick: bool) -> list[Result]:
+    """The three measurements on one node (quick: 100 watchers, 1,000 idle streams)."""
+    node = BenchNode()
+    try:
+        env = await _environment(node)
+        async with aio.insecure_channel(node.target) as channel:
+            stub = pbg.SimulationServiceStub(channel)
+            raw = await _raw_redis(node, 500 if quick else 2000)
+            results = [await _fanout(node, stub, env, 100 if quick else 1000, 10 if quick else 30)]
+            results.append(await _idle(node, stub, env, 1000 if quick else 10_000))
+            results.append(await _updates(node, stub, env, 1000 if quick else 5000, raw[0]))
+            return results + raw
+    finally:
+        node.stop()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(prog="python -m bench.simulation")
+    parser.add_argument("mode", choices=["client"])
+    parser.add_argument("--target", required=True)
+    parser.add_argument("--sim", required=True)
+    parser.add_argument("--watchers", type=int, required=True)
+    parser.add_argument("--expect", type=int, default=0)
+    parser.add_argument("--timeout", type=float, default=60)
+    asyncio.run(_client(parser.parse_args()))

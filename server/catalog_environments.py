@@ -1,0 +1,82 @@
+"""CatalogService RPCs on simulation environments."""
+
+from __future__ import annotations
+
+from grpc import aio
+
+from amauta.v1 import catalog_pb2, common_pb2
+from server import catalog_convert as to
+from server import catalog_fields as fields
+from server.authz import require_reader, require_writer
+from server.catalog_filters import set_match
+from server.catalog_paging import TIME, UUID, next_token, page_request
+from server.validation import Checker
+from stores.catalog_environments import EnvironmentFilter, EnvironmentStore
+
+
+class EnvironmentRpcs:
+    """Create, Get, List, Update and Delete environments."""
+
+    environments: EnvironmentStore
+
+    async def CreateEnvironment(self, request: catalog_pb2.CreateEnvironmentRequest,
+                                      context: aio.ServicerContext) -> catalog_pb2.CreateEnvironmentResponse:
+        check = Checker(fields.CATALOG_LIMITS)
+        values = fields.for_create(check, request.environment, fields.ENVIRONMENT, "environment.")
+        check.identifier(request.request_id, "request_id", required=False)
+        check.done()
+        who = require_writer()
+        row = await self.environments.create(values, request_id=request.request_id, identity=who.name)
+        return catalog_pb2.CreateEnvironmentResponse(environment=to.environment(row))
+
+    async def GetEnvironment(self, request: catalog_pb2.GetEnvironmentRequest,
+                                   context: aio.ServicerContext) -> catalog_pb2.GetEnvironmentResponse:
+        check = Checker()
+        environment_id = check.uuid(request.environment_id, "environment_id")
+        check.done()
+        require_reader()
+        row = await self.environments.get(environment_id or "")
+        return catalog_pb2.GetEnvironmentResponse(environment=to.environment(row))
+
+    async def ListEnvironments(self, request: catalog_pb2.ListEnvironmentsRequest,
+                                     context: aio.ServicerContext) -> catalog_pb2.ListEnvironmentsResponse:
+        check = Checker()
+        limit, after = page_request(check, request, (TIME, UUID))
+        flt = EnvironmentFilter(
+            environment_type=check.enum(request.environment_type, common_pb2.EnvironmentType.DESCRIPTOR,
+                                        "environment_type", required=False),
+            complexity_level=check.enum(request.complexity_level, common_pb2.ComplexityLevel.DESCRIPTOR,
+                                        "complexity_level", required=False),
+            active_status=request.active_status if request.HasField("active_status") else None,
+            learning_objectives=set_match(check, request, "learning_objectives"))
+        check.done()
+        require_reader()
+        page = await self.environments.list(flt, after, limit)
+        return catalog_pb2.ListEnvironmentsResponse(environments=[to.environment(r) for r in page.rows],
+                                                    next_page_token=next_token(request, page.next_key))
+
+    async def UpdateEnvironment(self, request: catalog_pb2.UpdateEnvironmentRequest,
+                                      context: aio.ServicerContext) -> catalog_pb2.UpdateEnvironmentResponse:
+        check = Checker(fields.CATALOG_LIMITS)
+        environment_id = check.uuid(request.environment.environment_id, "environment.environment_id")
+        values = fields.masked(check, request.environment, fields.ENVIRONMENT.mutable,
+                               request.update_mask.paths or None, "update_mask", "environment.",
+                               fields.ENVIRONMENT.output_only)
+        if not values and not check.violations:
+            check.fail("update_mask", "names no field to update")
+        check.non_negative(request.etag, "etag")
+        check.done()
+        require_writer()
+        row = await self.environments.update(environment_id or "", values, request.etag)
+        return catalog_pb2.UpdateEnvironmentResponse(environment=to.environment(row))
+
+    async def DeleteEnvironment(self, request: catalog_pb2.DeleteEnvironmentRequest,
+                                      context: aio.ServicerContext) -> catalog_pb2.DeleteEnvironmentResponse:
+        check = Checker()
+        environment_id = check.uuid(request.environment_id, "environment_id")
+        check.non_negative(request.etag, "etag")
+        check.done()
+        require_writer()
+        removed = await self.environments.delete(environment_id or "", request.etag)
+        return catalog_pb2.DeleteEnvironmentResponse(environment_id=environment_id,
+                                                     deleted_environment_count=removed)

@@ -1,0 +1,39 @@
+"""Fixtures of the CatalogService tests: a stub on the session's channel and the node's stores."""
+
+from __future__ import annotations
+
+import pytest
+from grpc import aio
+
+from amauta.v1 import catalog_pb2_grpc
+from server.node import Node
+from stores.postgres import PostgresStore
+from stores.redis import RedisStore
+from tests.server.catalog.support import Catalog
+from tests.support import Tokens
+
+
+@pytest.fixture(scope="session")
+def stub(channel: aio.Channel) -> catalog_pb2_grpc.CatalogServiceStub:
+    """A CatalogService stub on the session's real channel."""
+    return catalog_pb2_grpc.CatalogServiceStub(channel)
+
+
+@pytest.fixture(scope="session")
+def cat(stub: catalog_pb2_grpc.CatalogServiceStub, tokens: Tokens) -> Catalog:
+    """Helpers that create catalog records over gRPC as admin."""
+    return Catalog(stub, tokens)
+
+
+@pytest.fixture(scope="session")
+def pg(node: Node) -> PostgresStore:
+    """The node's PostgreSQL store, for checks beside the API."""
+    assert node.runtime is not None
+    return node.runtime.stores.postgres
+
+
+@pytest.fixture(scope="session")
+def redis(node: Node) -> RedisStore:
+    """The node's Redis store."""
+    assert node.runtime is not None
+    return node.runtime.stores.redis
