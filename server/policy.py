@@ -47,7 +47,7 @@ _TABLE: dict[str, dict[str, frozenset[Role]]] = {
         "ListActiveSimulations": ALL, "EndSimulation": WRITERS,
     },
     "GraphService": {
-        "UpsertLearnerNode": LEARNER, "GetLearnerNode": ALL, "ListLearnerNodes": ALL,
+        "UpsertLearnerNode": PRIVILEGED, "GetLearnerNode": ALL, "ListLearnerNodes": ALL,
         "UpsertSkillNode": PRIVILEGED, "GetSkillNode": ALL, "ListSkillNodes": ALL,
         "UpsertContentNode": PRIVILEGED, "GetContentNode": ALL, "ListContentNodes": ALL,
         "UpsertObjectiveNode": PRIVILEGED, "GetObjectiveNode": ALL, "ListObjectiveNodes": ALL,

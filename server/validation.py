@@ -25,7 +25,7 @@ class Limits:
     text_chars: int = 65_536
     list_items: int = 1_000
     item_chars: int = 255
-    json_bytes: int = 256 * 1024
+    json_bytes: int = 64 * 1024
     json_depth: int = 32
     #: Timestamps further than this from now are rejected as insane.
     time_window: timedelta = timedelta(days=3650)

@@ -58,13 +58,14 @@ class PostgresStore(Store):
     name = "postgres"
 
     def __init__(self, settings: PostgresSettings) -> None:
+        # No check on borrow (it costs a round trip per call): a connection broken by a server
+        # restart fails its call with StoreUnavailable and the pool discards it.
         self.settings = settings
         self.pool = AsyncConnectionPool(
             settings.url, min_size=settings.min_size, max_size=settings.max_size,
             kwargs={"autocommit": True, "row_factory": dict_row,
                     "connect_timeout": int(settings.connect_timeout)},
-            check=AsyncConnectionPool.check_connection, open=False,
-            timeout=settings.acquire_timeout, name="amauta-postgres",
+            open=False, timeout=settings.acquire_timeout, name="amauta-postgres",
         )
         self.read_pool: AsyncConnectionPool | None = None
         if settings.read_url:
@@ -72,8 +73,8 @@ class PostgresStore(Store):
                 settings.read_url, min_size=1, max_size=settings.max_size,
                 kwargs={"autocommit": True, "row_factory": dict_row,
                         "connect_timeout": int(settings.connect_timeout)},
-                check=AsyncConnectionPool.check_connection, open=False,
-                timeout=2.0, name="amauta-postgres-read",
+                # Checked on borrow, so a replica that went down is noticed and reads fall back.
+                check=AsyncConnectionPool.check_connection, open=False, timeout=2.0, name="amauta-postgres-read",
             )
 
     async def open(self) -> None:

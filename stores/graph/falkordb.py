@@ -61,6 +61,19 @@ class FalkorBackend(GraphBackend):
         except Exception as exc:
             if "already indexed" not in str(exc).lower():
                 raise translate(exc) from exc
+        # Adding a property rebuilds the label's index in the background; a MERGE during the
+        # rebuild can miss an existing node, so wait until the index is operational again.
+        await self._wait_operational("db.indexes()", label, prop, "index")
+
+    async def _wait_operational(self, procedure: str, label: str, prop: str, what: str) -> None:
+        for _ in range(400):
+            rows = await self.run(f"CALL {procedure} YIELD label, properties, status"
+                                  " RETURN label, properties, status")
+            if any(r["label"] == label and prop in r["properties"] and r["status"] == "OPERATIONAL"
+                   for r in rows):
+                return
+            await asyncio.sleep(0.05)
+        raise StoreError(f"{what} on {label}.{prop} did not become operational")
 
     async def ensure_unique(self, label: str, prop: str) -> None:
         label = checked_label(label)
@@ -73,15 +86,7 @@ class FalkorBackend(GraphBackend):
             if "already exists" not in str(exc).lower():
                 raise translate(exc) from exc
         # Constraints build asynchronously; wait until this one is operational.
-        for _ in range(200):
-            rows = await self.run(
-                "CALL db.constraints() YIELD type, label, properties, status "
-                "RETURN type, label, properties, status")
-            if any(r["label"] == label and prop in r["properties"] and r["status"] == "OPERATIONAL"
-                   for r in rows):
-                return
-            await asyncio.sleep(0.05)
-        raise StoreError(f"unique constraint on {label}.{prop} did not become operational")
+        await self._wait_operational("db.constraints()", label, prop, "unique constraint")
 
     async def drop_all(self) -> None:
         await self.run("MATCH (n) DETACH DELETE n")
