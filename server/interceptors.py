@@ -37,6 +37,8 @@ class CallState:
     code: grpc.StatusCode = grpc.StatusCode.OK
     identity: Identity | None = None
     metadata: dict[str, str] = field(default_factory=dict)
+    #: The request message of a unary-request call (None for client streams).
+    request: Any = None
 
 
 Guard = Callable[[CallState, aio.ServicerContext], AbstractAsyncContextManager[None]]
@@ -74,12 +76,13 @@ _call_state: contextvars.ContextVar[CallState | None] = contextvars.ContextVar(
 
 
 @asynccontextmanager
-async def _entered(details: grpc.HandlerCallDetails, guard: Guard,
-                   context: aio.ServicerContext) -> AsyncIterator[None]:
+async def _entered(details: grpc.HandlerCallDetails, guard: Guard, context: aio.ServicerContext,
+                   request: Any = None) -> AsyncIterator[None]:
     state = _call_state.get()
     token = None
     if state is None or state.method != details.method:
         state = _new_state(details)
+        state.request = request
         token = _call_state.set(state)
     try:
         async with guard(state, context):
@@ -98,7 +101,8 @@ def wrap_handler(handler: grpc.RpcMethodHandler, guard: Guard,
         stream_behavior = handler.stream_stream if handler.request_streaming else handler.unary_stream
 
         async def streaming(request: Any, context: aio.ServicerContext) -> AsyncIterator[Any]:
-            async with _entered(details, guard, context):
+            unary_request = None if handler.request_streaming else request
+            async with _entered(details, guard, context, unary_request):
                 async for item in _iterate(stream_behavior, request, context):
                     yield item
 
@@ -109,7 +113,7 @@ def wrap_handler(handler: grpc.RpcMethodHandler, guard: Guard,
     behavior = handler.stream_unary if handler.request_streaming else handler.unary_unary
 
     async def unary(request: Any, context: aio.ServicerContext) -> Any:
-        async with _entered(details, guard, context):
+        async with _entered(details, guard, context, None if handler.request_streaming else request):
             return await _call(behavior, request, context)
 
     factory = (grpc.stream_unary_rpc_method_handler if handler.request_streaming
@@ -208,7 +212,8 @@ class AuthInterceptor(_GuardInterceptor):
 
 
 class RoleInterceptor(_GuardInterceptor):
-    """PERMISSION_DENIED when the caller's role is not in server.policy for the method (default deny)."""
+    """The role gate of server.policy (default deny), and the node rule: a request naming a learner_id
+    other than the calling node's own identity is PERMISSION_DENIED before any validation or lookup."""
 
     def guard(self, state: CallState, context: aio.ServicerContext) -> AbstractAsyncContextManager[None]:
         return self._check(state, context)
@@ -219,10 +224,20 @@ class RoleInterceptor(_GuardInterceptor):
             roles = policy.allowed_roles(state.method)
             if roles is None or state.identity.role not in roles:
                 state.code = grpc.StatusCode.PERMISSION_DENIED
-                status = errors.to_status(errors.permission_denied(
-                    f"role {state.identity.role.value} may not call {state.method}"))
-                await context.abort(status.code, status.details, status.trailing_metadata)
+                await self._deny(state, context, f"role {state.identity.role.value} may not call"
+                                 f" {state.method}", "ROLE_NOT_ALLOWED")
+            if state.identity.role is Role.NODE and state.request is not None:
+                named = policy.named_learners(state.request)
+                if named - {"", state.identity.name}:
+                    await self._deny(state, context, f"{state.identity.name} may only access its own"
+                                     " learner records", "NOT_OWN_LEARNER")
         yield
+
+    @staticmethod
+    async def _deny(state: CallState, context: aio.ServicerContext, message: str, reason: str) -> None:
+        state.code = grpc.StatusCode.PERMISSION_DENIED
+        status = errors.to_status(errors.ApiError(grpc.StatusCode.PERMISSION_DENIED, message, reason))
+        await context.abort(status.code, status.details, status.trailing_metadata)
 
 
 class RateLimitInterceptor(_GuardInterceptor):

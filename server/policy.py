@@ -6,6 +6,11 @@ Every RPC of every amauta.v1 service must have an entry: the authorisation matri
 
 from __future__ import annotations
 
+from typing import Any
+
+from google.protobuf.descriptor import Descriptor, FieldDescriptor
+from google.protobuf.message import Message
+
 from server.auth import Role
 
 ALL = frozenset(Role)
@@ -64,6 +69,37 @@ POLICY: dict[str, frozenset[Role]] = {
     f"/amauta.v1.{service}/{method}": roles
     for service, methods in _TABLE.items() for method, roles in methods.items()
 }
+
+
+def _learner_paths(desc: Descriptor, depth: int = 1) -> tuple[tuple[str, ...], ...]:
+    """Paths to the learner_id string fields of a request: top level and directly nested resources."""
+    paths: list[tuple[str, ...]] = []
+    for field in desc.fields:
+        repeated = bool(getattr(field, "is_repeated", False))
+        if field.name == "learner_id" and field.type == FieldDescriptor.TYPE_STRING and not repeated:
+            paths.append((field.name,))
+        elif (depth > 0 and field.type == FieldDescriptor.TYPE_MESSAGE and not repeated
+              and not field.message_type.full_name.startswith("google.")):
+            paths.extend((field.name, *p) for p in _learner_paths(field.message_type, depth - 1))
+    return tuple(paths)
+
+
+_PATHS: dict[str, tuple[tuple[str, ...], ...]] = {}
+
+
+def named_learners(request: Message) -> set[str]:
+    """Every learner id a request names in a learner_id field (the node rule compares them)."""
+    desc = request.DESCRIPTOR
+    paths = _PATHS.get(desc.full_name)
+    if paths is None:
+        paths = _PATHS[desc.full_name] = _learner_paths(desc)
+    names = set()
+    for path in paths:
+        value: Any = request
+        for part in path:
+            value = getattr(value, part)
+        names.add(value)
+    return names
 
 
 def allowed_roles(method: str) -> frozenset[Role] | None:

@@ -58,7 +58,9 @@ def node_settings(data_dir: Path, tokens_file: Path, **overrides: object) -> Set
     """Settings of a test node on an ephemeral port."""
     values: dict[str, object] = {"grpc_address": "127.0.0.1:0", "data_dir": data_dir,
                                  "tokens_file": str(tokens_file), "grace_seconds": 2.0,
-                                 "health_interval_seconds": 0.5}
+                                 "health_interval_seconds": 0.5,
+                                 # Limits are tested on a sibling node; suites call far faster than people.
+                                 "rate_limit_rps": 0.0}
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
 
