@@ -23,7 +23,7 @@ class ContentRpcs:
 
     async def CreateContent(self, request: catalog_pb2.CreateContentRequest,
                                   context: aio.ServicerContext) -> catalog_pb2.CreateContentResponse:
-        check = Checker(fields.CATALOG_LIMITS)
+        check = Checker()
         values = fields.for_create(check, request.content, fields.CONTENT, "content.")
         check.identifier(request.request_id, "request_id", required=False)
         check.done()
@@ -58,7 +58,7 @@ class ContentRpcs:
 
     async def UpdateContent(self, request: catalog_pb2.UpdateContentRequest,
                                   context: aio.ServicerContext) -> catalog_pb2.UpdateContentResponse:
-        check = Checker(fields.CATALOG_LIMITS)
+        check = Checker()
         content_id = check.uuid(request.content.content_id, "content.content_id")
         values = fields.masked(check, request.content, fields.CONTENT.mutable, request.update_mask.paths or None,
                                "update_mask", "content.", fields.CONTENT.output_only)
@@ -80,7 +80,7 @@ class ContentRpcs:
 
     async def CreateVariation(self, request: catalog_pb2.CreateVariationRequest,
                                     context: aio.ServicerContext) -> catalog_pb2.CreateVariationResponse:
-        check = Checker(fields.CATALOG_LIMITS)
+        check = Checker()
         source_id = check.uuid(request.source_content_id, "source_content_id")
         parameters = check.struct(request.variation_parameters, "variation_parameters", required=True)
         specs = (*fields.CONTENT.create_only, *fields.VARIATION_OVERRIDES)

@@ -25,7 +25,7 @@ class DatasetRpcs:
 
     async def CreateDataset(self, request: catalog_pb2.CreateDatasetRequest,
                                   context: aio.ServicerContext) -> catalog_pb2.CreateDatasetResponse:
-        check = Checker(fields.CATALOG_LIMITS)
+        check = Checker()
         values = fields.for_create(check, request.dataset, fields.DATASET, "dataset.")
         check.identifier(request.request_id, "request_id", required=False)
         check.done()
@@ -61,7 +61,7 @@ class DatasetRpcs:
 
     async def UpdateDataset(self, request: catalog_pb2.UpdateDatasetRequest,
                                   context: aio.ServicerContext) -> catalog_pb2.UpdateDatasetResponse:
-        check = Checker(fields.CATALOG_LIMITS)
+        check = Checker()
         dataset_id = check.uuid(request.dataset.dataset_id, "dataset.dataset_id")
         values = fields.masked(check, request.dataset, fields.DATASET.mutable, request.update_mask.paths or None,
                                "update_mask", "dataset.", fields.DATASET.output_only)
@@ -85,7 +85,7 @@ class DatasetRpcs:
 
     async def ValidateDataset(self, request: catalog_pb2.ValidateDatasetRequest,
                                     context: aio.ServicerContext) -> catalog_pb2.ValidateDatasetResponse:
-        check = Checker(fields.CATALOG_LIMITS)
+        check = Checker()
         dataset_id = check.uuid(request.dataset_id, "dataset_id")
         status = _DECISIONS.get(request.decision)
         if status is None:
@@ -98,7 +98,7 @@ class DatasetRpcs:
         check.non_negative(request.etag, "etag")
         check.done()
         who = require_roles(Role.ADMIN, Role.SERVICE)
-        decision = Decision(status=status or "", validator=validator or who.name, reason=reason or None,
+        decision = Decision(status=status or "", validator=validator or who.name[:100], reason=reason or None,
                             quality_score=score, quality_metrics=metrics)
         row = await self.datasets.validate(dataset_id or "", decision, request.etag)
         return catalog_pb2.ValidateDatasetResponse(dataset=to.dataset(row))

@@ -21,7 +21,7 @@ class EnvironmentRpcs:
 
     async def CreateEnvironment(self, request: catalog_pb2.CreateEnvironmentRequest,
                                       context: aio.ServicerContext) -> catalog_pb2.CreateEnvironmentResponse:
-        check = Checker(fields.CATALOG_LIMITS)
+        check = Checker()
         values = fields.for_create(check, request.environment, fields.ENVIRONMENT, "environment.")
         check.identifier(request.request_id, "request_id", required=False)
         check.done()
@@ -57,7 +57,7 @@ class EnvironmentRpcs:
 
     async def UpdateEnvironment(self, request: catalog_pb2.UpdateEnvironmentRequest,
                                       context: aio.ServicerContext) -> catalog_pb2.UpdateEnvironmentResponse:
-        check = Checker(fields.CATALOG_LIMITS)
+        check = Checker()
         environment_id = check.uuid(request.environment.environment_id, "environment.environment_id")
         values = fields.masked(check, request.environment, fields.ENVIRONMENT.mutable,
                                request.update_mask.paths or None, "update_mask", "environment.",

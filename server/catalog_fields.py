@@ -12,10 +12,7 @@ from google.protobuf.descriptor import EnumDescriptor
 from google.protobuf.message import Message
 
 from amauta.v1 import common_pb2
-from server.validation import Checker, Limits
-
-#: common.proto: Struct fields are at most 64 KiB serialized (the Checker default is larger).
-CATALOG_LIMITS = Limits(json_bytes=64 * 1024)
+from server.validation import Checker
 
 
 class Kind(enum.Enum):

@@ -91,7 +91,7 @@ def _header(message: catalog_pb2.ImportContentRequest | None) -> tuple[str, str]
 def read_item(item: catalog_pb2.TrainingContent, index: int,
               dataset_id: str) -> tuple[dict[str, Any] | None, tuple[int, str, str] | None]:
     """An item's column values, or its rejection (index, top-level field, every violation)."""
-    check = Checker(fields.CATALOG_LIMITS)
+    check = Checker()
     values = fields.read(check, item, _ITEM_SPECS, "", creating=True)
     if item.dataset_id and check.uuid(item.dataset_id, "dataset_id") not in (None, dataset_id):
         check.fail("dataset_id", "must be empty or the header's dataset_id")

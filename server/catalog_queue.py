@@ -6,7 +6,6 @@ from grpc import aio
 
 from amauta.v1 import catalog_pb2, common_pb2
 from server import catalog_convert as to
-from server import catalog_fields as fields
 from server.auth import Role
 from server.authz import require_reader, require_roles, require_writer
 from server.validation import Checker
@@ -25,7 +24,7 @@ class QueueRpcs:
 
     async def EnqueueGeneration(self, request: catalog_pb2.EnqueueGenerationRequest,
                                       context: aio.ServicerContext) -> catalog_pb2.EnqueueGenerationResponse:
-        check = Checker(fields.CATALOG_LIMITS)
+        check = Checker()
         check.identifier(request.request_id, "request_id")
         job_type = check.enum(request.type, common_pb2.GenerationJobType.DESCRIPTOR, "type")
         priority = check.enum(request.priority, _PRIORITY.DESCRIPTOR, "priority", required=False) or "normal"

@@ -21,6 +21,7 @@ import grpc
 from google.protobuf import json_format
 
 from amauta.v1 import catalog_pb2, catalog_pb2_grpc
+from server import cli_client
 from server.config import Settings
 
 BATCH = 2_000
@@ -96,20 +97,11 @@ def _requests(dataset_id: str, request_id: str, items: Iterator[catalog_pb2.Trai
     progress.update(consumed(), final=True)
 
 
-def _channel(address: str, settings: Settings) -> grpc.Channel:
-    options = [("grpc.max_send_message_length", settings.max_message_bytes)]
-    if settings.tls_cert:  # a TLS node: trust its certificate (self-signed or a CA bundle)
-        creds = grpc.ssl_channel_credentials(root_certificates=Path(settings.tls_cert).read_bytes())
-        return grpc.secure_channel(address, creds, options=options)
-    return grpc.insecure_channel(address, options=options)
-
-
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Import the file; exit 0 when everything landed, 2 when some items were rejected, 1 on failure."""
     path = Path(args.file)
-    token_path = Path(args.token_file) if args.token_file else settings.data_dir / "admin.token"
     try:
-        token = token_path.read_text().strip()
+        md = cli_client.metadata(args, settings)
         total = sum(1 for line in path.open(encoding="utf-8") if line.strip())
     except OSError as exc:
         print(f"amauta-node import: {exc}", file=sys.stderr)
@@ -118,14 +110,12 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     bad: list[tuple[int, str]] = []
     lines: list[int] = []
     progress = Progress(total)
-    address = args.address or settings.grpc_address
-    with _channel(address, settings) as channel:
+    with cli_client.channel(args, settings) as channel:
         stub = catalog_pb2_grpc.CatalogServiceStub(channel)
         try:
             requests = _requests(args.dataset, request_id, read_items(path, bad, lines), progress,
                                  lambda: len(lines) + len(bad))
-            reply = stub.ImportContent(requests,
-                                       metadata=(("authorization", f"Bearer {token}"),), timeout=args.timeout)
+            reply = stub.ImportContent(requests, metadata=md, timeout=args.timeout)
         except grpc.RpcError as exc:
             print(f"\namauta-node import: {exc.code().name}: {exc.details()}", file=sys.stderr)  # type: ignore[attr-defined]
             return 1
@@ -147,7 +137,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
     parser.add_argument("file", help="JSON lines, one TrainingContent per line")
     parser.add_argument("--dataset", required=True, help="UUID of the dataset that receives the items")
     parser.add_argument("--request-id", default="", help="idempotency key (default: derived from dataset and file)")
-    parser.add_argument("--token-file", default="", help="bearer token file (default: $AMAUTA_DATA_DIR/admin.token)")
-    parser.add_argument("--address", default="", help="node address (default: $AMAUTA_GRPC_ADDRESS)")
+    cli_client.add_target_args(parser)
     parser.add_argument("--timeout", type=float, default=3600.0, help="seconds before the import is abandoned")
     parser.set_defaults(func=run)

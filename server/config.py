@@ -34,6 +34,8 @@ class Settings:
     rate_limit_burst: float = 1000.0
     #: Seconds between refreshes of the learner_summaries materialized view.
     summary_refresh_seconds: float = 300.0
+    #: Seconds between scheduled (report-only) consistency checks; 0 turns them off.
+    consistency_interval_seconds: float = 3600.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -59,6 +61,8 @@ class Settings:
             tls_client_ca=env.get("AMAUTA_TLS_CLIENT_CA", ""),
             rate_limit_rps=float(env.get("AMAUTA_RATE_LIMIT_RPS", cls.rate_limit_rps)),
             rate_limit_burst=float(env.get("AMAUTA_RATE_LIMIT_BURST", cls.rate_limit_burst)),
+            consistency_interval_seconds=float(
+                env.get("AMAUTA_CONSISTENCY_INTERVAL_SECONDS", cls.consistency_interval_seconds)),
             summary_refresh_seconds=float(
                 env.get("AMAUTA_SUMMARY_REFRESH_SECONDS", cls.summary_refresh_seconds)),
         )

@@ -73,6 +73,11 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def utcnow() -> datetime:
+    """The current time, aware, in UTC."""
+    return datetime.now(timezone.utc)
+
+
 def to_timestamp(value: datetime | None) -> timestamp_pb2.Timestamp | None:
     """A datetime as a Timestamp; None stays None (leave the field unset)."""
     if value is None:

@@ -10,9 +10,7 @@ from grpc import aio
 from amauta.v1 import (analytics_pb2, analytics_pb2_grpc, catalog_pb2, catalog_pb2_grpc, graph_pb2,
                        graph_pb2_grpc, learner_pb2, learner_pb2_grpc, operations_pb2,
                        operations_pb2_grpc, simulation_pb2, simulation_pb2_grpc)
-from server import catalog, graph, learner
-from server import simulation
-from server import analytics
+from server import analytics, catalog, graph, learner, operations, simulation
 from server.runtime import Runtime
 
 
@@ -24,11 +22,6 @@ class ServiceEntry:
     add: Callable[[object, aio.Server], None]
     build: Callable[[Runtime], object]
     workers: Callable[[Runtime], None] | None = None
-
-
-def _unimplemented(base: type) -> Callable[[Runtime], object]:
-    """A servicer whose every RPC answers UNIMPLEMENTED (the generated base class)."""
-    return lambda runtime: base()
 
 
 def entries() -> list[ServiceEntry]:
@@ -51,7 +44,7 @@ def entries() -> list[ServiceEntry]:
                      graph.build, workers=graph.workers),
         ServiceEntry(operations_pb2.DESCRIPTOR.services_by_name["OperationsService"].full_name,
                      operations_pb2_grpc.add_OperationsServiceServicer_to_server,
-                     _unimplemented(operations_pb2_grpc.OperationsServiceServicer)),
+                     operations.build, workers=operations.workers),
     ]
 
 

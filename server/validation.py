@@ -170,11 +170,6 @@ class Checker:
             return None
         return when
 
-
-    def optional_unit_interval(self, value: float | None, field: str) -> float | None:
-        """An optional number within [0, 1]; None stays None."""
-        return None if value is None else self.unit_interval(value, field)
-
     def double_range(self, value: Any, field: str) -> tuple[float | None, float | None]:
         """A common.DoubleRange: finite bounds, min not above max; returns (min, max), None when open."""
         low = value.min if value.HasField("min") else None

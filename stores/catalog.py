@@ -67,7 +67,7 @@ class DatasetStore:
         """Insert a dataset (pending, version 1); idempotent by request_id."""
         dataset_id = new_id(values.get("dataset_id"))
         row = {k: v for k, v in values.items() if v is not None}
-        row.update(dataset_id=dataset_id, created_by=values.get("created_by") or identity)
+        row.update(dataset_id=dataset_id, created_by=values.get("created_by") or identity[:100])  # VARCHAR(100)
 
         async def insert(conn: psycopg.AsyncConnection[Any]) -> Row:
             sql, params = insert_sql("training_datasets", row, CREATE_COLUMNS, COLUMNS)

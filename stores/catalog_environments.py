@@ -55,7 +55,7 @@ class EnvironmentStore:
         """Insert an environment (version 1, active unless told otherwise); idempotent by request_id."""
         environment_id = new_id(values.get("environment_id"))
         row = {k: v for k, v in values.items() if v is not None}
-        row.update(environment_id=environment_id, created_by=values.get("created_by") or identity)
+        row.update(environment_id=environment_id, created_by=values.get("created_by") or identity[:100])  # VARCHAR(100)
 
         async def insert(conn: psycopg.AsyncConnection[Any]) -> Row:
             sql, params = insert_sql("simulation_environments", row, CREATE_COLUMNS, COLUMNS)

@@ -64,7 +64,7 @@ class ContentImporter:
         """NotFound for an unknown dataset; binds request_id to the dataset (reuse elsewhere is invalid)."""
         async with self.pg.transaction() as conn:
             await require_dataset(conn, dataset_id)
-            winner = await idempotency.claim(conn, "ImportContent", request_id, dataset_id, identity)
+            winner = await idempotency.claim(conn, "ImportContent", request_id, dataset_id, identity[:100])
         if winner != dataset_id:
             raise InvalidData(f"request_id {request_id!r} was used to import into dataset {winner}",
                               field="header.request_id", reason="REQUEST_ID_REUSED")

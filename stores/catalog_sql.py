@@ -167,7 +167,7 @@ async def create_once(pg: PostgresStore, operation: str, request_id: str, identi
     try:
         async with pg.transaction() as conn:
             if request_id:
-                winner = await idempotency.claim(conn, operation, request_id, resource_id, identity)
+                winner = await idempotency.claim(conn, operation, request_id, resource_id, identity[:100])
                 if winner != resource_id:
                     raise _Replay(winner)
             return await insert(conn)
