@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import grpc
+from google.protobuf.message import DecodeError
 from grpc import aio
 
 from server import errors, metrics, policy
@@ -121,6 +122,51 @@ def wrap_handler(handler: grpc.RpcMethodHandler, guard: Guard,
     return factory(unary, **kwargs)
 
 
+@dataclass(frozen=True)
+class Undecodable:
+    """Stands in for a request message the protobuf runtime refused to parse."""
+
+    reason: str
+
+
+def _undecodable(error: Undecodable) -> errors.ApiError:
+    return errors.invalid_argument([errors.FieldViolation("request", f"cannot be parsed: {error.reason}")])
+
+
+async def _checked_stream(requests: AsyncIterator[Any]) -> AsyncIterator[Any]:
+    async for request in requests:
+        if isinstance(request, Undecodable):
+            raise _undecodable(request)
+        yield request
+
+
+def safe_decoding(handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
+    """handler whose unparsable requests (say, nested past protobuf's depth limit) become
+    INVALID_ARGUMENT instead of the runtime's UNKNOWN."""
+    decode = handler.request_deserializer
+
+    def tolerant(data: bytes) -> Any:
+        try:
+            return decode(data)
+        except DecodeError as exc:
+            return Undecodable(str(exc)[:200])
+
+    def checked(behavior: Callable[..., Any]) -> Callable[..., Any]:
+        def call(request: Any, context: aio.ServicerContext) -> Any:
+            if isinstance(request, Undecodable):
+                raise _undecodable(request)
+            if handler.request_streaming:
+                request = _checked_stream(request)
+            return behavior(request, context)
+        return call
+
+    kind = ("stream" if handler.request_streaming else "unary") + "_" + \
+           ("stream" if handler.response_streaming else "unary")
+    factory = getattr(grpc, f"{kind}_rpc_method_handler")
+    return factory(checked(getattr(handler, kind)), request_deserializer=tolerant,
+                   response_serializer=handler.response_serializer)
+
+
 class _GuardInterceptor(aio.ServerInterceptor):
     """An interceptor defined by one async context manager around each call."""
 
@@ -226,7 +272,7 @@ class RoleInterceptor(_GuardInterceptor):
                 state.code = grpc.StatusCode.PERMISSION_DENIED
                 await self._deny(state, context, f"role {state.identity.role.value} may not call"
                                  f" {state.method}", "ROLE_NOT_ALLOWED")
-            if state.identity.role is Role.NODE and state.request is not None:
+            if state.identity.role is Role.NODE and not isinstance(state.request, (type(None), Undecodable)):
                 named = policy.named_learners(state.request)
                 if named - {"", state.identity.name}:
                     await self._deny(state, context, f"{state.identity.name} may only access its own"
@@ -266,6 +312,15 @@ class RateLimitInterceptor(_GuardInterceptor):
 
 class ErrorMappingInterceptor(_GuardInterceptor):
     """Turns ApiError and store errors into statuses with details; nothing leaks as a stack trace."""
+
+    async def intercept_service(
+        self, continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        handler_call_details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler:
+        handler = await continuation(handler_call_details)
+        if handler is None:
+            return handler
+        return wrap_handler(safe_decoding(handler), self.guard, handler_call_details)
 
     def guard(self, state: CallState, context: aio.ServicerContext) -> AbstractAsyncContextManager[None]:
         return self._map(state, context)

@@ -117,6 +117,10 @@ class Checker:
         """A number within [0, 1] (difficulty, quality, confidence)."""
         return self.number(value, field, 0.0, 1.0)
 
+    def optional_unit_interval(self, value: float | None, field: str) -> float | None:
+        """An optional number within [0, 1]; None stays None."""
+        return None if value is None else self.unit_interval(value, field)
+
     def non_negative(self, value: int, field: str, high: int = 2**31 - 1) -> int:
         """An integer within [0, high]."""
         if not 0 <= value <= high:
