@@ -6,10 +6,11 @@ from grpc import aio
 
 from amauta.v1 import catalog_pb2, common_pb2
 from server import catalog_convert as to
+from stores import metrics
 from server.auth import Role
 from server.authz import require_reader, require_roles, require_writer
 from server.validation import Checker
-from stores.generation_queue import GenerationQueue
+from stores.generation_queue import GenerationQueue, now_ms
 
 DEFAULT_LEASE_MS = 60_000
 MAX_LEASE_MS = 3_600_000
@@ -55,8 +56,11 @@ class QueueRpcs:
         check.text(request.error_message, "error_message", max_chars=4000)
         check.done()
         require_roles(Role.ADMIN, Role.SERVICE)
-        job, _ = await self.queue.complete(request.request_id, request.worker_id, success=request.success,
-                                           content_id=content_id or "", error=request.error_message)
+        job, changed = await self.queue.complete(request.request_id, request.worker_id, success=request.success,
+                                                 content_id=content_id or "", error=request.error_message)
+        if changed and job.get("enqueuedAt", "").isdigit():
+            metrics.LEARNING_LATENCY.labels("generation_response").observe(
+                max(0, now_ms() - int(job["enqueuedAt"])) / 1000)
         return catalog_pb2.CompleteGenerationJobResponse(job=to.job(job))
 
     async def GetQueueStats(self, request: catalog_pb2.GetQueueStatsRequest,

@@ -16,7 +16,8 @@ import grpc
 from google.protobuf.message import DecodeError
 from grpc import aio
 
-from server import errors, metrics, policy
+from server import errors, policy
+from stores import metrics
 from server.auth import AuthError, Identity, Role, TokenRegistry, current_identity
 from server.ratelimit import RateLimiter
 from stores.errors import StoreError

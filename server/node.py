@@ -13,7 +13,8 @@ import grpc
 from grpc import aio
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
-from server import metrics, reflection, services, tls
+from server import reflection, services, tls
+from stores import metrics
 from server.auth import Role, TokenRegistry, ensure_admin_token
 from server.config import Settings
 from server.interceptors import (AccessLogInterceptor, AuthInterceptor, ErrorMappingInterceptor,

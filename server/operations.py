@@ -8,7 +8,8 @@ import logging
 from grpc import aio
 
 from amauta.v1 import operations_pb2, operations_pb2_grpc
-from server import convert, metrics, simulation
+from server import convert, simulation
+from stores import metrics
 from server.runtime import Runtime
 from server.validation import Checker
 from stores import consistency

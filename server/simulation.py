@@ -11,7 +11,8 @@ from grpc import aio
 
 from amauta.v1 import simulation_pb2 as pb
 from amauta.v1 import simulation_pb2_grpc as pbg
-from server import metrics, paging
+from server import paging
+from stores import metrics
 from server import simulation_convert as conv
 from server.auth import Identity, Role
 from server.authz import caller
@@ -160,7 +161,7 @@ class SimulationServicer(pbg.SimulationServiceServicer):
             if identity.role is not Role.NODE or (participant not in (None, identity.name)):
                 raise permission_denied(f"{identity.name} may list only simulations it takes part in")
             participant = identity.name  # a node sees its own simulations only
-        states, next_key = await self.domain.list(after=after, limit=limit, environment_id=environment_id,
+        states, next_key = await self.domain.page(after=after, limit=limit, environment_id=environment_id,
                                                   participant=participant)
         return pb.ListActiveSimulationsResponse(
             simulations=[conv.simulation(s) for s in states],

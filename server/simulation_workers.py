@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from server import metrics
+from stores import metrics
 from stores.simulation_settings import SimulationSettings
 from stores.simulation_sync import SimulationSync
 

@@ -15,14 +15,14 @@ import asyncio
 import collections
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any
 
 import grpc
 from grpc import aio
 
 from amauta.v1 import simulation_pb2 as pb
-from server import metrics
+from stores import metrics
 from server import simulation_convert as conv
 from server.errors import ApiError, from_store_error, to_status
 from server.runtime import Runtime
@@ -110,7 +110,6 @@ class Subscriber:
 
     async def wait(self) -> None:
         """Wait until an item or a terminal state arrives."""
-        self.in_write = False
         if self.items or self.terminal is not None:
             return
         self.waiter = asyncio.get_running_loop().create_future()
@@ -254,19 +253,23 @@ class WatchHub:
         messages = self.watch(simulation_id, resume_token, current, sub)
         try:
             async for message in messages:
+                sub.in_write = True
                 try:
                     await context.write(message)
                 except Exception:
                     if sub.abort_task is not None:  # cut off from outside while stuck in this write
                         return
                     raise
+                sub.in_write = False
+                sub.writes += 1
         finally:
+            sub.in_write = False
             await messages.aclose()
             if sub.abort_task is not None:
                 await asyncio.shield(sub.abort_task)
 
     async def watch(self, simulation_id: str, resume_token: str, current: LiveState | None,
-                    sub: Subscriber) -> AsyncIterator[pb.WatchSimulationResponse]:
+                    sub: Subscriber) -> AsyncGenerator[pb.WatchSimulationResponse, None]:
         """The messages of one watch; current is the hash read at authorisation (None once ended)."""
         if self.runtime.draining.is_set():
             raise _draining()
@@ -277,8 +280,8 @@ class WatchHub:
         try:
             if resume_token and current is not None and cursor.version > current.version:
                 cursor = Cursor("", 0)  # a token from the future: the stream was recreated
-                yield _sent(sub, conv.reset(pb.SIMULATION_RESET_REASON_STREAM_RECREATED,
-                                            "the stream was recreated after the resume token; a snapshot follows"))
+                yield conv.reset(pb.SIMULATION_RESET_REASON_STREAM_RECREATED,
+                                 "the stream was recreated after the resume token; a snapshot follows")
             elif resume_token and current is None and not await self.live.stream_exists(simulation_id):
                 raise missing(simulation_id)
             while True:
@@ -288,18 +291,17 @@ class WatchHub:
                         if state is None:
                             raise missing(simulation_id)
                         cursor = Cursor(state.last_event_id, state.version)
-                        yield _sent(sub, conv.snapshot(state))
+                        yield conv.snapshot(state)
                     current = None  # a later reset reads afresh
                     async for message in self._stream(sub, simulation_id, cursor):
-                        yield _sent(sub, message)
+                        yield message
                     return
                 except Reset as reset:
                     self._detach(sub, simulation_id)
                     sub.items.clear()
                     cursor = Cursor("", 0)
-                    yield _sent(sub, conv.reset(reset.reason, str(reset)))
+                    yield conv.reset(reset.reason, str(reset))
         finally:
-            sub.in_write = False
             self._detach(sub, simulation_id)
             self.subscribers.discard(sub)
             metrics.WATCHERS.dec()
@@ -365,13 +367,6 @@ class Cursor:
             raise Reset(pb.SIMULATION_RESET_REASON_HISTORY_TRIMMED,
                         f"history after version {self.version} was trimmed; a snapshot follows")
         raise Reset(pb.SIMULATION_RESET_REASON_STREAM_RECREATED, "the stream was recreated; a snapshot follows")
-
-
-def _sent(sub: Subscriber, message: pb.WatchSimulationResponse) -> pb.WatchSimulationResponse:
-    """Mark the subscriber as writing until its generator resumes (see Subscriber.fail)."""
-    sub.in_write = True
-    sub.writes += 1
-    return message
 
 
 def _draining() -> ApiError:

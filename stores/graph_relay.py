@@ -22,6 +22,7 @@ from stores.graph_model import (APPLIED_WINDOW, EdgeState, GraphModel, delete_le
                                 mirror_learners)
 from stores.knowledge_tracing import SkillState, update
 from stores.learning_paths import LearningPaths
+from stores import metrics
 from stores.outbox import OutboxRow
 
 log = logging.getLogger(__name__)
@@ -138,6 +139,10 @@ class GraphConsumer:
                        if (e.learner_id, e.skill_id) not in written]
         if pending:
             raise StoreError(f"HAS_SKILL kept changing under the relay for {len(pending)} edges")
+        now = datetime.now(timezone.utc)
+        for r in rows:
+            metrics.LEARNING_LATENCY.labels("assessment_processing").observe(
+                max(0.0, (now - r.created_at).total_seconds()))
 
     @staticmethod
     def _apply(edge: EdgeState, observations: list[tuple[int, float, int]]) -> EdgeState | None:

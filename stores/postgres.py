@@ -11,6 +11,7 @@ from psycopg import errors as pgerrors
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
+from stores import metrics
 from stores.base import Store
 from stores.errors import (AlreadyExists, Conflict, InvalidData, PreconditionFailed,
                            StoreError, StoreUnavailable)
@@ -140,7 +141,8 @@ class PostgresStore(Store):
         """A connection inside one transaction, committed on success and rolled back on error."""
         async with self.connection() as conn:
             try:
-                async with conn.transaction():
-                    yield conn
+                with metrics.timed("postgres", "transaction"):
+                    async with conn.transaction():
+                        yield conn
             except psycopg.Error as exc:
                 raise translate(exc) from exc

@@ -18,6 +18,7 @@ from typing import Any
 import psycopg
 from redis import exceptions as rexc
 
+from stores import metrics
 from stores.errors import NotFound, StoreError
 from stores.postgres import PostgresStore
 from stores.redis import RedisStore, translate
@@ -247,6 +248,7 @@ class ProgressStore:
             raw = await self.redis.client.hgetall(progress_key(learner_id))
         except rexc.RedisError as exc:
             raise translate(exc) from exc
+        metrics.CACHE_REQUESTS.labels("progress", "hit" if raw else "miss").inc()
         if not raw:
             raw = await self.rebuild(learner_id)
             if raw is None:

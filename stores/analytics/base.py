@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 import pyarrow as pa
 
+from stores import metrics
 from stores.base import Store
 
 T = TypeVar("T")
@@ -47,15 +48,18 @@ class AnalyticsBackend(Store):
 
     async def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> None:
         """Run a statement that returns no rows."""
-        await self._call(self._execute_sync, sql, dict(params or {}))
+        with metrics.timed("analytics", "execute"):
+            await self._call(self._execute_sync, sql, dict(params or {}))
 
     async def query(self, sql: str, params: Mapping[str, Any] | None = None) -> list[Row]:
         """Run a SELECT and return its rows as dicts."""
-        return await self._call(self._query_sync, sql, dict(params or {}))
+        with metrics.timed("analytics", "query"):
+            return await self._call(self._query_sync, sql, dict(params or {}))
 
     async def insert(self, table: str, data: pa.Table, dedup_token: str | None = None) -> None:
         """Insert an Arrow table; a repeated dedup_token makes the insert a no-op."""
-        await self._call(self._insert_sync, table, data, dedup_token)
+        with metrics.timed("analytics", "insert"):
+            await self._call(self._insert_sync, table, data, dedup_token)
 
     async def query_input(self, sql: str, data: pa.Table,
                           params: Mapping[str, Any] | None = None) -> list[Row]:

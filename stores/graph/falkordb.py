@@ -10,6 +10,7 @@ from urllib.parse import urlsplit, unquote
 from falkordb.asyncio import FalkorDB
 from redis import exceptions as rexc
 
+from stores import metrics
 from stores.errors import AlreadyExists, StoreError, StoreUnavailable
 from stores.graph.base import GraphBackend, GraphSettings, Row, checked_label
 
@@ -47,8 +48,9 @@ class FalkorBackend(GraphBackend):
 
     async def run(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[Row]:
         try:
-            result = await self._graph.query(cypher, dict(params or {}),
-                                             timeout=self.settings.query_timeout_ms)
+            with metrics.timed("graph", "query"):
+                result = await self._graph.query(cypher, dict(params or {}),
+                                                 timeout=self.settings.query_timeout_ms)
         except Exception as exc:  # the client raises bare ResponseError for Cypher errors
             raise translate(exc) from exc
         names = [col[1] if isinstance(col, (list, tuple)) else col for col in result.header]

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit, urlunsplit, unquote
 
 from neo4j import AsyncGraphDatabase, exceptions as nexc
 
+from stores import metrics
 from stores.errors import AlreadyExists, StoreError, StoreUnavailable
 from stores.graph.base import GraphBackend, GraphSettings, Row, checked_label
 
@@ -46,8 +47,9 @@ class Neo4jBackend(GraphBackend):
 
     async def run(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[Row]:
         try:
-            records, _, _ = await self._driver.execute_query(
-                cypher, dict(params or {}), database_=self._database)
+            with metrics.timed("graph", "query"):
+                records, _, _ = await self._driver.execute_query(
+                    cypher, dict(params or {}), database_=self._database)
         except Exception as exc:
             raise translate(exc) from exc
         return [record.data() for record in records]

@@ -203,3 +203,14 @@ async def test_access_log_is_json_without_tokens(channel: aio.Channel, tokens: T
     blob = "\n".join(lines)
     for secret in (*tokens.by_key.values(), tokens.expired):
         assert secret not in blob
+
+
+async def test_store_and_learning_metrics_are_recorded(limited_node: Node, tokens: Tokens) -> None:
+    from prometheus_client import generate_latest
+
+    from stores import metrics
+
+    text = generate_latest(metrics.REGISTRY).decode()  # the registry this process's nodes share
+    assert 'amauta_store_operation_duration_seconds_count{operation="transaction",store="postgres"}' in text
+    assert 'amauta_store_operation_duration_seconds_count{operation="query",store="graph"}' in text
+    assert 'amauta_outbox_lag_seconds{consumer="analytics"}' in text

@@ -15,7 +15,7 @@ from grpc import aio
 
 from amauta.v1 import simulation_pb2 as pb
 from amauta.v1 import simulation_pb2_grpc as pbg
-from server import metrics
+from stores import metrics
 from server.node import Node
 from stores.postgres import PostgresStore
 from stores.redis import RedisStore

@@ -1,4 +1,4 @@
-"""Prometheus metrics of the node, served on their own port (AMAUTA_METRICS_ADDRESS)."""
+"""Prometheus metrics of the node (stores and servicers record them; served on AMAUTA_METRICS_ADDRESS)."""
 
 from __future__ import annotations
 
