@@ -139,7 +139,7 @@ class AssessmentStore:
             where.append("(assessment_timestamp, assessment_id) > (%s, %s::uuid)")
             params.extend(query.after)
         sql = (f"SELECT {_FIELDS} FROM assessment_results" + (" WHERE " + " AND ".join(where) if where else "")
-               + " ORDER BY assessment_timestamp, assessment_id LIMIT %s")
+               + " ORDER BY assessment_results.assessment_timestamp, assessment_results.assessment_id LIMIT %s")
         async with self.postgres.connection() as conn:
             cur = await conn.execute(sql, (*params, query.limit))
             return [Assessment.from_row(r) for r in await cur.fetchall()]

@@ -155,7 +155,7 @@ class LearnerStore:
             params.extend(query.after)
         sql = (f"SELECT {_COLUMNS} FROM learner_profiles"
                + (" WHERE " + " AND ".join(where) if where else "")
-               + " ORDER BY created_at, profile_id LIMIT %s")
+               + " ORDER BY learner_profiles.created_at, learner_profiles.profile_id LIMIT %s")
         async with self.postgres.connection() as conn:
             cur = await conn.execute(sql, (*params, query.limit))
             return [Profile.from_row(r) for r in await cur.fetchall()]

@@ -289,7 +289,7 @@ class SessionStore:
             where.append("(start_time, session_id) > (%s, %s::uuid)")
             params.extend(query.after)
         sql = (f"SELECT {_FIELDS} FROM learning_sessions" + (" WHERE " + " AND ".join(where) if where else "")
-               + " ORDER BY start_time, session_id LIMIT %s")
+               + " ORDER BY learning_sessions.start_time, learning_sessions.session_id LIMIT %s")
         async with self.postgres.connection() as conn:
             cur = await conn.execute(sql, (*params, query.limit))
             return [Session.from_row(r) for r in await cur.fetchall()]
