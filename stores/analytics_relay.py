@@ -127,7 +127,8 @@ class AnalyticsConsumer:
             success = p.get("completion_status") == "completed"
             seconds = p.get("duration_seconds")
             duration_ms = int(seconds) * 1000 if isinstance(seconds, (int, float)) and seconds > 0 else 0
-            metrics = p.get("performance_data") if isinstance(p.get("performance_data"), dict) else {}
+            performance = p.get("performance_data")
+            metrics = performance if isinstance(performance, dict) else {}
         elif kind == "assessment_submit":
             score = assessment_score(p)
             success = score is not None and score >= 0.5

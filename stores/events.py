@@ -3,8 +3,9 @@
 Idempotency key: (event_id, timestamp). Before inserting, one query per flush finds the rows whose
 key is already stored (the timestamp range of the flush prunes the lookup through the primary key,
 which starts with timestamp) and, in the same round trip, the rows whose JSON columns do not parse.
-Only new, valid rows are inserted, with a dedup token derived from their keys, so an insert that
-is retried (or repeated by a second writer with the same rows) is dropped by ClickHouse too. All
+Only new, valid rows are inserted, with a dedup token derived from their keys and from the newest
+DELETE mutation of the table, so an insert repeated by a second writer with the same rows is dropped
+by ClickHouse too, while rows deleted on purpose can be written again. All
 flushes of one process go through one writer: concurrent callers are grouped into one insert
 (group commit) and lookups never race with inserts of the same process.
 """
@@ -125,9 +126,11 @@ class RecordOutcome:
     invalid: list[InvalidRow] = field(default_factory=list)
 
 
-# One query per flush: rows with bad JSON and rows whose (event_id, timestamp) is already stored.
+# One query per flush: rows with bad JSON, rows whose (event_id, timestamp) is already stored, and
+# (row i = -1) the newest mutation of learning_events, which every DELETE advances.
 _LOOKUP = """
-SELECT i, bad_data, bad_metrics, stored FROM (
+SELECT i, toUInt8(bad_data) AS bad_data, toUInt8(bad_metrics) AS bad_metrics, toUInt8(stored) AS stored,
+       toInt64(0) AS deletions FROM (
     SELECT i,
         NOT (event_data = '{}' OR JSONType(event_data) = 'Object') AS bad_data,
         NOT (performance_metrics = '{}' OR JSONType(performance_metrics) = 'Object') AS bad_metrics,
@@ -138,6 +141,9 @@ SELECT i, bad_data, bad_metrics, stored FROM (
               AND event_id IN (SELECT event_id FROM {input})) AS stored
     FROM {input})
 WHERE bad_data OR bad_metrics OR stored
+UNION ALL
+SELECT toInt64(-1), toUInt8(0), toUInt8(0), toUInt8(0), toInt64(max(arrayMax(block_numbers.number)))
+FROM system.mutations WHERE database = currentDatabase() AND table = 'learning_events'
 """
 
 
@@ -171,7 +177,8 @@ class EventStore:
 
     async def _drain(self) -> None:
         while self._pending:
-            jobs, rows = [], 0
+            jobs: list[_Job] = []
+            rows = 0
             while self._pending and (not jobs or rows + self._pending[0].batch.num_rows <= self.max_flush_rows):
                 job = self._pending.pop(0)
                 jobs.append(job)
@@ -205,9 +212,12 @@ class EventStore:
             _LOOKUP, keys, {"lo": bounds["min"].as_py(), "hi": bounds["max"].as_py()})
         bad: dict[int, str] = {}
         stored = np.zeros(n, dtype=bool)
+        deletions = 0
         for row in found:
             i = int(row["i"])
-            if _truthy(row["bad_data"]):
+            if i < 0:
+                deletions = int(row["deletions"])
+            elif _truthy(row["bad_data"]):
                 bad[i] = "event_data"
             elif _truthy(row["bad_metrics"]):
                 bad[i] = "performance_metrics"
@@ -227,7 +237,10 @@ class EventStore:
             insert[firsts] = True
         if insert.any():
             rows = table.filter(pa.array(insert))
-            await self.backend.insert("learning_events", for_insert(rows), dedup_token=dedup_token(rows))
+            # The deletion count in the token lets rows deleted on purpose (a rule-5 repair, an erasure
+            # followed by a replay) be written again; ClickHouse would drop a block it has seen.
+            await self.backend.insert("learning_events", for_insert(rows),
+                                      dedup_token=f"{dedup_token(rows)}-d{deletions}")
         return _split(batches, insert, bad)
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import random
 import uuid
+from dataclasses import replace
+from typing import Any
 
 import grpc
 import pytest
@@ -71,7 +73,7 @@ async def test_message_and_columnar_forms_mix_and_keep_every_field(stub, stores:
 
 async def test_bad_events_are_reported_by_index_and_the_others_land(stub, stores: Stores, tokens: Tokens) -> None:
     good = _events(30)
-    bad = [
+    bad: list[tuple[int, str, dict[str, Any]]] = [
         (3, "difficulty_level", {"difficulty": 1.5}),
         (5, "event_type", {"event_type": "session_start"}),
         (8, "timestamp", {"ts_ms": 1_000}),
@@ -84,8 +86,7 @@ async def test_bad_events_are_reported_by_index_and_the_others_land(stub, stores
     ]
     events = list(good)
     for index, _, change in bad:
-        fields = {**events[index].__dict__, **change}
-        events[index] = Event(**fields)
+        events[index] = replace(events[index], **change)
     requests = [columns(events[:10]), analytics_pb2.RecordEventsRequest(events=[message(e) for e in events[10:20]]),
                 columns(events[20:])]
     reply = await stub.RecordEvents(stream(requests), metadata=tokens.md("service"))
@@ -106,7 +107,7 @@ async def test_invalid_json_text_in_columns_is_reported_by_the_store(stub, token
 
 
 async def test_errors_list_is_capped(stub, tokens: Tokens) -> None:
-    events = [Event(**{**e.__dict__, "difficulty": 2.0}) for e in _events(1_500)]
+    events = [replace(e, difficulty=2.0) for e in _events(1_500)]
     reply = await stub.RecordEvents(stream([columns(events)]), metadata=tokens.md("service"))
     assert (reply.rejected_count, len(reply.errors), reply.errors_truncated) == (1_500, 1_000, True)
     assert [e.index for e in reply.errors] == list(range(1_000))
@@ -176,14 +177,14 @@ async def test_record_event_is_durable_idempotent_and_validated(stub, stores: St
     assert await _stored(stores, [e.event_id]) == 1
     again = await stub.RecordEvent(analytics_pb2.RecordEventRequest(event=message(e)), metadata=tokens.md("admin"))
     assert again.duplicate is True
-    bad = message(Event(**{**e.__dict__, "difficulty": -0.1, "event_type": "session_end"}))
+    bad = message(replace(e, difficulty=-0.1, event_type="session_end"))
     err = await fails(stub.RecordEvent(analytics_pb2.RecordEventRequest(event=bad), metadata=tokens.md("admin")),
                       grpc.StatusCode.INVALID_ARGUMENT)
     assert bad_fields(err) == {"event.event_type"}  # one error per event: the first column at fault
-    other = message(Event(**{**e.__dict__, "event_id": str(uuid.uuid4()), "learner_id": "node-b"}))
+    other = message(replace(e, event_id=str(uuid.uuid4()), learner_id="node-b"))
     await fails(stub.RecordEvent(analytics_pb2.RecordEventRequest(event=other), metadata=tokens.md("node_a")),
                 grpc.StatusCode.PERMISSION_DENIED)
-    large = message(Event(**{**e.__dict__, "event_id": str(uuid.uuid4()), "event_data": {"x": "y" * 70_000}}))
+    large = message(replace(e, event_id=str(uuid.uuid4()), event_data={"x": "y" * 70_000}))
     err = await fails(stub.RecordEvent(analytics_pb2.RecordEventRequest(event=large), metadata=tokens.md("admin")),
                       grpc.StatusCode.INVALID_ARGUMENT)
     assert bad_fields(err) == {"event.event_data"}
@@ -197,7 +198,7 @@ def test_struct_fields_nested_too_deep_are_rejected_by_row() -> None:
         node["x"] = {}
         node = node["x"]
     events = _events(2)
-    nested = message(Event(**{**events[1].__dict__, "event_data": deep}))
+    nested = message(replace(events[1], event_data=deep))
     batch, errors = events_batch([message(events[0]), nested], EventRules())
     assert [(i, f) for i, f, _ in errors] == [(1, "event_data")]
     assert batch.num_rows == 2

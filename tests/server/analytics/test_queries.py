@@ -215,7 +215,7 @@ async def test_content_effectiveness_ranks_every_measure_like_the_recomputation(
 async def test_content_effectiveness_filters(stub, loaded: Loaded, tokens: Tokens) -> None:
     start, end = loaded.start_s + 5 * 86_400, loaded.start_s + 9 * 86_400
     window = oracle.ranking(loaded.content, "usage_count", False, 0, loaded.dataset_id, start, end)
-    threshold = window[2][2]["usage_count"]
+    threshold = int(window[2][2]["usage_count"])
     request = analytics_pb2.GetContentEffectivenessRequest(
         rank_by=MEASURES["usage_count"], dataset_id=loaded.dataset_id, min_usage=threshold,
         time_range=loaded.range(start, end))
@@ -237,7 +237,7 @@ async def test_content_effectiveness_filters(stub, loaded: Loaded, tokens: Token
 
 
 async def test_cohort_stats_match_the_recomputation(stub, loaded: Loaded, tokens: Tokens) -> None:
-    percentiles = [0, 10, 25, 50, 75, 90, 99, 100]
+    percentiles = [0.0, 10.0, 25.0, 50.0, 75.0, 90.0, 99.0, 100.0]
     objective = loaded.objectives[1]
     for metric, number in METRICS.items():
         learners = {e.learner_id for e in loaded.events

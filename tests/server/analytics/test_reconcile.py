@@ -32,7 +32,8 @@ async def _relay(stores: Stores, rows: list[dict]) -> None:
         async with stores.postgres.connection() as conn:
             cur = await conn.execute("SELECT count(*) AS n FROM analytics_outbox WHERE event_id = ANY(%s::uuid[])"
                                      " AND analytics_published_at IS NOT NULL", (ids,))
-            if (await cur.fetchone())["n"] == len(ids):
+            row = await cur.fetchone()
+            if row is not None and row["n"] == len(ids):
                 return
         await asyncio.sleep(0.1)
     raise AssertionError("not delivered")

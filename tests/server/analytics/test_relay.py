@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 
 from server.runtime import Stores
 from stores.analytics_relay import AnalyticsConsumer
-from stores.events import event_store
+from stores.events import RecordOutcome, event_store
 from stores.outbox import OutboxRow
 from tests.server.analytics.helpers import add_outbox, iso
 
@@ -23,7 +23,8 @@ async def _delivered(stores: Stores, ids: list[str], timeout: float = 20) -> Non
         async with stores.postgres.connection() as conn:
             cur = await conn.execute("SELECT count(*) AS n FROM analytics_outbox WHERE event_id = ANY(%s::uuid[])"
                                      " AND analytics_published_at IS NOT NULL", (ids,))
-            if (await cur.fetchone())["n"] == len(ids):
+            row = await cur.fetchone()
+            if row is not None and row["n"] == len(ids):
                 return
         await asyncio.sleep(0.1)
     raise AssertionError("the node's relay did not deliver the rows")
@@ -82,7 +83,9 @@ async def test_session_and_assessment_rows_reach_learning_events(stores: Stores)
     async with stores.postgres.connection() as conn:
         cur = await conn.execute("SELECT (extract(epoch FROM date_trunc('milliseconds', created_at)) * 1000)::bigint AS ms"
                                  " FROM analytics_outbox WHERE event_id = %s", (ids[3],))
-        created = (await cur.fetchone())["ms"]
+        row = await cur.fetchone()
+    assert row is not None
+    created = row["ms"]
     assert int(bad["ts"]) == created  # an unusable payload time falls back to the row's created_at
 
 
@@ -93,7 +96,7 @@ async def test_a_batch_delivered_again_adds_nothing(stores: Stores) -> None:
                       aggregate_id=str(uuid.uuid4()), learner_id=learner,
                       payload={"start_time": iso(int(now.timestamp() * 1000) - i), "session_type": "practice"},
                       created_at=now) for i in range(1, 201)]
-    outcomes = []
+    outcomes: list[RecordOutcome] = []
     consumer = AnalyticsConsumer(stores.postgres, event_store(stores.analytics), on_delivered=outcomes.append)
     await consumer.deliver(rows)
     await consumer.deliver(rows[:50] + rows[150:])  # a crash between insert and commit, then a new batch

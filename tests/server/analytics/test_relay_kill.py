@@ -13,6 +13,7 @@ import os
 import random
 import sys
 import uuid
+from collections.abc import AsyncIterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -44,7 +45,7 @@ def _database_url(url: str, name: str) -> str:
 
 
 @pytest.fixture
-async def source_db(node: Node) -> str:
+async def source_db(node: Node) -> AsyncIterator[str]:
     """A fresh, migrated PostgreSQL database on the node's server; dropped afterwards."""
     assert node.runtime is not None
     main = node.runtime.settings.postgres_url
@@ -94,7 +95,9 @@ async def _cli(env: dict[str, str], *args: str) -> asyncio.subprocess.Process:
 async def _published(url: str) -> int:
     async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
         cur = await conn.execute("SELECT count(*) FROM analytics_outbox WHERE analytics_published_at IS NOT NULL")
-        return (await cur.fetchone())[0]
+        row = await cur.fetchone()
+        assert row is not None
+        return int(row[0])
 
 
 async def test_relay_killed_fifty_times_leaves_one_row_per_source_row(source_db: str, tmp_path: Path) -> None:

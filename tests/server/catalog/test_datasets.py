@@ -275,8 +275,7 @@ async def test_validate_rejects_bad_decisions_stale_etags_and_other_roles(cat: C
 
 async def test_read_only_roles_cannot_write(cat: Catalog) -> None:
     for who in ("analyst", "observer"):
-        reason, _, _ = await fails(cat.dataset(who), OK.PERMISSION_DENIED)
-        assert reason == "PERMISSION_DENIED"
+        await fails(cat.dataset(who), OK.PERMISSION_DENIED)
     ds = await cat.dataset("service")
     for who in ("analyst", "observer"):
         await fails(cat.stub.DeleteDataset(catalog_pb2.DeleteDatasetRequest(dataset_id=ds.dataset_id),

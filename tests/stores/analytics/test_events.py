@@ -107,7 +107,7 @@ async def test_same_key_twice_from_two_stores_is_stopped_by_the_dedup_token(anal
 async def test_a_failed_flush_fails_its_callers_and_the_writer_recovers(analytics: AnalyticsBackend) -> None:
     store = EventStore(analytics)
     broken = pa.table({"wrong": [1]})
-    with pytest.raises(Exception):
+    with pytest.raises(KeyError):  # the batch lacks the learning_events columns
         await store.record(broken)
     outcome = await store.record(to_batch(_events(5)))
     assert outcome.inserted == 5
@@ -127,3 +127,16 @@ async def test_event_ttl_can_be_set_and_removed(analytics: AnalyticsBackend) -> 
     query = await analytics.query("SELECT create_table_query AS q FROM system.tables"
                                   " WHERE database = currentDatabase() AND name = 'learning_events'")
     assert " TTL " not in query[0]["q"]
+
+
+async def test_rows_deleted_on_purpose_can_be_written_again(analytics: AnalyticsBackend) -> None:
+    # A rule-5 repair redelivers a deleted row: the dedup window must not swallow the second insert.
+    events = _events(3, seed=8)
+    store = EventStore(analytics)
+    batch = to_batch(events[:1])
+    assert (await store.record(batch)).inserted == 1
+    await analytics.execute("DELETE FROM learning_events WHERE event_id = {e:String}", {"e": events[0].event_id})
+    assert await _count(analytics) == (0, 0)
+    again = await store.record(batch)
+    assert (again.inserted, again.duplicates) == (1, 0)
+    assert await _count(analytics) == (1, 1)
