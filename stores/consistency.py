@@ -17,7 +17,7 @@ from stores import outbox
 from stores.analytics.base import AnalyticsBackend
 from stores.graph.base import GraphBackend
 from stores.postgres import PostgresStore
-from stores.reconcile import _differences, reconcile
+from stores.reconcile import differences, reconcile
 from stores.simulation_sync import SimulationSync
 
 RULES = ("session_integrity", "assessment_completeness", "content_validation", "profile_coherence",
@@ -184,7 +184,7 @@ async def analytics_accuracy(t: CheckTargets, repair: bool) -> list[Finding]:
     missing: list[str] = []
     extra: list[str] = []
     for drift in drifts:
-        gone, surplus = await _differences(t.postgres, t.analytics, drift.month)
+        gone, surplus = await differences(t.postgres, t.analytics, drift.month)
         missing += sorted(gone)
         extra += sorted(surplus)
     lost = Finding("source_row_missing_in_clickhouse", missing)

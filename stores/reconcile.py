@@ -86,14 +86,14 @@ async def reconcile(postgres: PostgresStore, analytics: AnalyticsBackend, *, sta
         a_n, a_h = found.get(month, (0, 0))
         drift = PartitionDrift(month, s_n, a_n, _hex(s_h), _hex(a_h))
         if not drift.in_sync:
-            missing, extra = await _differences(postgres, analytics, month)
+            missing, extra = await differences(postgres, analytics, month)
             drift = PartitionDrift(month, s_n, a_n, _hex(s_h), _hex(a_h),
                                    sorted(missing)[:max_examples], sorted(extra)[:max_examples])
         report.append(drift)
     return report
 
 
-async def _differences(postgres: PostgresStore, analytics: AnalyticsBackend,
+async def differences(postgres: PostgresStore, analytics: AnalyticsBackend,
                        month: int) -> tuple[set[str], set[str]]:
     """Source ids missing from analytics, and analytics ids absent from the source, of one month."""
     start, end = month_bounds(month)

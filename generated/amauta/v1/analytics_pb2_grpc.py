@@ -93,7 +93,9 @@ class AnalyticsServiceServicer:
         either events or columns. Rows are batched by size and time and the
         response is sent only after every accepted row is durable. Idempotent by
         event_id (and batch_id): retried rows are counted as duplicates. A bad
-        event is reported by index; the others land.
+        event is reported by index; the others land. session_start, session_end
+        and assessment_submit are refused: they come only from PostgreSQL through
+        the outbox relay, so rule 5 can compare counts exactly.
         Codes: INVALID_ARGUMENT (a message with both or neither of events and
         columns, columns of different lengths), RESOURCE_EXHAUSTED (message or
         stream over the size limit).
@@ -153,7 +155,7 @@ class AnalyticsServiceServicer:
         (session starts and ends, assessment submits) with learning_events, by
         count and id checksum, and reports the drift.
         Codes: INVALID_ARGUMENT (malformed month, start after end, more than 120
-        months), PERMISSION_DENIED (not admin or analyst).
+        months), PERMISSION_DENIED (not admin or service).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
