@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import signal
 import time
 import uuid
@@ -130,6 +131,10 @@ async def test_sigterm_drains_gracefully(data_dir: Path) -> None:
                 break
         assert ended == grpc.StatusCode.UNAVAILABLE
     assert node.proc.wait(30) == 0
-    # In-flight unary calls finished: only OK or refusals of new calls after the drain began.
-    assert set(codes) <= {c.name for c in ALLOWED}, codes
+    # A call racing the GOAWAY is refused by the transport (the client sees CANCELLED or UNAVAILABLE)
+    # before the node ever runs it; every call the node did run finished normally.
+    assert set(codes) <= {c.name for c in ALLOWED} | {"CANCELLED"}, codes
     assert codes.get("OK", 0) > 0
+    served = [json.loads(line) for line in Path(node.log.name).read_text().splitlines()
+              if line.startswith("{") and '"rpc"' in line]
+    assert {d["status"] for d in served if "LearnerService" in d["rpc_method"]} <= {"OK"}, served[-5:]
