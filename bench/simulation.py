@@ -22,7 +22,6 @@ import subprocess
 import sys
 import time
 import uuid
-from typing import Any
 
 import psutil
 import psycopg
@@ -37,6 +36,8 @@ from server import convert
 
 RATE = 20.0
 PER_CHANNEL = 100
+#: Watches a client process has opening at once.
+OPENING = 200
 
 
 # ---- client process -----------------------------------------------------------------------------
@@ -44,7 +45,9 @@ PER_CHANNEL = 100
 async def _client(args: argparse.Namespace) -> None:
     """Open args.watchers watches; report READY, then (fan-out) record every delta until args.expect."""
     metadata = (("authorization", f"Bearer {os.environ['BENCH_TOKEN']}"),)
-    channels = [aio.insecure_channel(args.target) for _ in range(max(1, -(-args.watchers // PER_CHANNEL)))]
+    # A local subchannel pool per channel: each channel gets its own connection (else they share one).
+    channels = [aio.insecure_channel(args.target, options=[("grpc.use_local_subchannel_pool", 1)])
+                for _ in range(max(1, -(-args.watchers // PER_CHANNEL)))]
     stubs = [pbg.SimulationServiceStub(ch) for ch in channels]
     latencies: list[int] = []   # microseconds
     problems = 0
@@ -52,8 +55,13 @@ async def _client(args: argparse.Namespace) -> None:
     ready = asyncio.Event()
     snapshots = 0
 
+    # Opens ramp up: a burst of thousands of new calls exceeds grpc-core's pending-request limit
+    # (grpc.server.max_pending_requests, 1000 by default) and the excess is CANCELLED.
+    opening = asyncio.Semaphore(OPENING)
+
     async def one(i: int) -> None:
         nonlocal problems, received, snapshots
+        await opening.acquire()
         call = stubs[i % len(stubs)].WatchSimulation(pb.WatchSimulationRequest(simulation_id=args.sim),
                                                     metadata=metadata)
         version = 0
@@ -61,6 +69,7 @@ async def _client(args: argparse.Namespace) -> None:
         async for m in call:
             kind = m.WhichOneof("event")
             if kind == "snapshot":
+                opening.release()
                 version = m.snapshot.simulation.version
                 snapshots += 1
                 if snapshots == args.watchers:
@@ -78,7 +87,11 @@ async def _client(args: argparse.Namespace) -> None:
                     return
 
     tasks = [asyncio.create_task(one(i)) for i in range(args.watchers)]
-    await asyncio.wait_for(ready.wait(), 300)
+    try:
+        await asyncio.wait_for(ready.wait(), 300)
+    except asyncio.TimeoutError:
+        failed = [t.exception() for t in tasks if t.done() and not t.cancelled() and t.exception()]
+        sys.exit(f"only {snapshots} of {args.watchers} watches started; errors: {failed[:3]}")
     print("READY", flush=True)
     if args.expect:
         done, pending = await asyncio.wait(tasks, timeout=args.timeout)
@@ -140,6 +153,8 @@ async def _fanout(node: BenchNode, stub: pbg.SimulationServiceStub, env: str, wa
     try:
         for p in procs:
             assert await _line(p, 300) == "READY"
+        cpu = [psutil.Process(node.proc.pid), *(psutil.Process(p.pid) for p in procs)]
+        cpu_before = [sum(c.cpu_times()[:2]) for c in cpu]
         began = time.perf_counter()
         tick = began
         for i in range(updates):
@@ -150,6 +165,8 @@ async def _fanout(node: BenchNode, stub: pbg.SimulationServiceStub, env: str, wa
                 metadata=node.metadata)
         elapsed = time.perf_counter() - began
         reports = [json.loads(await _line(p, seconds + 120)) for p in procs]
+        drained = time.perf_counter() - began
+        cpu_used = [sum(c.cpu_times()[:2]) - b for c, b in zip(cpu, cpu_before)]
     finally:
         for p in procs:
             p.kill() if p.poll() is None else None
@@ -164,7 +181,11 @@ async def _fanout(node: BenchNode, stub: pbg.SimulationServiceStub, env: str, wa
                   notes={"updates": updates, "watchers": watchers, "client_processes": processes,
                          "missing_deliveries": missing, "out_of_order": out_of_order,
                          "p999_ms": percentile(latencies, 99.9), "max_ms": max(latencies, default=0.0),
-                         "incomplete_watchers": sum(r["incomplete"] for r in reports)})
+                         "incomplete_watchers": sum(r["incomplete"] for r in reports),
+                         "achieved_update_rate": round(updates / elapsed, 2),
+                         "node_cpu_percent": round(100 * cpu_used[0] / drained, 1),
+                         "clients_cpu_percent": round(100 * sum(cpu_used[1:]) / drained, 1),
+                         "node_cpu_us_per_delivery": round(1e6 * cpu_used[0] / max(received, 1), 1)})
 
 
 async def _idle(node: BenchNode, stub: pbg.SimulationServiceStub, env: str, streams: int) -> Result:
@@ -192,7 +213,7 @@ async def _idle(node: BenchNode, stub: pbg.SimulationServiceStub, env: str, stre
             except subprocess.TimeoutExpired:
                 p.kill()
     mib = after / 2**20
-    return Result(f"idle watch streams, node RSS", streams, mib, unit="MiB", count=streams,
+    return Result("idle watch streams, node RSS", streams, mib, unit="MiB", count=streams,
                   goal="<= 2048 MiB", notes={"rss_before_mib": round(before / 2**20, 1),
                                              "rss_after_mib": round(mib, 1),
                                              "kib_per_stream": round((after - before) / 1024 / streams, 2),
@@ -210,7 +231,7 @@ async def _raw_redis(node: BenchNode, samples: int) -> list[Result]:
         last = await client.xadd(key, {"t": "0"})
         lat: list[float] = []
         for i in range(samples):
-            waiting = asyncio.create_task(reader.xread({key: last}, block=5000, count=1))
+            waiting = asyncio.ensure_future(reader.xread({key: last}, block=5000, count=1))
             await asyncio.sleep(0.0005)  # the XREAD is blocked at the server before the XADD
             sent = time.perf_counter()
             last = await client.xadd(key, {"t": "1", "i": str(i)}, maxlen=10_000, approximate=True)
@@ -245,6 +266,8 @@ async def run(quick: bool) -> list[Result]:
             stub = pbg.SimulationServiceStub(channel)
             raw = await _raw_redis(node, 500 if quick else 2000)
             results = [await _fanout(node, stub, env, 100 if quick else 1000, 10 if quick else 30)]
+            if not quick:  # a load this 2-core machine can carry beside its clients, for comparison
+                results.append(await _fanout(node, stub, env, 250, 30))
             results.append(await _idle(node, stub, env, 1000 if quick else 10_000))
             results.append(await _updates(node, stub, env, 1000 if quick else 5000, raw[0]))
             return results + raw

@@ -20,14 +20,17 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import random
 import uuid
+import weakref
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from stores import idempotency, outbox, usage
 from stores import simulation_sessions as pg
-from stores.errors import Conflict, InvalidData, NotFound, PreconditionFailed, StoreError
+from stores.errors import AlreadyExists, Conflict, InvalidData, NotFound, PreconditionFailed, StoreError
+from stores.learners import request_key
 from stores.postgres import PostgresStore
 from stores.progress import ProgressStore
 from stores.redis import RedisStore
@@ -111,6 +114,8 @@ class SimulationDomain:
         self.live = LiveSimulations(redis, settings)
         self.records = pg.SimulationRecords(postgres)
         self.progress = ProgressStore(redis, postgres)
+        #: One lock per simulation with writers in flight (entries vanish with their last holder).
+        self._writers: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
     def _fault(self, point: str) -> None:
         # Crash-injection hook for tests: exit without cleanup, as a killed process would.
@@ -126,7 +131,7 @@ class SimulationDomain:
         first: pg.SimulationRecord | None = None
         async with self.postgres.transaction() as conn:
             if spec.request_id:
-                winner = await idempotency.claim(conn, "simulation.start", f"{spec.actor}:{spec.request_id}",
+                winner = await idempotency.claim(conn, "simulation.start", request_key(spec.actor, spec.request_id),
                                                  simulation_id, spec.actor)
                 if winner != simulation_id:
                     first = await pg.load(conn, winner)
@@ -138,6 +143,9 @@ class SimulationDomain:
         state = _initial_state(record)
         try:
             token = await self.live.start(state, now_ms=epoch_ms(now), actor=spec.actor)
+        except AlreadyExists:
+            # A retry of this very request finished the Redis step first (PostgreSQL reserved the id).
+            token = f"{epoch_ms(now)}-1"
         except StoreError:
             # Nothing went live: end the rows now (the reconciler would, after its grace period).
             await self._abandon_records(simulation_id, reason="redis_start_failed")
@@ -172,9 +180,8 @@ class SimulationDomain:
         if record.status == "starting":
             try:
                 token = await self.live.start(state, now_ms=epoch_ms(record.start_time), actor=record.started_by)
-            except StoreError as exc:
-                if getattr(exc, "reason", "") != "SIMULATION_EXISTS":
-                    raise
+            except AlreadyExists:
+                pass  # the first attempt wrote it meanwhile
         async with self.postgres.connection() as conn:
             ids = await pg.first_sessions(conn, record)
         return Started(_with_token(state, token), ids, replayed=True)
@@ -189,8 +196,9 @@ class SimulationDomain:
             async with self.postgres.transaction() as conn:
                 record = await pg.load_unended(conn, simulation_id, lock="share")
                 for stale in await pg.open_sessions(conn, simulation_id, learner_id):
-                    # A session left over by a crashed leave: the learner is not in Redis, so end it.
-                    await pg.end_participant(conn, stale.session_id, status="abandoned")
+                    # Left over by a crashed leave (the learner is not in Redis), or being ended by a leave
+                    # that has not committed yet; either way it must not stay open beside the new one.
+                    await _end_if_open(conn, stale.session_id, "abandoned")
                 started = await pg.start_participant(conn, record, learner_id, None)
         except BaseException:
             await _quietly(self.live.release(simulation_id, learner_id))
@@ -237,25 +245,31 @@ class SimulationDomain:
             entry["m"] = dumps(change.mask)
         if change.phase is not None:
             entry["p"] = change.phase
-        for _ in range(max(1, self.settings.cas_retries)):
-            current = await self.live.get(simulation_id)
-            if current is None:
-                raise missing(simulation_id)
-            check(current.participants)
-            if expected_version and current.version != expected_version:
-                raise _stale(simulation_id, expected_version, current.version)
-            state = tidy_numbers(apply_change(current.current_state, change))
-            if len(dumps(state).encode()) > max_bytes:
-                raise InvalidData(f"the merged state exceeds {max_bytes} bytes", field="state",
-                                  reason="STATE_TOO_LARGE")
-            now_ms, now_iso = _ms()
-            out = await self.live.update(simulation_id, read_version=current.version, state=state,
-                                         last_update=now_iso, now_ms=now_ms, entry=entry)
-            if isinstance(out, tuple):
-                return Updated(out[0], out[1], now_ms)
-            if expected_version:
-                raise _stale(simulation_id, expected_version, out)
-            await asyncio.sleep(0)  # lost a race without a version check: merge again onto the winner
+        # Writers of one simulation in this process take turns, so they never fail each other's
+        # compare-and-set; only writers on other nodes can, and those retry after a jittered pause.
+        lock = self._writers.get(simulation_id)
+        if lock is None:
+            lock = self._writers[simulation_id] = asyncio.Lock()
+        async with lock:
+            for attempt in range(max(1, self.settings.cas_retries)):
+                current = await self.live.get(simulation_id)
+                if current is None:
+                    raise missing(simulation_id)
+                check(current.participants)
+                if expected_version and current.version != expected_version:
+                    raise _stale(simulation_id, expected_version, current.version)
+                state = tidy_numbers(apply_change(current.current_state, change))
+                if len(dumps(state).encode()) > max_bytes:
+                    raise InvalidData(f"the merged state exceeds {max_bytes} bytes", field="state",
+                                      reason="STATE_TOO_LARGE")
+                now_ms, now_iso = _ms()
+                out = await self.live.update(simulation_id, read_version=current.version, state=state,
+                                             last_update=now_iso, now_ms=now_ms, entry=entry)
+                if isinstance(out, tuple):
+                    return Updated(out[0], out[1], now_ms)
+                if expected_version:
+                    raise _stale(simulation_id, expected_version, out)
+                await asyncio.sleep(random.uniform(0, min(0.05, 0.001 * 2 ** attempt)))
         raise Conflict(f"simulation {simulation_id!r} changed too often to merge; retry",
                        reason="CONCURRENT_UPDATE", metadata={"simulation_id": simulation_id})
 
@@ -282,7 +296,7 @@ class SimulationDomain:
                     return None
         raise missing(simulation_id)
 
-    async def list(self, *, after: tuple[int, str] | None, limit: int, environment_id: str | None,
+    async def page(self, *, after: tuple[int, str] | None, limit: int, environment_id: str | None,
                    participant: str | None) -> tuple[list[LiveState], tuple[int, str] | None]:
         """One page of live simulations in (start time, id) order; also the keyset of the next page."""
         page: list[LiveState] = []
@@ -317,9 +331,10 @@ class SimulationDomain:
             if record is None:
                 raise NotFound(f"simulation {simulation_id!r} not found", reason="SIMULATION_NOT_FOUND",
                                metadata={"resource": "simulation", "id": simulation_id})
+            ended: list[Any] = []
             if record.ended:
                 check(await pg.learners(conn, simulation_id) | set(record.participants))
-                result, already, ended = dict(record.end_result or {}), True, []
+                result, already = dict(record.end_result or {}), True
             else:
                 open_ = await pg.open_sessions(conn, simulation_id)
                 check({s.learner_id for s in open_})
@@ -344,11 +359,11 @@ class SimulationDomain:
                                   field=f"outcomes[{i}].learner_id", reason="NOT_A_PARTICIPANT")
         ended = []
         for s in open_:
-            o = by_learner.get(s.learner_id)
+            given = by_learner.get(s.learner_id)
             ended.append(await pg.end_participant(
-                conn, s.session_id, status=o.status if o else "completed",
-                performance_data=o.performance_data if o else None,
-                learning_outcomes=o.learning_outcomes if o else None))
+                conn, s.session_id, status=given.status if given else "completed",
+                performance_data=given.performance_data if given else None,
+                learning_outcomes=given.learning_outcomes if given else None))
         people = sorted(learners_open)
         pairs = len(people) * (len(people) - 1) // 2
         if pairs:
@@ -390,16 +405,8 @@ class SimulationDomain:
         return await self._end_sessions(session_ids, status)
 
     async def _end_sessions(self, session_ids: Sequence[str], status: str) -> int:
-        done = 0
         async with self.postgres.transaction() as conn:
-            for sid in session_ids:
-                try:
-                    async with conn.transaction():  # savepoint: one ended-meanwhile row spoils nothing
-                        await pg.end_participant(conn, sid, status=status)
-                    done += 1
-                except (NotFound, PreconditionFailed):
-                    continue
-        return done
+            return sum([await _end_if_open(conn, sid, status) for sid in session_ids])
 
     async def adopt(self, state: LiveState) -> bool:
         """Create PostgreSQL records for a Redis session that lacks them (rule 1 repair); False when its
@@ -422,6 +429,16 @@ class SimulationDomain:
     async def _progress_started(self, sessions_: Sequence[Any], objective: str) -> None:
         await asyncio.gather(*(self.progress.session_started(s.learner_id, s.session_id, s.start_time, objective)
                                for s in sessions_))
+
+
+async def _end_if_open(conn: Any, session_id: str, status: str) -> bool:
+    """End a session unless it ended meanwhile (a savepoint keeps the caller's transaction usable)."""
+    try:
+        async with conn.transaction():
+            await pg.end_participant(conn, session_id, status=status)
+        return True
+    except (NotFound, PreconditionFailed):
+        return False
 
 
 def _initial_state(record: pg.SimulationRecord) -> LiveState:

@@ -29,7 +29,7 @@ from typing import Any
 import redis.asyncio as aioredis
 from redis import exceptions as rexc
 
-from stores.errors import AlreadyExists, Conflict, NotFound, PreconditionFailed, StoreUnavailable
+from stores.errors import AlreadyExists, NotFound, PreconditionFailed
 from stores.redis import RedisStore, translate
 from stores.simulation_settings import SimulationSettings
 
@@ -336,7 +336,7 @@ class LiveSimulations:
     async def get(self, simulation_id: str) -> LiveState | None:
         """The live hash, or None."""
         try:
-            raw = await self.client.hgetall(keys(simulation_id)[0])
+            raw: dict[str, str] = await self.client.hgetall(keys(simulation_id)[0])  # type: ignore[assignment]
         except rexc.RedisError as exc:
             raise translate(exc) from exc
         return LiveState.from_hash(raw) if raw else None
@@ -352,7 +352,7 @@ class LiveSimulations:
                 raws = await pipe.execute()
         except rexc.RedisError as exc:
             raise translate(exc) from exc
-        return [LiveState.from_hash(r) if r else None for r in raws]
+        return [LiveState.from_hash(dict(r)) if r else None for r in raws]
 
     async def exists_many(self, simulation_ids: Sequence[str]) -> list[bool]:
         """Pipelined EXISTS of many simulation hashes, in order."""
@@ -370,7 +370,8 @@ class LiveSimulations:
     async def read_after(self, simulation_id: str, token: str, count: int) -> list[Entry]:
         """Up to count entries after token (exclusive), oldest first."""
         try:
-            rows = await self.client.xrange(keys(simulation_id)[2], min=f"({token}", max="+", count=count)
+            rows: list[tuple[str, dict[str, str]]] = await self.client.xrange(  # type: ignore[assignment]
+                keys(simulation_id)[2], min=f"({token}", max="+", count=count)
         except rexc.RedisError as exc:
             raise translate(exc) from exc
         return [decode_entry(i, f) for i, f in rows]
@@ -410,8 +411,8 @@ class LiveSimulations:
         offset = 0
         try:
             while len(out) < count:
-                rows = await self.client.zrangebyscore(INDEX_KEY, low, "+inf", start=offset, num=count,
-                                                       withscores=True)
+                rows: list[tuple[str, float]] = await self.client.zrangebyscore(  # type: ignore[assignment]
+                    INDEX_KEY, low, "+inf", start=offset, num=count, withscores=True)
                 if not rows:
                     break
                 offset += len(rows)
@@ -456,7 +457,7 @@ class StreamReader:
     async def read(self, simulation_id: str, after: str, *, block_ms: int, count: int) -> list[Entry]:
         """Entries after `after`, waiting up to block_ms for the first one."""
         try:
-            out = await self.client.xread({keys(simulation_id)[2]: after}, count=count, block=block_ms)
+            out: Any = await self.client.xread({keys(simulation_id)[2]: after}, count=count, block=block_ms)
         except rexc.RedisError as exc:
             raise translate(exc) from exc
         if not out:
@@ -493,6 +494,3 @@ def _raise_join_error(out: list[Any], simulation_id: str, learner_id: str) -> No
         raise PreconditionFailed(f"simulation {simulation_id!r} is full ({out[1]} participants)",
                                  reason="SIMULATION_FULL", metadata={**meta, "max_participants": str(out[1])})
 
-
-__all__ = ["Conflict", "Entry", "LiveSimulations", "LiveState", "StreamReader", "StoreUnavailable", "keys",
-           "parse_token", "token_version", "missing", "decode_entry", "INDEX_KEY"]
