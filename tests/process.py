@@ -30,11 +30,11 @@ class ServeProcess:
     started: list[ServeProcess] = []
 
     def __init__(self, data_dir: Path, extra_env: dict[str, str] | None = None,
-                 args: tuple[str, ...] = ()) -> None:
+                 args: tuple[str, ...] = (), host: str = "127.0.0.1") -> None:
         self.data_dir = data_dir
         self.port = _free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("AMAUTA_")}
-        env.update({"AMAUTA_DATA_DIR": str(data_dir), "AMAUTA_GRPC_ADDRESS": f"127.0.0.1:{self.port}",
+        env.update({"AMAUTA_DATA_DIR": str(data_dir), "AMAUTA_GRPC_ADDRESS": f"{host}:{self.port}",
                     "AMAUTA_GRACE_SECONDS": "2", **(extra_env or {})})
         self.log = open(data_dir.parent / f"serve-{self.port}.log", "w")  # noqa: SIM115
         self.proc = subprocess.Popen([sys.executable, "-m", "server.cli", "serve", *args], env=env,

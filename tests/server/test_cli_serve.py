@@ -86,3 +86,24 @@ def test_refuses_public_bind_without_auth(tmp_path: Path) -> None:
                           env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode != 0
     assert "non-loopback" in done.stderr
+
+
+def test_only_configured_addresses_listen_beyond_loopback(data_dir: Path) -> None:
+    import socket as sock
+
+    with sock.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        metrics_port = s.getsockname()[1]
+    # A public gRPC bind is allowed because authentication is on (an admin token is generated).
+    node = ServeProcess(data_dir, {"AMAUTA_METRICS_ADDRESS": f"0.0.0.0:{metrics_port}"}, host="0.0.0.0")
+    try:
+        node.wait_serving()
+        tree = [psutil.Process(node.proc.pid), *node.children()]
+        listening = {(c.laddr.ip, c.laddr.port) for p in tree for c in p.net_connections(kind="inet")
+                     if c.status == psutil.CONN_LISTEN}
+        # gRPC binds 0.0.0.0 as the dual-stack wildcard "::".
+        beyond = {("0.0.0.0" if ip == "::" else ip, port) for ip, port in listening
+                  if not ip.startswith("127.") and ip != "::1"}
+        assert beyond == {("0.0.0.0", node.port), ("0.0.0.0", metrics_port)}, listening
+    finally:
+        assert node.stop() == 0
