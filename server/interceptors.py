@@ -91,7 +91,16 @@ async def _entered(details: grpc.HandlerCallDetails, guard: Guard, context: aio.
             yield
     finally:
         if token is not None:
-            _call_state.reset(token)
+            _reset(_call_state, token)
+
+
+def _reset(var: contextvars.ContextVar[Any], token: contextvars.Token[Any]) -> None:
+    """Undo a set(); a streaming handler closed by a cancelled client ends in another Context, where
+    the token does not apply (and the Context is discarded anyway)."""
+    try:
+        var.reset(token)
+    except ValueError:
+        pass
 
 
 def wrap_handler(handler: grpc.RpcMethodHandler, guard: Guard,
@@ -255,7 +264,7 @@ class AuthInterceptor(_GuardInterceptor):
         try:
             yield
         finally:
-            current_identity.reset(token)
+            _reset(current_identity, token)
 
 
 class RoleInterceptor(_GuardInterceptor):

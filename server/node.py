@@ -130,7 +130,10 @@ class Node:
                           RoleInterceptor(), RateLimitInterceptor(limiter), ErrorMappingInterceptor()],
             options=[("grpc.max_receive_message_length", resolved.max_message_bytes),
                      ("grpc.max_send_message_length", resolved.max_message_bytes),
-                     ("grpc.so_reuseport", 0)],
+                     ("grpc.so_reuseport", 0),
+                     # Watch streams open in bursts; the default of 1,000 pending calls cancels the rest.
+                     ("grpc.server.max_pending_requests", 20_000),
+                     ("grpc.server.max_pending_requests_hard_limit", 30_000)],
             maximum_concurrent_rpcs=resolved.max_concurrent_rpcs or None,
         )
         names = services.register_all(server, self.runtime)
