@@ -9,7 +9,7 @@ the new month, never a mix, and recomputing is idempotent. A month is recomputed
 fingerprint (row count and id hash) of its events or of the previous month's events (the 7-day
 baseline and 28-day retention windows reach into it) changed since the last run.
 
-Formulas: docs/analytics.md. Hourly rows per learner and metric; daily rows per content item.
+Formulas: README, AnalyticsService, Aggregates. Hourly rows per learner and metric; daily rows per content item.
 """
 
 from __future__ import annotations

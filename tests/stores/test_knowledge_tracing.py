@@ -12,7 +12,7 @@ from stores.knowledge_tracing import (BKTParams, SkillState, confidence_level, f
                                       posterior, predict_correct, update)
 
 GOLDEN = json.loads((Path(__file__).parent / "data" / "bkt_golden.json").read_text())
-#: EM must recover each generating parameter within this absolute error (documented in docs/graph.md).
+#: EM must recover each generating parameter within this absolute error (documented in the README, GraphService).
 RECOVERY_TOLERANCE = 0.05
 
 

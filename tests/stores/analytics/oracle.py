@@ -1,6 +1,6 @@
 """An independent recomputation, in plain Python loops, of every analytics aggregate and query.
 
-It follows the formulas of docs/analytics.md from the raw events a test generated; it shares no code
+It follows the README's analytics formulas from the raw events a test generated; it shares no code
 with stores/aggregates.py or stores/analytics_queries.py.
 """
 
