@@ -183,6 +183,10 @@ class _GuardInterceptor(aio.ServerInterceptor):
     def guard(self, state: CallState, context: aio.ServicerContext) -> AbstractAsyncContextManager[None]:
         raise NotImplementedError
 
+    def prepare(self, handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
+        """Adapt the inner handler before it is wrapped (none by default)."""
+        return handler
+
     async def intercept_service(
         self, continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
         handler_call_details: grpc.HandlerCallDetails,
@@ -190,7 +194,7 @@ class _GuardInterceptor(aio.ServerInterceptor):
         handler = await continuation(handler_call_details)
         if handler is None:
             return handler
-        return wrap_handler(handler, self.guard, handler_call_details)
+        return wrap_handler(self.prepare(handler), self.guard, handler_call_details)
 
 
 class AccessLogInterceptor(_GuardInterceptor):
@@ -323,14 +327,8 @@ class RateLimitInterceptor(_GuardInterceptor):
 class ErrorMappingInterceptor(_GuardInterceptor):
     """Turns ApiError and store errors into statuses with details; nothing leaks as a stack trace."""
 
-    async def intercept_service(
-        self, continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
-        handler_call_details: grpc.HandlerCallDetails,
-    ) -> grpc.RpcMethodHandler:
-        handler = await continuation(handler_call_details)
-        if handler is None:
-            return handler
-        return wrap_handler(safe_decoding(handler), self.guard, handler_call_details)
+    def prepare(self, handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
+        return safe_decoding(handler)
 
     def guard(self, state: CallState, context: aio.ServicerContext) -> AbstractAsyncContextManager[None]:
         return self._map(state, context)

@@ -11,6 +11,8 @@ import pytest
 from grpc import aio
 
 from server.node import Node
+from stores.postgres import PostgresStore
+from stores.redis import RedisStore
 from tests.support import Tokens, node_settings, start_node, write_tokens
 
 os.environ.setdefault("XDG_RUNTIME_DIR", tempfile.mkdtemp(prefix="amauta-xdg-"))
@@ -41,3 +43,17 @@ async def channel(node: Node) -> AsyncIterator[aio.Channel]:
     """A real gRPC channel to the session's node."""
     async with aio.insecure_channel(f"127.0.0.1:{node.port}") as ch:
         yield ch
+
+
+@pytest.fixture(scope="session")
+def pg(node: Node) -> PostgresStore:
+    """The node's PostgreSQL store, for checks beside the API."""
+    assert node.runtime is not None
+    return node.runtime.stores.postgres
+
+
+@pytest.fixture(scope="session")
+def redis(node: Node) -> RedisStore:
+    """The node's Redis store."""
+    assert node.runtime is not None
+    return node.runtime.stores.redis

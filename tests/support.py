@@ -7,6 +7,10 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from google.rpc import error_details_pb2
+from grpc import aio
+from grpc_status import rpc_status
+
 from server.config import Settings
 from server.node import Node
 
@@ -83,3 +87,14 @@ def sibling_settings(node: Node, data_dir: Path, tokens_file: Path, **overrides:
     return node_settings(data_dir, tokens_file, postgres_url=shared.postgres_url,
                          redis_url=shared.redis_url, graph_url=shared.graph_url,
                          clickhouse_url=f"chdb://{node.embedded.chdb_path()}", **overrides)
+
+
+def bad_fields(err: aio.AioRpcError) -> set[str]:
+    """Fields listed in the BadRequest of an INVALID_ARGUMENT error."""
+    status = rpc_status.from_call(err)
+    assert status is not None
+    for detail in status.details:
+        bad = error_details_pb2.BadRequest()
+        if detail.Unpack(bad):
+            return {v.field for v in bad.field_violations}
+    raise AssertionError("no BadRequest")

@@ -10,9 +10,7 @@ from typing import Any
 import grpc
 import pytest
 from google.protobuf import struct_pb2
-from google.rpc import error_details_pb2
 from grpc import aio
-from grpc_status import rpc_status
 
 from amauta.v1 import analytics_pb2, common_pb2
 from stores.postgres import PostgresStore
@@ -61,16 +59,6 @@ async def fails(call: Awaitable[Any], code: grpc.StatusCode) -> aio.AioRpcError:
     assert caught.value.code() == code, (caught.value.code(), caught.value.details())
     return caught.value
 
-
-def bad_fields(err: aio.AioRpcError) -> set[str]:
-    """Fields of the BadRequest of an INVALID_ARGUMENT error."""
-    status = rpc_status.from_call(err)
-    assert status is not None
-    for detail in status.details:
-        bad = error_details_pb2.BadRequest()
-        if detail.Unpack(bad):
-            return {v.field for v in bad.field_violations}
-    raise AssertionError("no BadRequest")
 
 
 def iso(ms: int) -> str:

@@ -15,10 +15,10 @@ from amauta.v1 import analytics_pb2
 from server.node import Node
 from server.runtime import Stores
 from stores.events import event_store
-from tests.server.analytics.helpers import add_outbox, bad_fields, fails
+from tests.server.analytics.helpers import add_outbox, fails
+from tests.support import Tokens, bad_fields
 from tests.stores.analytics.helpers import to_batch
 from tests.stores.analytics.oracle import Event
-from tests.support import Tokens
 
 
 def _checksum(ids: list[str]) -> str:

@@ -6,9 +6,6 @@ import pytest
 from grpc import aio
 
 from amauta.v1 import catalog_pb2_grpc
-from server.node import Node
-from stores.postgres import PostgresStore
-from stores.redis import RedisStore
 from tests.server.catalog.support import Catalog
 from tests.support import Tokens
 
@@ -25,15 +22,3 @@ def cat(stub: catalog_pb2_grpc.CatalogServiceStub, tokens: Tokens) -> Catalog:
     return Catalog(stub, tokens)
 
 
-@pytest.fixture(scope="session")
-def pg(node: Node) -> PostgresStore:
-    """The node's PostgreSQL store, for checks beside the API."""
-    assert node.runtime is not None
-    return node.runtime.stores.postgres
-
-
-@pytest.fixture(scope="session")
-def redis(node: Node) -> RedisStore:
-    """The node's Redis store."""
-    assert node.runtime is not None
-    return node.runtime.stores.redis

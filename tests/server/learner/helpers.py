@@ -39,16 +39,6 @@ def reason(err: aio.AioRpcError) -> str:
     raise AssertionError("no ErrorInfo")
 
 
-def bad_fields(err: aio.AioRpcError) -> set[str]:
-    """Fields listed in the BadRequest of an INVALID_ARGUMENT error."""
-    status = rpc_status.from_call(err)
-    assert status is not None
-    for detail in status.details:
-        bad = error_details_pb2.BadRequest()
-        if detail.Unpack(bad):
-            return {v.field for v in bad.field_violations}
-    raise AssertionError("no BadRequest")
-
 
 async def insert_content(pg: PostgresStore, *, validation: str = "validated",
                          objectives: tuple[str, ...] = ("ethical_reasoning",),
@@ -83,3 +73,4 @@ async def outbox_rows(pg: PostgresStore, aggregate_id: str) -> list[dict[str, An
         cur = await conn.execute("SELECT event_type, learner_id, payload FROM analytics_outbox"
                                  " WHERE aggregate_id = %s ORDER BY outbox_id", (aggregate_id,))
         return list(await cur.fetchall())
+

@@ -9,8 +9,8 @@ from google.protobuf import field_mask_pb2, struct_pb2, timestamp_pb2
 
 from amauta.v1 import common_pb2, learner_pb2 as pb
 from server.runtime import Stores
-from tests.server.learner.helpers import bad_fields, fails, outbox_rows, reason, unique
-from tests.support import Tokens
+from tests.support import Tokens, bad_fields
+from tests.server.learner.helpers import fails, outbox_rows, reason, unique
 
 
 def struct(**values: object) -> struct_pb2.Struct:

@@ -13,8 +13,8 @@ from server.runtime import Stores
 from stores import sessions as session_store
 from stores.progress import FIELDS, ProgressStore, progress_key
 from tests.server.learner.conftest import Catalog
-from tests.server.learner.helpers import bad_fields, fails, unique
-from tests.support import Tokens
+from tests.support import Tokens, bad_fields
+from tests.server.learner.helpers import fails, unique
 
 SEED_FIELDS = {"currentSession", "currentObjective", "progressPercentage", "lastActivity", "streakDays",
                "todayActivities"}

@@ -14,8 +14,8 @@ from server.runtime import Stores
 from stores import sessions as session_store
 from stores.errors import NotFound, PreconditionFailed
 from tests.server.learner.conftest import Catalog
-from tests.server.learner.helpers import bad_fields, fails, outbox_rows, reason, unique
-from tests.support import Tokens
+from tests.support import Tokens, bad_fields
+from tests.server.learner.helpers import fails, outbox_rows, reason, unique
 
 TRAINING = common_pb2.SESSION_TYPE_TRAINING
 

@@ -15,7 +15,6 @@ from grpc import aio
 from amauta.v1 import simulation_pb2_grpc
 from server.node import Node
 from stores.postgres import PostgresStore
-from stores.redis import RedisStore
 from stores.simulation_domain import SimulationDomain
 from stores.simulation_settings import SimulationSettings
 from stores.simulation_sync import SimulationSync
@@ -33,18 +32,6 @@ def sim(channel: aio.Channel) -> simulation_pb2_grpc.SimulationServiceStub:
     return simulation_pb2_grpc.SimulationServiceStub(channel)
 
 
-@pytest.fixture(scope="session")
-def pg(node: Node) -> PostgresStore:
-    """The node's PostgreSQL store."""
-    assert node.runtime is not None
-    return node.runtime.stores.postgres
-
-
-@pytest.fixture(scope="session")
-def redis(node: Node) -> RedisStore:
-    """The node's Redis store."""
-    assert node.runtime is not None
-    return node.runtime.stores.redis
 
 
 @pytest.fixture(scope="session")
