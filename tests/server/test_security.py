@@ -129,7 +129,7 @@ async def test_client_without_certificate_is_rejected_by_mtls(tls_node: Node, pk
 async def limited_node(node: Node, data_root: Path, tokens: Tokens,
                        tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Node]:
     settings = sibling_settings(node, tmp_path_factory.mktemp("limited"), data_root / "tokens.json",
-                                rate_limit_rps=20.0, rate_limit_burst=5.0, max_message_bytes=64 * 1024,
+                                rate_limit_rps=4.0, rate_limit_burst=5.0, max_message_bytes=64 * 1024,
                                 metrics_address="127.0.0.1:0")
     sibling = await start_node(settings)
     yield sibling
@@ -149,7 +149,7 @@ async def test_rate_limit_is_hit_then_recovers(limited_node: Node, tokens: Token
         stub = catalog_pb2_grpc.CatalogServiceStub(ch)
         codes = [await _call(stub, tokens, "node_b") for _ in range(15)]
         limited = [c for c in codes if c == grpc.StatusCode.RESOURCE_EXHAUSTED]
-        assert 5 <= len(codes) - len(limited) <= 8, codes  # the burst, plus refill while calling
+        assert 5 <= len(codes) - len(limited) <= 7, codes  # the burst, plus refill while calling
         assert limited, codes
         with pytest.raises(aio.AioRpcError) as err:
             await stub.GetQueueStats(catalog_pb2.GetQueueStatsRequest(), metadata=tokens.md("node_b"))
@@ -161,7 +161,7 @@ async def test_rate_limit_is_hit_then_recovers(limited_node: Node, tokens: Token
         # Admins are exempt; another node has its own bucket.
         assert await _call(stub, tokens, "admin") != grpc.StatusCode.RESOURCE_EXHAUSTED
         assert await _call(stub, tokens, "node_a") != grpc.StatusCode.RESOURCE_EXHAUSTED
-        await asyncio.sleep(0.3)
+        await asyncio.sleep(0.4)  # one token refills in 0.25 s at 4/s
         assert await _call(stub, tokens, "node_b") != grpc.StatusCode.RESOURCE_EXHAUSTED
 
 
