@@ -25,15 +25,7 @@ _REVIEW = common_pb2.ReviewStatus.DESCRIPTOR
 
 
 class LearnerChecker(Checker):
-    """Checker with the field kinds LearnerService adds: time ranges, optional numbers, skill maps."""
-
-    def time_range(self, value: common_pb2.TimeRange, field: str) -> tuple[datetime | None, datetime | None]:
-        """A half-open [start, end) range; start after end is a violation."""
-        start = self.timestamp(value.start, f"{field}.start")
-        end = self.timestamp(value.end, f"{field}.end")
-        if start is not None and end is not None and start > end:
-            self.fail(field, "start must not be after end")
-        return start, end
+    """Checker with the field kinds LearnerService adds: optional numbers, skill maps, request ids."""
 
     def optional_number(self, message: Message, name: str, field: str, low: float, high: float) -> float | None:
         """An `optional double` field within [low, high]; None when unset."""

@@ -52,6 +52,17 @@ local function members_json(key)
   table.sort(m)
   return cjson.encode(m)
 end
+-- A participant joined or left (already applied to the set): bump the version, refresh the hash and
+-- append the event; returns the stream entry id.
+local function membership_event(hash, set, stream, kind, learner, last_update, now_ms, maxlen, actor, cur)
+  local v = tonumber(cur[1]) + 1
+  local id = next_id(cur[2], now_ms, v)
+  redis.call('HSET', hash, 'participants', members_json(set), 'lastUpdate', last_update, 'version', v,
+             'lastEventId', id)
+  redis.call('XADD', stream, 'MAXLEN', '~', maxlen, id, 'k', kind, 'v', tostring(v), 't', now_ms,
+             'a', actor, 'l', learner)
+  return id
+end
 local function held_seats(pending, learner, now)
   local held = 0
   local p = redis.call('HGETALL', pending)
@@ -129,12 +140,7 @@ if not mine or mine <= now then
 end
 redis.call('HDEL', KEYS[3], ARGV[1])
 redis.call('SADD', KEYS[2], ARGV[1])
-local v = tonumber(cur[1]) + 1
-local id = next_id(cur[2], ARGV[3], v)
-redis.call('HSET', KEYS[1], 'participants', members_json(KEYS[2]), 'lastUpdate', ARGV[2], 'version', v,
-           'lastEventId', id)
-redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[4], id, 'k', 'joined', 'v', tostring(v), 't', ARGV[3],
-           'a', ARGV[5], 'l', ARGV[1])
+local id = membership_event(KEYS[1], KEYS[2], KEYS[4], 'joined', ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], cur)
 return {'OK', id, redis.call('HGETALL', KEYS[1])}
 """
 
@@ -143,12 +149,7 @@ _LEAVE = _NEXT_ID + """
 local cur = redis.call('HMGET', KEYS[1], 'version', 'lastEventId')
 if not cur[1] then return {'NOTFOUND'} end
 if redis.call('SREM', KEYS[2], ARGV[1]) == 0 then return {'NOTMEMBER'} end
-local v = tonumber(cur[1]) + 1
-local id = next_id(cur[2], ARGV[3], v)
-redis.call('HSET', KEYS[1], 'participants', members_json(KEYS[2]), 'lastUpdate', ARGV[2], 'version', v,
-           'lastEventId', id)
-redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[4], id, 'k', 'left', 'v', tostring(v), 't', ARGV[3],
-           'a', ARGV[5], 'l', ARGV[1])
+local id = membership_event(KEYS[1], KEYS[2], KEYS[3], 'left', ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], cur)
 return {'OK', id, redis.call('HGETALL', KEYS[1])}
 """
 

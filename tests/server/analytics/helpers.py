@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Awaitable, Iterable
 from datetime import datetime, timezone
@@ -13,6 +14,7 @@ from google.protobuf import struct_pb2
 from grpc import aio
 
 from amauta.v1 import analytics_pb2, common_pb2
+from server.runtime import Stores
 from stores.postgres import PostgresStore
 from tests.stores.analytics.oracle import Event
 
@@ -83,3 +85,16 @@ def struct(value: dict[str, Any]) -> struct_pb2.Struct:
     out = struct_pb2.Struct()
     out.update(value)
     return out
+
+
+async def delivered(stores: Stores, ids: list[str], timeout: float = 20) -> None:
+    """Wait until the node's analytics relay has marked every outbox row of ids delivered."""
+    for _ in range(int(timeout * 10)):
+        async with stores.postgres.connection() as conn:
+            cur = await conn.execute("SELECT count(*) AS n FROM analytics_outbox WHERE event_id = ANY(%s::uuid[])"
+                                     " AND analytics_published_at IS NOT NULL", (ids,))
+            row = await cur.fetchone()
+            if row is not None and row["n"] == len(ids):
+                return
+        await asyncio.sleep(0.1)
+    raise AssertionError("the node's relay did not deliver the rows")

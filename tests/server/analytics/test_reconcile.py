@@ -15,7 +15,7 @@ from amauta.v1 import analytics_pb2
 from server.node import Node
 from server.runtime import Stores
 from stores.events import event_store
-from tests.server.analytics.helpers import add_outbox, fails
+from tests.server.analytics.helpers import add_outbox, delivered, fails
 from tests.support import Tokens, bad_fields
 from tests.stores.analytics.helpers import to_batch
 from tests.stores.analytics.oracle import Event
@@ -27,16 +27,7 @@ def _checksum(ids: list[str]) -> str:
 
 async def _relay(stores: Stores, rows: list[dict]) -> None:
     await add_outbox(stores.postgres, rows)
-    ids = [r["event_id"] for r in rows]
-    for _ in range(200):
-        async with stores.postgres.connection() as conn:
-            cur = await conn.execute("SELECT count(*) AS n FROM analytics_outbox WHERE event_id = ANY(%s::uuid[])"
-                                     " AND analytics_published_at IS NOT NULL", (ids,))
-            row = await cur.fetchone()
-            if row is not None and row["n"] == len(ids):
-                return
-        await asyncio.sleep(0.1)
-    raise AssertionError("not delivered")
+    await delivered(stores, [r["event_id"] for r in rows])
 
 
 def _rows(month: str, count: int) -> list[dict]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import uuid
 from datetime import datetime, timezone
@@ -11,23 +10,12 @@ from server.runtime import Stores
 from stores.analytics_relay import AnalyticsConsumer
 from stores.events import RecordOutcome, event_store
 from stores.outbox import OutboxRow
-from tests.server.analytics.helpers import add_outbox, iso
+from tests.server.analytics.helpers import add_outbox, delivered, iso
 
 
 def _ms(text: str) -> int:
     return int(datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp() * 1000)
 
-
-async def _delivered(stores: Stores, ids: list[str], timeout: float = 20) -> None:
-    for _ in range(int(timeout * 10)):
-        async with stores.postgres.connection() as conn:
-            cur = await conn.execute("SELECT count(*) AS n FROM analytics_outbox WHERE event_id = ANY(%s::uuid[])"
-                                     " AND analytics_published_at IS NOT NULL", (ids,))
-            row = await cur.fetchone()
-            if row is not None and row["n"] == len(ids):
-                return
-        await asyncio.sleep(0.1)
-    raise AssertionError("the node's relay did not deliver the rows")
 
 
 async def _events(stores: Stores, ids: list[str]) -> dict[str, dict]:
@@ -68,7 +56,7 @@ async def test_session_and_assessment_rows_reach_learning_events(stores: Stores)
     ]
     await add_outbox(stores.postgres, rows)
     ids = [r["event_id"] for r in rows]
-    await _delivered(stores, ids)
+    await delivered(stores, ids)
     found = await _events(stores, ids)
     assert set(found) == set(ids[:4])  # profile_upserted is not an analytics event
     s, e, a, bad = (found[i] for i in ids[:4])
