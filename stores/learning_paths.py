@@ -17,6 +17,7 @@ from typing import Any
 
 from stores.errors import NotFound, PreconditionFailed
 from stores.graph.base import GraphBackend
+from stores.graph.locks import graph_lease
 
 #: Default proficiency at which content counts as mastered.
 MASTERY_THRESHOLD = 0.8
@@ -253,13 +254,14 @@ class LearningPaths:
 
     def __init__(self, graph: GraphBackend) -> None:
         self.graph = graph
-        # The cycle check and the write are two steps; serialise them within this process.
+        # The cycle check and the write are two steps; the asyncio lock serialises them within
+        # this process, the graph lease across every node writing to the same graph.
         self._write_lock = asyncio.Lock()
 
     async def set_prerequisite(self, from_id: str, to_id: str, *, strength: float, optional_bypass: bool,
                                average_transition_time: float) -> tuple[Edge, bool]:
         """MERGE the edge unless it would close a cycle (PreconditionFailed naming the path)."""
-        async with self._write_lock:
+        async with self._write_lock, graph_lease(self.graph, "prerequisites"):
             rows = await self.graph.run(CONTENT_PAIR, {"from": from_id, "to": to_id})
             for found, cid in ((rows[0]["a"], from_id), (rows[0]["b"], to_id)):
                 if not found:
