@@ -125,6 +125,8 @@ def build(runtime: Runtime) -> AnalyticsServicer:
 
 def workers(runtime: Runtime) -> None:
     """The analytics outbox relay, the raw-event TTL setting and the scheduled aggregation."""
+    if not runtime.settings.analytics_enabled:
+        return  # the analytics node relays and aggregates; outbox rows wait for it
     config = AnalyticsConfig.from_env()
     backend, postgres = runtime.stores.analytics, runtime.stores.postgres
     consumer = AnalyticsConsumer(postgres, event_store(backend))
@@ -132,4 +134,4 @@ def workers(runtime: Runtime) -> None:
     runtime.spawn("analytics-retention", set_retention(backend, config.event_ttl_days))
     if config.aggregate_seconds > 0:
         aggregator = Aggregator(backend, retention_days=config.event_ttl_days)
-        runtime.spawn("analytics-aggregation", aggregator.run(config.aggregate_seconds))
+        runtime.spawn_singleton("analytics-aggregation", lambda: aggregator.run(config.aggregate_seconds))

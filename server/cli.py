@@ -104,7 +104,8 @@ def _exit_after(left_behind: list[str]) -> int:
 
 
 #: Modules adding subcommands: each defines `add_parser(subparsers)` and sets `func(args, settings)`.
-PLUGINS = ("server.cli_import", "server.cli_reconcile", "server.cli_check", "server.cli_relay")
+PLUGINS = ("server.cli_import", "server.cli_reconcile", "server.cli_check", "server.cli_relay",
+           "server.cli_stores")
 
 
 def _plugins(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -38,6 +38,10 @@ class Settings:
     consistency_interval_seconds: float = 3600.0
     #: Seconds a store that answers "loading" or "starting up" may take before the start fails.
     store_start_timeout_seconds: float = 300.0
+    #: False (AMAUTA_ANALYTICS=off): no analytics engine, relay or aggregation on this node.
+    analytics_enabled: bool = True
+    #: This node's name in leases, logs and ownership records (default: host and pid).
+    node_id: str = ""
     #: Seconds between AOF rewrites of the embedded Redis and FalkorDB (when they took writes).
     aof_compact_seconds: float = 60.0
 
@@ -72,4 +76,16 @@ class Settings:
             store_start_timeout_seconds=float(
                 env.get("AMAUTA_STORE_START_TIMEOUT_SECONDS", cls.store_start_timeout_seconds)),
             aof_compact_seconds=float(env.get("AMAUTA_AOF_COMPACT_SECONDS", cls.aof_compact_seconds)),
+            analytics_enabled=_switch(env.get("AMAUTA_ANALYTICS", "on"), "AMAUTA_ANALYTICS"),
+            node_id=env.get("AMAUTA_NODE_ID", ""),
         )
+
+
+def _switch(value: str, name: str) -> bool:
+    """on/off (also true/false, 1/0) as a bool; anything else is a configuration error."""
+    lowered = value.strip().lower()
+    if lowered in ("on", "true", "1", "yes"):
+        return True
+    if lowered in ("off", "false", "0", "no"):
+        return False
+    raise ValueError(f"{name} must be on or off, not {value!r}")

@@ -313,7 +313,7 @@ class RateLimitInterceptor(_GuardInterceptor):
     async def _limit(self, state: CallState, context: aio.ServicerContext) -> AsyncIterator[None]:
         identity = state.identity
         if identity is not None:
-            wait = self.limiter.acquire(identity)
+            wait = await self.limiter.acquire(identity)
             if wait > 0:
                 metrics.RATE_LIMITED.labels(identity.name).inc()
                 state.code = grpc.StatusCode.RESOURCE_EXHAUSTED

@@ -8,6 +8,7 @@ import ipaddress
 import json
 import os
 import logging
+import socket
 from pathlib import Path
 
 import grpc
@@ -22,7 +23,10 @@ from server.interceptors import (AccessLogInterceptor, AuthInterceptor, ErrorMap
                                  RateLimitInterceptor, RoleInterceptor)
 from server.ratelimit import RateLimiter
 from server.runtime import Runtime, Stores
-from stores import outbox, summaries
+from stores import analytics_owner, outbox, summaries
+from stores.analytics.disabled import DisabledBackend
+from stores.leases import Leadership
+from stores.ratelimits import SharedBuckets
 from stores.analytics import AnalyticsSettings, create_backend as create_analytics
 from stores.base import Store
 from stores.embedded.lock import DataDirLock
@@ -60,7 +64,7 @@ def is_loopback(address: str) -> bool:
 def write_endpoints(data_dir: Path, resolved: Settings, chdb_path: str) -> None:
     """Record the store URLs in data_dir/endpoints.json (0600), for operators, tools and benchmarks."""
     doc = {"postgres": resolved.postgres_url, "redis": resolved.redis_url,
-           "graph": resolved.graph_url, "clickhouse": resolved.clickhouse_url or f"chdb://{chdb_path}"}
+           "graph": resolved.graph_url, "clickhouse": resolved.clickhouse_url or (f"chdb://{chdb_path}" if chdb_path else "off")}
     path = data_dir / "endpoints.json"
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:
@@ -118,10 +122,39 @@ class Node:
             redis=RedisStore(RedisSettings(resolved.redis_url)),
             graph=create_graph(GraphSettings(resolved.graph_url)),
             analytics=create_analytics(AnalyticsSettings(
-                url=resolved.clickhouse_url, path=self.embedded.chdb_path())),
+                url=resolved.clickhouse_url, path=self.embedded.chdb_path()))
+            if resolved.analytics_enabled else DisabledBackend(AnalyticsSettings()),
         )
-        self.runtime = Runtime(resolved, stores)
+        self.runtime = Runtime(resolved, stores, leadership=Leadership(
+            resolved.postgres_url, self.node_id, on_change=self._leadership_changed))
         return self.runtime
+
+    @property
+    def node_id(self) -> str:
+        """This node's name in leases and ownership records."""
+        return self.settings.node_id or f"{socket.gethostname()}:{os.getpid()}"
+
+    @property
+    def _embeds_analytics(self) -> bool:
+        url = self.settings.clickhouse_url
+        return self.settings.analytics_enabled and (not url or url.startswith("chdb://"))
+
+    async def _claim_analytics(self, runtime: Runtime) -> None:
+        """Record this node as the owner of its embedded analytics (refusing a split), or, with
+        analytics off, learn where the analytics node serves."""
+        address = f"{runtime.settings.grpc_address.rsplit(':', 1)[0]}:{self.port}"
+        if self._embeds_analytics:
+            engine = runtime.settings.clickhouse_url.removeprefix("chdb://") or self.embedded.chdb_path()
+            await analytics_owner.claim(runtime.stores.postgres,
+                                        f"{socket.gethostname()}:{Path(engine).resolve()}", address)
+        elif isinstance(runtime.stores.analytics, DisabledBackend):
+            owner = await analytics_owner.current(runtime.stores.postgres)
+            runtime.stores.analytics.analytics_node = owner.node_address if owner else ""
+
+    async def _leadership_changed(self, work: str, leading: bool) -> None:
+        metrics.LEADER.labels(work).set(1 if leading else 0)
+        await self.health.set(f"amauta.leader.{work}", health_pb2.HealthCheckResponse.SERVING if leading
+                              else health_pb2.HealthCheckResponse.NOT_SERVING)
 
     async def _open_when_ready(self, store: Store) -> None:
         """Open one store, waiting while it answers that it is still loading or starting up."""
@@ -153,10 +186,12 @@ class Node:
         stores = runtime.stores
         await asyncio.gather(*(self._open_when_ready(store) for store in stores.all()))
         self.migrations = await migrate_all(stores.postgres, stores.analytics, stores.graph)
+        await self._claim_analytics(runtime)
         # The first RDB image then holds the indexes and constraints the migrations made, so a
         # restart never rebuilds them during a command-by-command replay.
         await self.embedded.compact()
-        write_endpoints(self.settings.data_dir, runtime.settings, self.embedded.chdb_path())
+        write_endpoints(self.settings.data_dir, runtime.settings,
+                        self.embedded.chdb_path() if self._embeds_analytics else "")
 
     async def open_stores(self, command: str = "migrate") -> Stores:
         """Start the embedded servers that are needed, open every store and migrate it."""
@@ -167,7 +202,8 @@ class Node:
     def _build_server(self, runtime: Runtime, registry: TokenRegistry | None) -> tuple[aio.Server, list[str]]:
         resolved = runtime.settings
         limiter = RateLimiter(resolved.rate_limit_rps, resolved.rate_limit_burst,
-                              exempt=frozenset({Role.ADMIN, Role.SERVICE}))
+                              exempt=frozenset({Role.ADMIN, Role.SERVICE}),
+                              shared=SharedBuckets(runtime.stores.redis).take)
         server = aio.server(
             interceptors=[AccessLogInterceptor(),
                           AuthInterceptor(registry, mtls=bool(resolved.tls_client_ca)),
@@ -224,7 +260,7 @@ class Node:
         await self._refresh_health()
         self._monitor = asyncio.create_task(self._watch_health(), name="health-monitor")
         services.start_workers(runtime)
-        runtime.spawn("learner-summaries", summaries.refresh_forever(
+        runtime.spawn_singleton("learner-summaries", lambda: summaries.refresh_forever(
             runtime.stores.postgres, resolved.summary_refresh_seconds))
 
     async def _refresh_health(self) -> None:
@@ -262,6 +298,8 @@ class Node:
                 if loop.time() - compacted >= self.settings.aof_compact_seconds:
                     compacted = loop.time()
                     await self.embedded.compact()
+                    if self.runtime is not None:
+                        await self._claim_analytics(self.runtime)  # the owner's heartbeat
             except Exception:
                 log.warning("health probe failed", exc_info=True)
 

@@ -96,4 +96,4 @@ async def _scheduled(runtime: Runtime) -> None:
 def workers(runtime: Runtime) -> None:
     """The scheduled consistency run (report only; repairs are an operator's decision)."""
     if runtime.settings.consistency_interval_seconds > 0:
-        runtime.spawn("consistency-checks", _scheduled(runtime))
+        runtime.spawn_singleton("consistency-checks", lambda: _scheduled(runtime))

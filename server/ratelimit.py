@@ -1,12 +1,19 @@
-"""Per-identity token buckets."""
+"""Per-identity token buckets: shared by every node through Redis, local when Redis is not reachable."""
 
 from __future__ import annotations
 
+import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from server.auth import Identity, Role
+from stores.errors import StoreError
+
+log = logging.getLogger(__name__)
+
+#: A bucket store shared by the nodes: (identity, rate, burst) -> seconds to wait (0: allowed).
+SharedTake = Callable[[str, float, float], Awaitable[float]]
 
 
 @dataclass
@@ -19,7 +26,9 @@ class RateLimiter:
     """rate tokens per second with a burst capacity, per identity; exempt roles are never limited."""
 
     def __init__(self, rate: float, burst: float, *, exempt: frozenset[Role] = frozenset(),
-                 clock: Callable[[], float] = time.monotonic, max_identities: int = 100_000) -> None:
+                 clock: Callable[[], float] = time.monotonic, max_identities: int = 100_000,
+                 shared: SharedTake | None = None) -> None:
+        self.shared = shared
         self.rate = rate
         self.burst = max(burst, 1.0)
         self.exempt = exempt
@@ -27,10 +36,23 @@ class RateLimiter:
         self.max_identities = max_identities
         self._buckets: dict[str, _Bucket] = {}
 
-    def acquire(self, identity: Identity) -> float:
-        """Take one token; returns 0 when allowed, else the seconds until a token is available."""
+    async def acquire(self, identity: Identity) -> float:
+        """Take one token; returns 0 when allowed, else the seconds until a token is available.
+
+        Behind N nodes a local bucket would give each identity N times its limit, so the shared
+        bucket decides; while Redis is unreachable each node falls back to its own bucket.
+        """
         if self.rate <= 0 or identity.role in self.exempt:
             return 0.0
+        if self.shared is not None:
+            try:
+                return await self.shared(identity.name, self.rate, self.burst)
+            except StoreError as exc:
+                log.warning("shared rate limit unavailable; limiting locally: %s", exc)
+        return self.acquire_local(identity)
+
+    def acquire_local(self, identity: Identity) -> float:
+        """The same bucket, in this process only."""
         now = self.clock()
         bucket = self._buckets.get(identity.name)
         if bucket is None:

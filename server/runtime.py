@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,6 +12,7 @@ from server.config import Settings
 from stores.analytics.base import AnalyticsBackend
 from stores.base import Store
 from stores.graph.base import GraphBackend
+from stores.leases import Leadership
 from stores.postgres import PostgresStore
 from stores.redis import RedisStore
 
@@ -41,6 +42,8 @@ class Runtime:
     tasks: list[asyncio.Task[Any]] = field(default_factory=list)
     #: Set when the node starts draining; long-lived streams end on it.
     draining: asyncio.Event = field(default_factory=asyncio.Event)
+    #: Leases of the singleton work; None runs it here unconditionally (a node on its own).
+    leadership: Leadership | None = None
 
     def spawn(self, name: str, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         """Run a background worker until the node stops; a crash is logged, not swallowed silently."""
@@ -48,6 +51,12 @@ class Runtime:
         task.add_done_callback(_report)
         self.tasks.append(task)
         return task
+
+    def spawn_singleton(self, name: str, work: Callable[[], Coroutine[Any, Any, Any]]) -> asyncio.Task[Any]:
+        """Run work once per deployment: on this node only while it holds the lease of name."""
+        if self.leadership is None:
+            return self.spawn(name, work())
+        return self.spawn(name, self.leadership.run(name, work))
 
     async def cancel_tasks(self, timeout: float = 3.0) -> list[str]:
         """Cancel every background worker and wait up to timeout seconds for them to end.

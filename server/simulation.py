@@ -236,6 +236,6 @@ def build(runtime: Runtime) -> SimulationServicer:
 def start_workers(runtime: Runtime) -> None:
     """The sync worker (with hang detection) and the reconciler."""
     p = parts(runtime)
-    runtime.spawn("simulation-sync", run_sync(p.sync, p.settings))
-    runtime.spawn("simulation-reconciler", run_reconciler(p.sync, p.settings))
+    runtime.spawn_singleton("simulation-sync", lambda: run_sync(p.sync, p.settings))
+    runtime.spawn_singleton("simulation-reconciler", lambda: run_reconciler(p.sync, p.settings))
 

@@ -35,6 +35,8 @@ CONSISTENCY_FINDINGS = Gauge("amauta_consistency_findings",
 CONTENT_QUALITY = Gauge("amauta_content_quality_recent",
                         "Average quality_score of datasets validated in the last 24 hours.",
                         registry=REGISTRY)
+LEADER = Gauge("amauta_leader", "1 while this node holds the lease of the singleton work.", ["work"],
+               registry=REGISTRY)
 ACTIVE_SIMULATIONS = Gauge("amauta_simulations_active", "Live simulations in Redis.",
                            registry=REGISTRY)
 HUNG_SIMULATIONS = Gauge("amauta_simulations_hung",
