@@ -8,7 +8,7 @@ PYTEST_ARGS ?=
 # Move it forward only with a deliberate, reviewed contract change.
 PROTO_BASELINE ?= bdd9527c36914b830a3fa07fd9fe072d366457a6
 
-.PHONY: run test protos check-protos bench bench-ci test-faults test-scale fuzz clean
+.PHONY: run test protos check-protos bench bench-ci test-faults test-scale test-cluster fuzz clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -45,6 +45,10 @@ test-faults: $(STAMP)
 # restarts through LOADING after SIGTERM and SIGKILL, and 20 stops under load (`make test` runs a small form).
 test-scale: $(STAMP)
 	AMAUTA_TEST_SCALE=full AMAUTA_TEST_STOP_CYCLES=20 $(BIN)/python -m pytest -q -s -p no:timeout tests/e2e/test_lifecycle.py $(PYTEST_ARGS)
+
+# Several nodes on shared stores, longer under load (`make test` runs a short form).
+test-cluster: $(STAMP)
+	AMAUTA_TEST_CLUSTER_SECONDS=30 $(BIN)/python -m pytest -q -s tests/e2e/test_cluster.py tests/server/test_shared_rate_limit.py tests/server/graph/test_prerequisite_race.py $(PYTEST_ARGS)
 
 # 104,000 fuzzed requests (80 RPCs x 650 examples x 2 identities, about 5 min); `make test` runs 15 per RPC.
 fuzz: $(STAMP)

@@ -28,8 +28,9 @@ class History:
 class MixedLoad:
     """Profiles (PostgreSQL), progress (Redis) and skills (graph), a few calls in flight."""
 
-    def __init__(self, target: str, md: tuple[tuple[str, str], ...], deadline: float = 2.0) -> None:
-        self.target, self.md, self.deadline = target, md, deadline
+    def __init__(self, target: str, md: tuple[tuple[str, str], ...], deadline: float = 2.0,
+                 options: tuple[tuple[str, object], ...] = ()) -> None:
+        self.target, self.md, self.deadline, self.options = target, md, deadline, options
         self.history = History()
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
@@ -64,7 +65,7 @@ class MixedLoad:
             await asyncio.sleep(0.01)
 
     async def start(self, workers: int = 4) -> None:
-        self._channel = aio.insecure_channel(self.target)
+        self._channel = aio.insecure_channel(self.target, options=list(self.options))
         self._tasks = [asyncio.create_task(self._worker(self._channel, n)) for n in range(workers)]
 
     async def stop(self) -> History:
