@@ -63,8 +63,9 @@ def is_loopback(address: str) -> bool:
 
 def write_endpoints(data_dir: Path, resolved: Settings, chdb_path: str) -> None:
     """Record the store URLs in data_dir/endpoints.json (0600), for operators, tools and benchmarks."""
+    analytics = resolved.clickhouse_url or (f"chdb://{chdb_path}" if chdb_path else "off")
     doc = {"postgres": resolved.postgres_url, "redis": resolved.redis_url,
-           "graph": resolved.graph_url, "clickhouse": resolved.clickhouse_url or (f"chdb://{chdb_path}" if chdb_path else "off")}
+           "graph": resolved.graph_url, "clickhouse": analytics}
     path = data_dir / "endpoints.json"
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:
@@ -311,7 +312,7 @@ class Node:
         """
         if self._monitor is not None:
             self._monitor.cancel()
-        self.ready = False
+        # `ready` stays true: calls that arrive during the grace period are served, not refused.
         await self.health.enter_graceful_shutdown()
         if self.runtime is not None:
             self.runtime.draining.set()

@@ -22,6 +22,8 @@ def translate(exc: Exception) -> StoreError:
         return StoreStarting(f"graph is loading its data set: {text}")
     if isinstance(exc, (rexc.ConnectionError, rexc.TimeoutError, OSError)):
         return StoreUnavailable(f"graph unavailable: {text}")
+    if "query timed out" in text.lower():  # the server's own time limit: the store is overloaded
+        return StoreUnavailable(f"graph query timed out: {text}", reason="GRAPH_QUERY_TIMEOUT")
     if "unique constraint" in text.lower() or "already exists" in text.lower():
         return AlreadyExists(f"graph constraint violation: {text}")
     return StoreError(f"graph error: {text}")

@@ -25,7 +25,8 @@ import redis
 from grpc import aio
 from grpc_health.v1 import health_pb2
 
-from amauta.v1 import simulation_pb2, simulation_pb2_grpc
+from amauta.v1 import (catalog_pb2, catalog_pb2_grpc, graph_pb2, graph_pb2_grpc, simulation_pb2,
+                       simulation_pb2_grpc)
 from tests.e2e import support
 from tests.faults.load import MixedLoad
 from tests.process import ServeProcess, cleanup, embedded_pids, health
@@ -61,13 +62,13 @@ def _load_seconds(data_dir: Path, store: str) -> float:
 
 def _ballast(data_dir: Path) -> None:
     urls = support.endpoints(data_dir)
-    with redis.Redis.from_url(urls["redis"]) as r:
+    with redis.Redis.from_url(urls["redis"], socket_timeout=300) as r:
         fill = ("for i = tonumber(ARGV[1]), tonumber(ARGV[2]) do"
                 " redis.call('HSET', 'ballast:' .. i, 'a', i, 'b', 'history of a busy node') end")
         for start in range(0, REDIS_BALLAST, 100_000):
             r.eval(fill, 0, start, min(REDIS_BALLAST, start + 100_000) - 1)
     graph_url = urls["graph"].replace("falkordb://", "redis://")
-    db = falkordb.FalkorDB.from_url(graph_url)
+    db = falkordb.FalkorDB.from_url(graph_url, socket_timeout=300)
     g = db.select_graph("amauta")
     g.query("CREATE INDEX FOR (b:Ballast) ON (b.k)")
     g.query("CREATE INDEX FOR (b:Ballast) ON (b.s)")
@@ -78,7 +79,8 @@ def _ballast(data_dir: Path) -> None:
 
 
 def _graph_contents(data_dir: Path) -> int:
-    db = falkordb.FalkorDB.from_url(support.endpoints(data_dir)["graph"].replace("falkordb://", "redis://"))
+    db = falkordb.FalkorDB.from_url(support.endpoints(data_dir)["graph"].replace("falkordb://", "redis://"),
+                                    socket_timeout=300)
     try:
         return int(db.select_graph("amauta").query("MATCH (c:Content) RETURN count(c)").result_set[0][0])
     finally:
@@ -122,6 +124,7 @@ async def test_restart_at_size_after_sigterm_and_sigkill(data_dir: Path) -> None
     waits = re.findall(r'"msg": "store ready", "store": "(\w+)"', Path(node.log.name).read_text())
     assert {"redis", "graph"} <= set(waits), "the node did not wait for the loading stores"
     await _verify(node, dataset, learners)
+    reload_seconds = await _graph_reload_keeps_the_rest_serving(node)
 
     support.kill_everything(node)
     node = ServeProcess(data_dir, ENV)
@@ -132,7 +135,38 @@ async def test_restart_at_size_after_sigterm_and_sigkill(data_dir: Path) -> None
     assert embedded_pids(data_dir) == set()
     print(f"\nrestart at size (content {CONTENT}, events {EVENTS}, learners {LEARNERS}):"
           f" cold start {cold:.1f}s; stop {stop_seconds:.1f}s; warm restart to SERVING {warm:.1f}s"
-          f" (loads {loads}); after SIGKILL of everything {crashed:.1f}s (loads {crash_loads})")
+          f" (loads {loads}); after SIGKILL of everything {crashed:.1f}s (loads {crash_loads});"
+          f" graph killed at run time: UNAVAILABLE for {reload_seconds:.1f}s, the catalog served throughout")
+
+
+async def _graph_reload_keeps_the_rest_serving(node: ServeProcess) -> float:
+    """SIGKILL the graph server of a running node: while it restarts and reloads, graph calls answer
+    UNAVAILABLE and catalog calls keep answering; then graph calls succeed again. Returns the
+    seconds graph calls were unavailable."""
+    falkordb_pid = next(pid for pid in embedded_pids(node.data_dir)
+                        if psutil.Process(pid).cwd() == str(node.data_dir / "falkordb"))
+    md = support.admin_md(node.data_dir)
+    async with aio.insecure_channel(f"127.0.0.1:{node.port}") as ch:
+        graph = graph_pb2_grpc.GraphServiceStub(ch)
+        catalog = catalog_pb2_grpc.CatalogServiceStub(ch)
+        psutil.Process(falkordb_pid).kill()
+        first_failure = recovered = None
+        started = time.monotonic()
+        while recovered is None:
+            assert time.monotonic() - started < 120, "the graph never came back"
+            await catalog.GetQueueStats(catalog_pb2.GetQueueStatsRequest(), metadata=md, timeout=10)
+            try:
+                await graph.ListContentNodes(graph_pb2.ListContentNodesRequest(page_size=1), metadata=md,
+                                             timeout=10)
+                if first_failure is not None:
+                    recovered = time.monotonic()
+            except aio.AioRpcError as exc:
+                assert exc.code() == grpc.StatusCode.UNAVAILABLE, exc
+                first_failure = first_failure or time.monotonic()
+            await asyncio.sleep(0.1)
+    assert node.proc.poll() is None
+    assert first_failure is not None
+    return recovered - first_failure
 
 
 async def _watch(target: str, md: tuple[tuple[str, str]], simulation: str, stop: asyncio.Event) -> None:

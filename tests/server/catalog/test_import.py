@@ -85,8 +85,9 @@ async def test_100k_items_with_1_percent_bad_then_a_retry_creates_nothing(cat: C
     assert (again.received_count, again.imported_count, again.rejected_count, again.duplicate_count) == (
         total, 0, len(expected_errors), good)
     assert await _count(pg, "SELECT count(*) AS n FROM training_content WHERE dataset_id = %s", ds.dataset_id) == good + 1
+    # The rate is a benchmark figure (bench: ImportContent); here only a bound that catches a hang.
     print(f"\n100k import: {first_seconds:.1f} s ({total / first_seconds:.0f} items/s), retry {retry_seconds:.1f} s")
-    assert first_seconds < 60
+    assert first_seconds < 600
 
 
 async def test_a_broken_import_resumed_with_the_same_request_id(cat: Catalog, pg: PostgresStore) -> None:
