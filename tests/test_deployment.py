@@ -121,7 +121,7 @@ def test_grafana_mounts_its_provisioning_and_dashboards() -> None:
 
 
 def test_dockerfile_installs_the_production_lock_without_the_engines() -> None:
-    base = re.search(r"^FROM (\S+)", DOCKERFILE, re.M)
+    base = re.search(r"^FROM (\S+)", DOCKERFILE, re.MULTILINE)
     assert base and PINNED.match(base.group(1)), "the base image is not an exact version"
     assert "pip install --require-hashes -r requirements/production.txt" in DOCKERFILE
     assert "pip install --no-deps ." in DOCKERFILE
@@ -152,5 +152,5 @@ def test_stack_runs_the_versions_the_suite_tests() -> None:
                     reason="set AMAUTA_DOCKER_COMPOSE to a docker-compose binary to validate the file")
 def test_docker_compose_config_validates() -> None:
     result = subprocess.run([os.environ["AMAUTA_DOCKER_COMPOSE"], "-f", "docker-compose.yml", "config", "-q"],
-                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+                            cwd=ROOT, capture_output=True, text=True, check=False, timeout=120)
     assert result.returncode == 0, result.stderr
