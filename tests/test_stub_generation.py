@@ -1,12 +1,13 @@
 """buf.gen.yaml produces Go and TypeScript stubs of every .proto and service (into a temporary folder).
 
-The plugins are local programs (Debian protoc-gen-go and protoc-gen-go-grpc, npm protoc-gen-es under
-tools/stubgen). Without them the test is skipped, unless AMAUTA_TEST_STUBS=require (CI, make
+The TypeScript stubs are also type-checked with tsc (strict). The plugins are local programs (Debian
+protoc-gen-go and protoc-gen-go-grpc, npm protoc-gen-es and typescript under tools/stubgen). Without them the test is skipped, unless AMAUTA_TEST_STUBS=require (CI, make
 check-stubs), where a missing plugin fails.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -20,7 +21,7 @@ from tests.test_contract_options import EXPECTED, PROTOS
 
 ROOT = Path(__file__).resolve().parent.parent
 NPM_BIN = ROOT / "tools" / "stubgen" / "node_modules" / ".bin"
-PLUGINS = ("protoc-gen-go", "protoc-gen-go-grpc", "protoc-gen-es")
+PLUGINS = ("protoc-gen-go", "protoc-gen-go-grpc", "protoc-gen-es", "tsc")
 PATH = f"{NPM_BIN}{os.pathsep}{os.environ.get('PATH', '')}"
 
 
@@ -67,3 +68,15 @@ def test_typescript_stubs(stubs: Path) -> None:
     generated = "".join(p.read_text() for p in (stubs / "ts" / "amauta" / "v1").glob("*_pb.ts"))
     for service in services():
         assert f"export const {service}: GenService<" in generated, service
+
+
+def test_typescript_stubs_compile(stubs: Path) -> None:
+    # Node's module resolution walks up from the generated files: lend them the tools' node_modules.
+    (stubs / "node_modules").symlink_to(NPM_BIN.parent, target_is_directory=True)
+    (stubs / "tsconfig.json").write_text(json.dumps({
+        "compilerOptions": {"strict": True, "noEmit": True, "target": "ES2022", "module": "NodeNext",
+                            "moduleResolution": "NodeNext", "skipLibCheck": True},
+        "include": ["ts/**/*.ts"]}))
+    result = subprocess.run([str(NPM_BIN / "tsc"), "-p", str(stubs / "tsconfig.json")], capture_output=True,
+                            text=True, check=False, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
