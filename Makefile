@@ -10,7 +10,8 @@ PROTO_BASELINE ?= bdd9527c36914b830a3fa07fd9fe072d366457a6
 
 LOCK    := requirements/lock.txt
 
-.PHONY: run test protos check-protos bench bench-ci test-faults fuzz clean lock check-lock stubs check-stubs test-production
+.PHONY: run test protos check-protos bench bench-ci test-faults test-scale fuzz clean lock check-lock stubs check-stubs \
+        test-production
 
 # Installs exactly the hash-pinned lock (service + [embedded] + [dev]), then the project without deps.
 $(STAMP): pyproject.toml $(LOCK)
@@ -44,6 +45,11 @@ bench-ci: $(STAMP)
 
 test-faults: $(STAMP)
 	$(BIN)/python -m pytest -q tests/faults $(PYTEST_ARGS)
+
+# The lifecycle at full size: 100k content items with their graph mirror, 1M events, 10k learners,
+# restarts through LOADING after SIGTERM and SIGKILL, and 20 stops under load (`make test` runs a small form).
+test-scale: $(STAMP)
+	AMAUTA_TEST_SCALE=full AMAUTA_TEST_STOP_CYCLES=20 $(BIN)/python -m pytest -q -s -p no:timeout tests/e2e/test_lifecycle.py $(PYTEST_ARGS)
 
 # 104,000 fuzzed requests (80 RPCs x 650 examples x 2 identities, about 5 min); `make test` runs 15 per RPC.
 fuzz: $(STAMP)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from server.config import Settings
 from stores.analytics import AnalyticsBackend, AnalyticsSettings, create_backend
+from stores.embedded.lock import DataDirLock
 from stores.embedded.postgres_server import EmbeddedPostgres
 from stores.embedded.stack import EmbeddedStack
 from stores.migrator import migrate_analytics
@@ -30,8 +31,11 @@ async def analytics_stores(settings: Settings, *, migrate: bool) -> AsyncIterato
     node's RPC instead (ReconcileAnalytics), or point AMAUTA_CLICKHOUSE_URL elsewhere.
     """
     stack = EmbeddedStack(settings.data_dir)
+    lock = DataDirLock(settings.data_dir)
     # A running node's embedded PostgreSQL is borrowed, and must be left running.
     borrowed = not settings.postgres_url and EmbeddedPostgres(settings.data_dir).pid is not None
+    if not settings.postgres_url and not borrowed:
+        lock.acquire("relay")  # it starts the embedded server, so it must own the directory
     try:
         url = settings.postgres_url or stack.start_postgres()
         postgres = PostgresStore(PostgresSettings(url, min_size=1, max_size=4))
@@ -54,3 +58,4 @@ async def analytics_stores(settings: Settings, *, migrate: bool) -> AsyncIterato
     finally:
         if not borrowed:
             stack.stop()
+        lock.release()

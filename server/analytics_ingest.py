@@ -29,6 +29,7 @@ from server.auth import Identity, Role
 from server.errors import ApiError, FieldViolation, invalid_argument, permission_denied
 from server.validation import struct_depth
 from stores.events import EventStore, RecordOutcome, build_events
+from stores.tasks import stop_requested
 
 MAX_EVENTS_PER_MESSAGE = 10_000
 MAX_ROWS_PER_MESSAGE = 100_000
@@ -229,7 +230,7 @@ class StreamIngest:
 
     async def _timer(self) -> None:
         loop = asyncio.get_running_loop()
-        while True:
+        while not stop_requested():
             await asyncio.sleep(self.config.flush_seconds / 2)
             if self._buffer and loop.time() - self._first_at >= self.config.flush_seconds:
                 self._flush()

@@ -10,15 +10,22 @@ import logging
 import os
 import signal
 import sys
+import threading
 import time
+from typing import TYPE_CHECKING
 
 from server import cli_health, logs
 from server.config import Settings
+from stores.errors import StoreError
+
+if TYPE_CHECKING:
+    from stores.embedded.stack import EmbeddedStack
 
 log = logging.getLogger("amauta.node")
 
 
-async def _serve(settings: Settings, auth_disabled: bool) -> None:
+async def _serve(settings: Settings, auth_disabled: bool) -> list[str]:
+    """Run the node until SIGTERM or SIGINT; returns the background tasks its stop left behind."""
     from server.node import Node
 
     started = time.perf_counter()
@@ -27,11 +34,14 @@ async def _serve(settings: Settings, auth_disabled: bool) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    try:
-        await node.start()
-    except BaseException:
-        node.embedded.stop()
-        raise
+    starting = asyncio.create_task(node.start())
+    await asyncio.wait([starting, asyncio.create_task(stop.wait())], return_when=asyncio.FIRST_COMPLETED)
+    if not starting.done():  # a signal during a long store load: stop instead of waiting for it
+        log.info("stopped while starting")
+        starting.cancel()
+        await asyncio.gather(starting, return_exceptions=True)
+        return node.left_behind
+    starting.result()
     log.info("serving", extra={"address": settings.grpc_address, "port": node.port,
                                "startup_seconds": round(time.perf_counter() - started, 3)})
     if node.admin_token_path is not None:
@@ -39,8 +49,37 @@ async def _serve(settings: Settings, auth_disabled: bool) -> None:
     print(f"amauta-node: serving on {settings.grpc_address}", file=sys.stderr, flush=True)
     await stop.wait()
     log.info("draining")
-    await node.stop()
-    log.info("stopped")
+    watchdog = _stop_watchdog(settings.grace_seconds + _STOP_MARGIN_SECONDS, node.embedded)
+    try:
+        await node.stop()
+    finally:
+        watchdog.cancel()
+    log.info("stopped", extra={"left_behind": node.left_behind})
+    # Only names leave the event loop: a gRPC server outliving its loop crashes the interpreter at exit.
+    return node.left_behind
+
+
+#: Seconds past the grace period after which a stop that still has not ended is forced.
+_STOP_MARGIN_SECONDS = 8.0
+
+
+def _stop_watchdog(seconds: float, embedded: EmbeddedStack) -> threading.Timer:
+    """Last resort behind the bounded stop: if the process is still here after seconds, stop the
+    embedded servers and exit, so SIGTERM always ends the node and leaves no child behind.
+
+    It holds the embedded stack only: a reference to the node would keep its gRPC server alive
+    past the event loop, which crashes the interpreter at exit.
+    """
+    def fire() -> None:
+        log.error("stop did not finish in %.0fs; exiting now", seconds)
+        embedded.stop()
+        logging.shutdown()
+        os._exit(1)
+
+    timer = threading.Timer(seconds, fire)
+    timer.daemon = True
+    timer.start()
+    return timer
 
 
 async def _migrate(settings: Settings) -> None:
@@ -48,11 +87,20 @@ async def _migrate(settings: Settings) -> None:
 
     node = Node(settings)
     try:
-        await node.open_stores()
+        await node.open_stores("migrate")
         for store, names in node.migrations.applied.items():
             print(f"{store}: {', '.join(names) if names else 'up to date'}")
     finally:
         await node.close_stores()
+
+
+def _exit_after(left_behind: list[str]) -> int:
+    """Exit status of serve; a worker thread or task still running after the stop must not hold
+    the interpreter at exit (asyncio and the thread pool would wait for it forever)."""
+    if left_behind:
+        logging.shutdown()
+        os._exit(0)
+    return 0
 
 
 #: Modules adding subcommands: each defines `add_parser(subparsers)` and sets `func(args, settings)`.
@@ -83,15 +131,17 @@ def main(argv: list[str] | None = None) -> int:
     _plugins(sub)
     args = parser.parse_args(argv)
     logs.configure(args.log_level)
-    os.environ.setdefault("XDG_RUNTIME_DIR", str(Settings.from_env().data_dir.resolve()))
     settings = Settings.from_env()
-    if args.command == "serve":
-        asyncio.run(_serve(settings, args.insecure_no_auth))
-    elif args.command == "migrate":
-        asyncio.run(_migrate(settings))
-    else:
+    try:
+        if args.command == "serve":
+            return _exit_after(asyncio.run(_serve(settings, args.insecure_no_auth)))
+        if args.command == "migrate":
+            asyncio.run(_migrate(settings))
+            return 0
         return int(args.func(args, settings) or 0)
-    return 0
+    except StoreError as exc:  # a store that cannot start or be reached: say which, no traceback
+        print(f"amauta-node: {exc}", file=sys.stderr, flush=True)
+        return 1
 
 
 if __name__ == "__main__":

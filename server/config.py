@@ -36,6 +36,10 @@ class Settings:
     summary_refresh_seconds: float = 300.0
     #: Seconds between scheduled (report-only) consistency checks; 0 turns them off.
     consistency_interval_seconds: float = 3600.0
+    #: Seconds a store that answers "loading" or "starting up" may take before the start fails.
+    store_start_timeout_seconds: float = 300.0
+    #: Seconds between AOF rewrites of the embedded Redis and FalkorDB (when they took writes).
+    aof_compact_seconds: float = 60.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -43,7 +47,7 @@ class Settings:
         env = os.environ if env is None else env
         return cls(
             grpc_address=env.get("AMAUTA_GRPC_ADDRESS", cls.grpc_address),
-            data_dir=Path(env.get("AMAUTA_DATA_DIR", str(cls.data_dir))),
+            data_dir=Path(env.get("AMAUTA_DATA_DIR", str(cls.data_dir))).expanduser().resolve(),
             postgres_url=env.get("AMAUTA_POSTGRES_URL", ""),
             postgres_read_url=env.get("AMAUTA_POSTGRES_READ_URL", ""),
             redis_url=env.get("AMAUTA_REDIS_URL", ""),
@@ -65,4 +69,7 @@ class Settings:
                 env.get("AMAUTA_CONSISTENCY_INTERVAL_SECONDS", cls.consistency_interval_seconds)),
             summary_refresh_seconds=float(
                 env.get("AMAUTA_SUMMARY_REFRESH_SECONDS", cls.summary_refresh_seconds)),
+            store_start_timeout_seconds=float(
+                env.get("AMAUTA_STORE_START_TIMEOUT_SECONDS", cls.store_start_timeout_seconds)),
+            aof_compact_seconds=float(env.get("AMAUTA_AOF_COMPACT_SECONDS", cls.aof_compact_seconds)),
         )

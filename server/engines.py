@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.util
 
 from server.config import Settings
+from stores.errors import StoreUnavailable
 
 #: (variable, Settings field, module the embedded engine needs, what that engine is).
 ENGINES = (
@@ -35,7 +36,11 @@ def missing(settings: Settings) -> list[str]:
 
 
 def require(settings: Settings) -> None:
-    """Exit with every missing variable named when a store can be neither reached nor embedded."""
+    """Raise StoreUnavailable naming every store that can be neither reached nor embedded.
+
+    The command line prints a StoreError as `amauta-node: <message>` and exits 1, so each further
+    problem gets the same prefix on its own line.
+    """
     problems = missing(settings)
     if problems:
-        raise SystemExit("amauta-node: " + "\namauta-node: ".join(problems))
+        raise StoreUnavailable("\namauta-node: ".join(problems), reason="EMBEDDED_ENGINE_MISSING")

@@ -325,7 +325,14 @@ class RateLimitInterceptor(_GuardInterceptor):
 
 
 class ErrorMappingInterceptor(_GuardInterceptor):
-    """Turns ApiError and store errors into statuses with details; nothing leaks as a stack trace."""
+    """Turns ApiError and store errors into statuses with details; nothing leaks as a stack trace.
+
+    Until ready() turns true (the node serves before its stores finish loading, so that health
+    can say NOT_SERVING), every call but the grpc.* services answers UNAVAILABLE / NODE_STARTING.
+    """
+
+    def __init__(self, ready: Callable[[], bool] = lambda: True) -> None:
+        self.ready = ready
 
     def prepare(self, handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
         return safe_decoding(handler)
@@ -336,6 +343,9 @@ class ErrorMappingInterceptor(_GuardInterceptor):
     @asynccontextmanager
     async def _map(self, state: CallState, context: aio.ServicerContext) -> AsyncIterator[None]:
         try:
+            if not self.ready() and not state.method.startswith("/grpc."):
+                raise errors.ApiError(grpc.StatusCode.UNAVAILABLE,
+                                      "the node is starting: its stores are not ready yet", "NODE_STARTING")
             yield
         except aio.AbortError:
             state.code = _code_of(context)

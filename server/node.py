@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import ipaddress
 import json
 import os
@@ -23,11 +24,15 @@ from server.ratelimit import RateLimiter
 from server.runtime import Runtime, Stores
 from stores import outbox, summaries
 from stores.analytics import AnalyticsSettings, create_backend as create_analytics
+from stores.base import Store
+from stores.embedded.lock import DataDirLock
 from stores.embedded.stack import EmbeddedStack
+from stores.errors import StoreStarting, StoreUnavailable
 from stores.graph import GraphSettings, create_backend as create_graph
 from stores.migrator import MigrationReport, migrate_all
 from stores.postgres import PostgresSettings, PostgresStore
 from stores.redis import RedisSettings, RedisStore
+from stores.tasks import stop_requested
 
 log = logging.getLogger(__name__)
 
@@ -66,9 +71,11 @@ class Node:
     """One running Amauta node."""
 
     def __init__(self, settings: Settings, *, auth_disabled: bool = False) -> None:
-        self.settings = settings
+        # Resolved once: embedded servers change directory, and every later path must agree.
+        self.settings = dataclasses.replace(settings, data_dir=settings.data_dir.expanduser().resolve())
         self.auth_disabled = auth_disabled
-        self.embedded = EmbeddedStack(settings.data_dir)
+        self.embedded = EmbeddedStack(self.settings.data_dir, self.settings.store_start_timeout_seconds)
+        self.lock = DataDirLock(self.settings.data_dir)
         self.runtime: Runtime | None = None
         self.server: aio.Server | None = None
         self.health = health.aio.HealthServicer()
@@ -77,6 +84,10 @@ class Node:
         self._monitor: asyncio.Task[None] | None = None
         self.migrations = MigrationReport()
         self.metrics_port: int = 0
+        #: True once every store is open and migrated; calls before that answer UNAVAILABLE.
+        self.ready = False
+        #: Background tasks that did not end at the last stop (see Runtime.cancel_tasks).
+        self.left_behind: list[str] = []
 
     def _registry(self) -> TokenRegistry | None:
         if self.settings.tokens_file:
@@ -90,18 +101,17 @@ class Node:
 
     def _start_embedded(self) -> Settings:
         s = self.settings
-        return Settings(**{
-            **vars(s),
-            "postgres_url": s.postgres_url or self.embedded.start_postgres(),
-            "redis_url": s.redis_url or self.embedded.start_redis(),
-            "graph_url": s.graph_url or self.embedded.start_falkordb(),
-            "clickhouse_url": s.clickhouse_url,
-        })
+        return dataclasses.replace(
+            s,
+            postgres_url=s.postgres_url or self.embedded.start_postgres(),
+            redis_url=s.redis_url or self.embedded.start_redis(),
+            graph_url=s.graph_url or self.embedded.start_falkordb(),
+        )
 
-    async def open_stores(self) -> Stores:
-        """Start the embedded servers that are needed, open every store and migrate it."""
+    def _build_runtime(self, command: str) -> Runtime:
+        """Take the data directory, start the embedded servers it needs and build (not open) the stores."""
         engines.require(self.settings)
-        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        self.lock.acquire(command)
         resolved = self._start_embedded()
         stores = Stores(
             postgres=PostgresStore(PostgresSettings(resolved.postgres_url,
@@ -111,24 +121,59 @@ class Node:
             analytics=create_analytics(AnalyticsSettings(
                 url=resolved.clickhouse_url, path=self.embedded.chdb_path())),
         )
-        await asyncio.gather(*(store.open() for store in stores.all()))
-        self.migrations = await migrate_all(stores.postgres, stores.analytics, stores.graph)
         self.runtime = Runtime(resolved, stores)
-        write_endpoints(self.settings.data_dir, resolved, self.embedded.chdb_path())
-        return stores
+        return self.runtime
 
-    async def start(self) -> None:
-        """Start stores, migrate, and serve; returns once the server accepts calls."""
-        registry = self._registry()
-        await self.open_stores()
-        assert self.runtime is not None
-        resolved = self.runtime.settings
+    async def _open_when_ready(self, store: Store) -> None:
+        """Open one store, waiting while it answers that it is still loading or starting up."""
+        timeout = self.settings.store_start_timeout_seconds
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        reported = started
+        while True:
+            try:
+                await store.open()
+            except StoreStarting as exc:
+                waited = loop.time() - started
+                if waited > timeout:
+                    raise StoreUnavailable(
+                        f"{store.name} was still not ready after {timeout:.0f}s"
+                        f" (AMAUTA_STORE_START_TIMEOUT_SECONDS): {exc}") from exc
+                if loop.time() - reported >= 5:
+                    log.info("waiting for a store that is loading", extra={
+                        "store": store.name, "waited_seconds": round(waited, 1), "detail": str(exc)})
+                    reported = loop.time()
+                await asyncio.sleep(0.1)
+                continue
+            waited = loop.time() - started
+            if waited >= 1:
+                log.info("store ready", extra={"store": store.name, "waited_seconds": round(waited, 2)})
+            return
+
+    async def _open_and_migrate(self, runtime: Runtime) -> None:
+        stores = runtime.stores
+        await asyncio.gather(*(self._open_when_ready(store) for store in stores.all()))
+        self.migrations = await migrate_all(stores.postgres, stores.analytics, stores.graph)
+        # The first RDB image then holds the indexes and constraints the migrations made, so a
+        # restart never rebuilds them during a command-by-command replay.
+        await self.embedded.compact()
+        write_endpoints(self.settings.data_dir, runtime.settings, self.embedded.chdb_path())
+
+    async def open_stores(self, command: str = "migrate") -> Stores:
+        """Start the embedded servers that are needed, open every store and migrate it."""
+        runtime = self._build_runtime(command)
+        await self._open_and_migrate(runtime)
+        return runtime.stores
+
+    def _build_server(self, runtime: Runtime, registry: TokenRegistry | None) -> tuple[aio.Server, list[str]]:
+        resolved = runtime.settings
         limiter = RateLimiter(resolved.rate_limit_rps, resolved.rate_limit_burst,
                               exempt=frozenset({Role.ADMIN, Role.SERVICE}))
         server = aio.server(
             interceptors=[AccessLogInterceptor(),
                           AuthInterceptor(registry, mtls=bool(resolved.tls_client_ca)),
-                          RoleInterceptor(), RateLimitInterceptor(limiter), ErrorMappingInterceptor()],
+                          RoleInterceptor(), RateLimitInterceptor(limiter),
+                          ErrorMappingInterceptor(ready=lambda: self.ready)],
             options=[("grpc.max_receive_message_length", resolved.max_message_bytes),
                      ("grpc.max_send_message_length", resolved.max_message_bytes),
                      ("grpc.so_reuseport", 0),
@@ -137,7 +182,7 @@ class Node:
                      ("grpc.server.max_pending_requests_hard_limit", 30_000)],
             maximum_concurrent_rpcs=resolved.max_concurrent_rpcs or None,
         )
-        names = services.register_all(server, self.runtime)
+        names = services.register_all(server, runtime)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, server)
         reflection.enable([*names, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name], server)
         credentials = tls.server_credentials(resolved)
@@ -145,20 +190,43 @@ class Node:
             self.port = server.add_insecure_port(resolved.grpc_address)
         else:
             self.port = server.add_secure_port(resolved.grpc_address, credentials)
+        return server, names
+
+    async def start(self) -> None:
+        """Start stores, migrate, and serve; returns once the node is SERVING.
+
+        The gRPC server listens before the stores finish loading, answering health NOT_SERVING
+        and other calls UNAVAILABLE, so a restart on a large data set is visible, not silent.
+        """
+        self.lock.acquire("serve")  # first: even the admin token file belongs to the owner
+        try:
+            registry = self._registry()
+            runtime = self._build_runtime("serve")
+            server, names = self._build_server(runtime, registry)
+            for name in (OVERALL, *names):
+                await self.health.set(name, health_pb2.HealthCheckResponse.NOT_SERVING)
+            await server.start()
+            self.server = server
+            await self._open_and_migrate(runtime)
+        except BaseException:
+            if self.server is not None:
+                await self.server.stop(0)
+            await self.close_stores()
+            raise
+        resolved = runtime.settings
         if resolved.metrics_address:
             self.metrics_port = metrics.serve(resolved.metrics_address)
-        metrics.POOLS.add("postgres", self.runtime.stores.postgres.pool.get_stats)
-        if self.runtime.stores.postgres.read_pool is not None:
-            metrics.POOLS.add("postgres_read", self.runtime.stores.postgres.read_pool.get_stats)
-        await server.start()
-        self.server = server
+        metrics.POOLS.add("postgres", runtime.stores.postgres.pool.get_stats)
+        if runtime.stores.postgres.read_pool is not None:
+            metrics.POOLS.add("postgres_read", runtime.stores.postgres.read_pool.get_stats)
+        self.ready = True
         for name in names:
             await self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
         await self._refresh_health()
         self._monitor = asyncio.create_task(self._watch_health(), name="health-monitor")
-        services.start_workers(self.runtime)
-        self.runtime.spawn("learner-summaries", summaries.refresh_forever(
-            self.runtime.stores.postgres, resolved.summary_refresh_seconds))
+        services.start_workers(runtime)
+        runtime.spawn("learner-summaries", summaries.refresh_forever(
+            runtime.stores.postgres, resolved.summary_refresh_seconds))
 
     async def _refresh_health(self) -> None:
         assert self.runtime is not None
@@ -182,7 +250,9 @@ class Node:
                 await outbox.lag_seconds(self.runtime.stores.postgres, consumer))
 
     async def _watch_health(self) -> None:
-        while True:
+        loop = asyncio.get_running_loop()
+        compacted = loop.time()
+        while not stop_requested():
             await asyncio.sleep(self.settings.health_interval_seconds)
             try:
                 # Health first, so a dead store shows NOT_SERVING before it is restarted.
@@ -190,13 +260,21 @@ class Node:
                 self.embedded.revive()
                 await asyncio.to_thread(self.embedded.revive_postgres)
                 await self._refresh_lag()
+                if loop.time() - compacted >= self.settings.aof_compact_seconds:
+                    compacted = loop.time()
+                    await self.embedded.compact()
             except Exception:
                 log.warning("health probe failed", exc_info=True)
 
     async def stop(self) -> None:
-        """Drain: NOT_SERVING first, then stop(grace), then workers, pools and embedded servers."""
+        """Drain: NOT_SERVING first, then stop(grace), then workers, pools and embedded servers.
+
+        Every step past the drain is bounded, so the whole stop takes at most grace plus a few
+        seconds whatever a worker or a store does.
+        """
         if self._monitor is not None:
             self._monitor.cancel()
+        self.ready = False
         await self.health.enter_graceful_shutdown()
         if self.runtime is not None:
             self.runtime.draining.set()
@@ -205,16 +283,32 @@ class Node:
         await self.close_stores()
 
     async def close_stores(self) -> None:
-        """Stop background workers, close the pools and stop the embedded servers."""
+        """Stop background workers, close the pools and stop the embedded servers (each step bounded)."""
         if self.runtime is not None:
-            await self.runtime.cancel_tasks()
-            await asyncio.gather(*(s.close() for s in self.runtime.stores.all()), return_exceptions=True)
+            self.left_behind = await self.runtime.cancel_tasks(timeout=_STEP_SECONDS)
+            closes = [asyncio.ensure_future(s.close()) for s in self.runtime.stores.all()]
+            _, pending = await asyncio.wait(closes, timeout=_STEP_SECONDS)
+            for future in closes:
+                if future.done() and not future.cancelled() and future.exception() is not None:
+                    log.warning("closing a store failed", exc_info=future.exception())
+            if pending:
+                log.error("store connections did not close in %.0fs; left open", _STEP_SECONDS)
+            try:
+                # The next start loads an RDB image instead of replaying commands.
+                await asyncio.wait_for(self.embedded.compact(wait=_STEP_SECONDS), _STEP_SECONDS + 1)
+            except TimeoutError:
+                log.warning("AOF compaction at stop did not finish in time")
         self.embedded.stop()
+        self.lock.release()
 
     async def wait(self) -> None:
         """Block until the server terminates."""
         assert self.server is not None
         await self.server.wait_for_termination()
+
+
+#: Bound of each stop step after the drain (workers, pools, AOF compaction).
+_STEP_SECONDS = 2.0
 
 
 __all__ = ["Node", "is_loopback", "store_health_name", "grpc"]

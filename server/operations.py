@@ -13,6 +13,7 @@ from stores import metrics
 from server.runtime import Runtime
 from server.validation import Checker
 from stores import consistency
+from stores.tasks import stop_requested
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +82,7 @@ def build(runtime: Runtime) -> OperationsServicer:
 
 async def _scheduled(runtime: Runtime) -> None:
     interval = runtime.settings.consistency_interval_seconds
-    while True:
+    while not stop_requested():
         await asyncio.sleep(interval)
         try:
             record_metrics(await consistency.run(targets(runtime)))

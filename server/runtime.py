@@ -49,12 +49,23 @@ class Runtime:
         self.tasks.append(task)
         return task
 
-    async def cancel_tasks(self) -> None:
-        """Cancel every background worker and wait for them."""
-        for task in self.tasks:
+    async def cancel_tasks(self, timeout: float = 3.0) -> list[str]:
+        """Cancel every background worker and wait up to timeout seconds for them to end.
+
+        A task still running then (a driver call that ignores cancellation) is logged by name and
+        left behind, so that a stop always ends; returns the names of those left behind.
+        """
+        tasks, self.tasks = self.tasks, []
+        for task in tasks:
             task.cancel()
-        await asyncio.gather(*self.tasks, return_exceptions=True)
-        self.tasks.clear()
+        if not tasks:
+            return []
+        _, pending = await asyncio.wait(tasks, timeout=timeout)
+        stuck = sorted(task.get_name() for task in pending)
+        if stuck:
+            log.error("background tasks did not stop in %.1fs; left behind", timeout,
+                      extra={"tasks": stuck})
+        return stuck
 
 
 def _report(task: asyncio.Task[Any]) -> None:

@@ -8,13 +8,14 @@ import logging
 from stores import metrics
 from stores.simulation_settings import SimulationSettings
 from stores.simulation_sync import SimulationSync
+from stores.tasks import stop_requested
 
 log = logging.getLogger(__name__)
 
 
 async def run_sync(sync: SimulationSync, settings: SimulationSettings) -> None:
     """Every sync_seconds: copy live state into PostgreSQL; active, hung and lag gauges."""
-    while True:
+    while not stop_requested():
         try:
             report = await sync.sync_once()
             metrics.ACTIVE_SIMULATIONS.set(report.active)
@@ -32,7 +33,7 @@ async def run_sync(sync: SimulationSync, settings: SimulationSettings) -> None:
 
 async def run_reconciler(sync: SimulationSync, settings: SimulationSettings) -> None:
     """Every reconcile_seconds: repair rule-1 findings and log them."""
-    while True:
+    while not stop_requested():
         await asyncio.sleep(settings.reconcile_seconds)
         try:
             report = await sync.reconcile_once()

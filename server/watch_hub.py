@@ -29,6 +29,7 @@ from server.runtime import Runtime
 from stores.errors import StoreError
 from stores.simulation_settings import SimulationSettings
 from stores.simulations import Entry, LiveSimulations, LiveState, StreamReader, missing, parse_token, token_version
+from stores.tasks import stop_requested
 
 log = logging.getLogger(__name__)
 
@@ -158,7 +159,7 @@ class Feed:
         settings = self.hub.settings
         try:
             reader = await self.hub.reader()
-            while self.subscribers:
+            while self.subscribers and not stop_requested():
                 assert self.position is not None
                 after = f"{self.position[0]}-{self.position[1]}"
                 entries = await reader.read(self.simulation_id, after, block_ms=int(settings.heartbeat_seconds * 1000),

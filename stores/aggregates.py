@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from stores.analytics.base import AnalyticsBackend
+from stores.tasks import stop_requested
 
 log = logging.getLogger(__name__)
 
@@ -277,7 +278,7 @@ class Aggregator:
 
     async def run(self, interval: float) -> None:
         """Refresh every interval seconds until cancelled; failures are logged and retried."""
-        while True:
+        while not stop_requested():
             await asyncio.sleep(interval)
             try:
                 report = await self.refresh()

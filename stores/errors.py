@@ -25,6 +25,12 @@ class StoreUnavailable(StoreError):
     reason = "STORE_UNAVAILABLE"
 
 
+class StoreStarting(StoreUnavailable):
+    """The store answers but is not ready yet (loading its data set, starting up or in recovery)."""
+
+    reason = "STORE_STARTING"
+
+
 class NotFound(StoreError):
     """The addressed record does not exist."""
 

@@ -27,6 +27,7 @@ from redis import exceptions as rexc
 
 from stores.errors import LimitExceeded, NotFound, PreconditionFailed
 from stores.redis import RedisStore, translate
+from stores.tasks import stop_requested
 
 log = logging.getLogger(__name__)
 
@@ -275,7 +276,7 @@ class GenerationQueue:
 
     async def reap_forever(self, interval: float = 0.5) -> None:
         """The reaper worker: reap every interval; store outages are logged and retried."""
-        while True:
+        while not stop_requested():
             try:
                 while await self.reap() > 0:
                     pass
@@ -309,7 +310,7 @@ class GenerationQueue:
     async def _read_events(self) -> None:
         """Fire the in-process wake-up on every batch of queue events; one XREAD for all claimers."""
         last = "$"
-        while True:
+        while not stop_requested():
             try:
                 if last == "$":
                     newest = await self.client.xrevrange(EVENTS, count=1)

@@ -27,6 +27,7 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from stores.postgres import PostgresStore
+from stores.tasks import stop_requested
 
 log = logging.getLogger(__name__)
 
@@ -144,7 +145,7 @@ class OutboxRelay:
 
     async def run(self) -> None:
         """Relay forever; store outages are logged and retried."""
-        while True:
+        while not stop_requested():
             try:
                 if await self.relay_once() == 0:
                     await asyncio.sleep(self.idle_seconds)

@@ -14,7 +14,10 @@ from psycopg_pool import AsyncConnectionPool, PoolTimeout
 from stores import metrics
 from stores.base import Store
 from stores.errors import (AlreadyExists, Conflict, InvalidData, PreconditionFailed,
-                           StoreError, StoreUnavailable)
+                           StoreError, StoreStarting, StoreUnavailable)
+
+#: libpq's words for a server that is up but not accepting connections yet.
+_NOT_READY = ("starting up", "not yet accepting connections", "in recovery mode", "shutting down")
 
 
 @dataclass(frozen=True)
@@ -47,9 +50,12 @@ def translate(exc: psycopg.Error) -> StoreError:
     if isinstance(exc, (pgerrors.SerializationFailure, pgerrors.DeadlockDetected,
                         pgerrors.LockNotAvailable)):
         return Conflict("concurrent update, retry", reason="CONCURRENT_UPDATE")
+    first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    if isinstance(exc, pgerrors.CannotConnectNow) or any(words in first_line for words in _NOT_READY):
+        return StoreStarting(f"postgres is starting: {first_line}")
     if isinstance(exc, (psycopg.OperationalError, pgerrors.AdminShutdown,
                         pgerrors.CannotConnectNow, psycopg.InterfaceError)):
-        return StoreUnavailable(f"postgres unavailable: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}")
+        return StoreUnavailable(f"postgres unavailable: {first_line}")
     return StoreError(f"postgres error: {type(exc).__name__}")
 
 
@@ -79,6 +85,14 @@ class PostgresStore(Store):
             )
 
     async def open(self) -> None:
+        # One direct connection first: the pool's timeout hides why a server refused, and a server
+        # that is starting up or recovering must read as StoreStarting so the node waits for it.
+        try:
+            probe = await psycopg.AsyncConnection.connect(
+                self.settings.url, autocommit=True, connect_timeout=int(self.settings.connect_timeout))
+        except psycopg.Error as exc:
+            raise translate(exc) from exc
+        await probe.close()
         try:
             await self.pool.open(wait=True, timeout=self.settings.connect_timeout)
         except PoolTimeout as exc:

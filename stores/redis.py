@@ -8,7 +8,7 @@ import redis.asyncio as aioredis
 from redis import exceptions as rexc
 
 from stores.base import Store
-from stores.errors import StoreError, StoreUnavailable
+from stores.errors import StoreError, StoreStarting, StoreUnavailable
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,9 @@ class RedisSettings:
 
 def translate(exc: rexc.RedisError) -> StoreError:
     """Map a redis-py error onto the store exception hierarchy."""
-    if isinstance(exc, (rexc.ConnectionError, rexc.TimeoutError, rexc.BusyLoadingError)):
+    if isinstance(exc, rexc.BusyLoadingError):  # a subclass of ConnectionError: test it first
+        return StoreStarting(f"redis is loading its data set: {exc}")
+    if isinstance(exc, (rexc.ConnectionError, rexc.TimeoutError)):
         return StoreUnavailable(f"redis unavailable: {exc}")
     return StoreError(f"redis error: {type(exc).__name__}")
 

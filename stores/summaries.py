@@ -7,6 +7,7 @@ import logging
 from typing import Any
 
 from stores.postgres import PostgresStore
+from stores.tasks import stop_requested
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +27,7 @@ async def get(postgres: PostgresStore, learner_id: str) -> dict[str, Any] | None
 
 async def refresh_forever(postgres: PostgresStore, interval_seconds: float) -> None:
     """Refresh every interval; failures are logged and retried next time."""
-    while True:
+    while not stop_requested():
         await asyncio.sleep(interval_seconds)
         try:
             await refresh(postgres)

@@ -31,26 +31,27 @@ def clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def serve_without_engines(tmp_path: Path, **extra: str) -> subprocess.CompletedProcess[str]:
-    code = f"import sys; {HIDE_ENGINES}; from server.cli import main; sys.exit(main(['serve']))"
+def serve_without_engines(tmp_path: Path, command: str = "serve", **extra: str) -> subprocess.CompletedProcess[str]:
+    code = f"import sys; {HIDE_ENGINES}; from server.cli import main; sys.exit(main([{command!r}]))"
     return subprocess.run([sys.executable, "-c", code], env=clean_env(tmp_path, **extra), cwd=ROOT,
                           capture_output=True, text=True, check=False, timeout=120)
 
 
-def test_without_engines_serve_names_every_unset_url(tmp_path: Path) -> None:
-    result = serve_without_engines(tmp_path)
-    assert result.returncode != 0
-    for variable in VARIABLES:
-        assert f"{variable} is not set" in result.stderr, result.stderr
-    assert "amauta-node[embedded]" in result.stderr
-    assert "Traceback" not in result.stderr
+@pytest.mark.parametrize("command", ["serve", "migrate"])
+def test_without_engines_the_node_names_every_unset_url(tmp_path: Path, command: str) -> None:
+    result = serve_without_engines(tmp_path, command)
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert [line.split(" is not set")[0] for line in lines] == [f"amauta-node: {v}" for v in VARIABLES]
+    assert all(line.endswith("or install amauta-node[embedded]") for line in lines), result.stderr
+    assert not (tmp_path / "data" / "postgres").exists()  # refused before anything was started
 
 
 def test_without_engines_a_set_url_is_not_reported(tmp_path: Path) -> None:
     # The check comes before any connection, so these URLs need not answer.
     result = serve_without_engines(tmp_path, AMAUTA_POSTGRES_URL="postgresql://nobody@127.0.0.1:1/x",
                                    AMAUTA_CLICKHOUSE_URL="clickhouse://127.0.0.1:1/x")
-    assert result.returncode != 0
+    assert result.returncode == 1
     assert "AMAUTA_POSTGRES_URL" not in result.stderr and "AMAUTA_CLICKHOUSE_URL" not in result.stderr
     assert "AMAUTA_REDIS_URL is not set" in result.stderr and "AMAUTA_GRAPH_URL is not set" in result.stderr
 
@@ -86,7 +87,8 @@ def test_production_venv_refuses_to_start_and_is_slim(tmp_path: Path) -> None:
         assert probe.returncode != 0, f"{module} is installed without the [embedded] extra"
     result = subprocess.run([str(prefix / "bin" / "amauta-node"), "serve"], env=clean_env(tmp_path),
                             cwd=tmp_path, capture_output=True, text=True, check=False, timeout=120)
-    assert result.returncode != 0
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
     for variable in VARIABLES:
         assert f"{variable} is not set" in result.stderr, result.stderr
     slim = site_packages_mib(prefix)

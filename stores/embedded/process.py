@@ -1,4 +1,4 @@
-"""Child-process helpers shared by the embedded servers: free ports, leftovers, parent-death signal."""
+"""Child-process helpers shared by the embedded servers: free ports, leftovers, parent-death signal, logs."""
 
 from __future__ import annotations
 
@@ -7,11 +7,39 @@ import os
 import signal
 import socket
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import psutil
 
+from stores.errors import StoreUnavailable
+
 _PR_SET_PDEATHSIG = 1
+
+
+class EmbeddedStartError(StoreUnavailable):
+    """An embedded server did not start: names the store, its command line and its log's last lines."""
+
+    reason = "EMBEDDED_STORE_FAILED"
+
+    def __init__(self, store: str, command: list[str], log: Path, problem: str) -> None:
+        shown = " ".join(_redacted(command))
+        super().__init__(f"embedded {store} failed to start: {problem}\n  command: {shown}\n"
+                         f"  log {log}, last lines:\n{tail(log)}", metadata={"store": store})
+
+
+def _redacted(command: list[str]) -> list[str]:
+    """The command line with the value after --requirepass hidden."""
+    return ["***" if i > 0 and command[i - 1] == "--requirepass" else arg for i, arg in enumerate(command)]
+
+
+def tail(path: Path, lines: int = 15) -> str:
+    """The last lines of a log file, indented, or a note that it is missing."""
+    try:
+        text = path.read_text(errors="replace").splitlines()[-lines:]
+    except OSError as exc:
+        return f"    (no log: {exc.strerror})"
+    return "\n".join(f"    {line}" for line in text) or "    (empty)"
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -55,19 +83,23 @@ def kill_leftover(pidfile: Path, marker: str, timeout: float = 5.0) -> bool:
 def belongs_to(proc: psutil.Process, directory: str) -> bool:
     """True when proc runs in or names directory (redis-server rewrites its title, so check its cwd)."""
     try:
-        return directory in " ".join(proc.cmdline()) or proc.cwd().startswith(directory)
+        cwd, wanted = Path(proc.cwd()), Path(directory)
+        return directory in " ".join(proc.cmdline()) or cwd == wanted or wanted in cwd.parents
     except psutil.Error:
         return False
 
 
-def wait_for_port(host: str, port: int, timeout: float) -> None:
-    """Block until host:port accepts TCP connections; raise TimeoutError otherwise."""
+def wait_for_port(host: str, port: int, timeout: float, alive: Callable[[], bool] = lambda: True) -> None:
+    """Block until host:port accepts TCP connections; TimeoutError after timeout, ChildProcessError as
+    soon as alive() turns false (the server exited, so waiting longer cannot help)."""
     deadline = time.monotonic() + timeout
     while True:
         try:
             with socket.create_connection((host, port), timeout=0.2):
                 return
         except OSError:
+            if not alive():
+                raise ChildProcessError("the server exited") from None
             if time.monotonic() > deadline:
                 raise TimeoutError(f"nothing listens on {host}:{port} after {timeout:.0f}s") from None
             time.sleep(0.02)

@@ -17,6 +17,8 @@ class EmbeddedStack:
     """The embedded PostgreSQL, Redis and FalkorDB servers of one data directory."""
 
     data_dir: Path
+    #: Seconds a server may take to become ready (PostgreSQL crash recovery can be long).
+    start_timeout: float = 300.0
     postgres: EmbeddedPostgres | None = None
     redis: EmbeddedRedis | None = None
     falkordb: EmbeddedRedis | None = None
@@ -25,7 +27,7 @@ class EmbeddedStack:
     def start_postgres(self) -> str:
         """Start PostgreSQL and return its URL."""
         self.postgres = EmbeddedPostgres(self.data_dir)
-        self.postgres.start()
+        self.postgres.start(self.start_timeout)
         self._started.append(self.postgres)
         return self.postgres.url()
 
@@ -48,6 +50,12 @@ class EmbeddedStack:
         path = self.data_dir / "chdb"
         path.mkdir(parents=True, exist_ok=True)
         return str(path.resolve())
+
+    async def compact(self, wait: float = 0.0) -> None:
+        """Rewrite the AOF of each embedded Redis and FalkorDB that has a tail to replay."""
+        for server in (self.redis, self.falkordb):
+            if server is not None and server in self._started:
+                await server.compact(wait=wait)
 
     def revive(self) -> list[str]:
         """Restart embedded Redis servers that died (same port, password and data); returns their names.

@@ -11,14 +11,16 @@ from falkordb.asyncio import FalkorDB
 from redis import exceptions as rexc
 
 from stores import metrics
-from stores.errors import AlreadyExists, StoreError, StoreUnavailable
+from stores.errors import AlreadyExists, StoreError, StoreStarting, StoreUnavailable
 from stores.graph.base import GraphBackend, GraphSettings, Row, checked_label
 
 
 def translate(exc: Exception) -> StoreError:
     """Map FalkorDB / redis-py errors onto the store exception hierarchy."""
     text = str(exc)
-    if isinstance(exc, (rexc.ConnectionError, rexc.TimeoutError, rexc.BusyLoadingError, OSError)):
+    if isinstance(exc, rexc.BusyLoadingError):  # a subclass of ConnectionError: test it first
+        return StoreStarting(f"graph is loading its data set: {text}")
+    if isinstance(exc, (rexc.ConnectionError, rexc.TimeoutError, OSError)):
         return StoreUnavailable(f"graph unavailable: {text}")
     if "unique constraint" in text.lower() or "already exists" in text.lower():
         return AlreadyExists(f"graph constraint violation: {text}")
