@@ -8,12 +8,17 @@ PYTEST_ARGS ?=
 # Move it forward only with a deliberate, reviewed contract change.
 PROTO_BASELINE ?= bdd9527c36914b830a3fa07fd9fe072d366457a6
 
-.PHONY: run test protos check-protos bench bench-ci test-faults test-scale test-cluster fuzz clean
+LOCK    := requirements/lock.txt
 
-$(STAMP): pyproject.toml
+.PHONY: run test protos check-protos bench bench-ci test-faults test-scale test-cluster fuzz clean lock check-lock \
+        stubs check-stubs test-production
+
+# Installs exactly the hash-pinned lock (service + [embedded] + [dev]), then the project without deps.
+$(STAMP): pyproject.toml $(LOCK)
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q --require-hashes -r $(LOCK)
+	$(BIN)/pip install -q --no-deps -e .
 	touch $(STAMP)
 
 run: $(STAMP)
@@ -53,6 +58,27 @@ test-cluster: $(STAMP)
 # 104,000 fuzzed requests (80 RPCs x 650 examples x 2 identities, about 5 min); `make test` runs 15 per RPC.
 fuzz: $(STAMP)
 	AMAUTA_FUZZ_EXAMPLES=650 $(BIN)/python -m pytest -q tests/fuzz $(PYTEST_ARGS)
+
+# Re-resolve requirements/lock.txt and requirements/production.txt from pyproject.toml (uv, hashes).
+lock:
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	test -x $(BIN)/uv || $(BIN)/pip install -q uv==0.13.8
+	$(BIN)/python scripts/lock.py
+
+check-lock: $(STAMP)
+	$(BIN)/python scripts/lock.py --check
+
+# Go and TypeScript stubs from buf.gen.yaml into OUT (plugins: see buf.gen.yaml).
+OUT ?= gen
+stubs: $(STAMP)
+	PATH="$(CURDIR)/tools/stubgen/node_modules/.bin:$$PATH" $(BIN)/buf generate --template buf.gen.yaml -o $(OUT)
+
+check-stubs: $(STAMP)
+	AMAUTA_TEST_STUBS=require $(BIN)/python -m pytest -q tests/test_stub_generation.py
+
+# The production install (no [embedded] extra) in a fresh venv: refuses to start, sizes of both installs.
+test-production: $(STAMP)
+	AMAUTA_TEST_PRODUCTION_INSTALL=1 $(BIN)/python -m pytest -q -s tests/test_production_install.py
 
 clean:
 	rm -rf $(VENV) .amauta

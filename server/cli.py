@@ -1,4 +1,4 @@
-"""The amauta-node command: serve, migrate, and the subcommands of PLUGINS."""
+"""The amauta-node command line: the node itself (serve, migrate) and the operator tools that call it."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import threading
 import time
 from typing import TYPE_CHECKING
 
-from server import logs
+from server import cli_health, logs
 from server.config import Settings
 from stores.errors import StoreError
 
@@ -105,7 +105,10 @@ def _exit_after(left_behind: list[str]) -> int:
 
 #: Modules adding subcommands: each defines `add_parser(subparsers)` and sets `func(args, settings)`.
 PLUGINS = ("server.cli_import", "server.cli_reconcile", "server.cli_check", "server.cli_relay",
-           "server.cli_stores")
+           "server.cli_stores", "server.cli_health")
+DESCRIPTION = "The Amauta Node data service: run the node, migrate its stores, or call a running node."
+EPILOG = ("Settings come from AMAUTA_* environment variables (see the README); a store whose URL is "
+          "unset runs embedded under AMAUTA_DATA_DIR. `amauta-node COMMAND --help` describes a command.")
 
 
 def _plugins(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -116,9 +119,11 @@ def _plugins(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the amauta-node console script."""
-    parser = argparse.ArgumentParser(prog="amauta-node", description=__doc__)
-    parser.add_argument("--log-level", default=os.environ.get("AMAUTA_LOG_LEVEL", "INFO"))
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = argparse.ArgumentParser(prog="amauta-node", description=DESCRIPTION, epilog=EPILOG)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {cli_health.version()}")
+    parser.add_argument("--log-level", default=os.environ.get("AMAUTA_LOG_LEVEL", "INFO"),
+                        help="DEBUG, INFO, WARNING or ERROR (default: AMAUTA_LOG_LEVEL or INFO)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     serve = sub.add_parser("serve", help="run the node (embedded stores for unset URLs)")
     serve.add_argument("--insecure-no-auth", action="store_true",
                        help="accept calls without a token (loopback addresses only)")

@@ -1,4 +1,4 @@
-"""`amauta-node import FILE.jsonl --dataset ID`: stream training content into ImportContent with a progress bar.
+"""`amauta-node import FILE.jsonl --dataset ID`: stream training content into ImportContent, with progress.
 
 Each line of FILE is one TrainingContent in protobuf JSON (camelCase or snake_case field names). Lines
 that are not valid JSON or not a TrainingContent are reported with their line number and not sent.
@@ -12,13 +12,13 @@ import argparse
 import hashlib
 import json
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO
 
 import grpc
 from google.protobuf import json_format
+from tqdm import tqdm
 
 from amauta.v1 import catalog_pb2, catalog_pb2_grpc
 from server import cli_client
@@ -28,30 +28,12 @@ BATCH = 2_000
 SHOWN_ERRORS = 20
 
 
-class Progress:
-    """A one-line progress bar on a terminal; a line per tenth otherwise."""
-
-    def __init__(self, total: int, out: TextIO = sys.stderr, width: int = 30) -> None:
-        self.total, self.out, self.width = max(total, 1), out, width
-        self.started = self.last = time.perf_counter()
-        self.tty = out.isatty()
-        self.shown_tenth = -1
-
-    def update(self, done: int, final: bool = False) -> None:
-        now = time.perf_counter()
-        rate = done / max(now - self.started, 1e-9)
-        tenth = done * 10 // self.total
-        if self.tty and (final or now - self.last >= 0.1):
-            filled = self.width * done // self.total
-            bar = "#" * filled + "." * (self.width - filled)
-            self.out.write(f"\r[{bar}] {100 * done // self.total:3d}% {done}/{self.total} items {rate:,.0f}/s")
-            self.last = now
-        elif not self.tty and (final or tenth > self.shown_tenth):
-            self.out.write(f"{done}/{self.total} items ({100 * done // self.total}%) {rate:,.0f}/s\n")
-            self.shown_tenth = tenth
-        if final and self.tty:
-            self.out.write("\n")
-        self.out.flush()
+def progress_bar(total: int, out: TextIO | None = None) -> tqdm[NoReturn]:
+    """Items sent, with rate and ETA: redrawn in place on a terminal, a line every few seconds otherwise."""
+    out = out or sys.stderr
+    tty = out.isatty()
+    return tqdm(total=total, unit="item", file=out, dynamic_ncols=tty, ascii=not tty,
+                mininterval=0.2 if tty else 5.0, desc="import")
 
 
 def request_id_for(dataset_id: str, path: Path) -> str:
@@ -82,7 +64,7 @@ def read_items(path: Path, bad: list[tuple[int, str]], sent_lines: list[int]) ->
 
 
 def _requests(dataset_id: str, request_id: str, items: Iterator[catalog_pb2.TrainingContent],
-              progress: Progress, consumed: Callable[[], int]) -> Iterator[catalog_pb2.ImportContentRequest]:
+              progress: tqdm[NoReturn], consumed: Callable[[], int]) -> Iterator[catalog_pb2.ImportContentRequest]:
     yield catalog_pb2.ImportContentRequest(header=catalog_pb2.ImportHeader(dataset_id=dataset_id,
                                                                           request_id=request_id))
     batch: list[catalog_pb2.TrainingContent] = []
@@ -90,11 +72,12 @@ def _requests(dataset_id: str, request_id: str, items: Iterator[catalog_pb2.Trai
         batch.append(item)
         if len(batch) >= BATCH:
             yield catalog_pb2.ImportContentRequest(items=catalog_pb2.ImportItems(items=batch))
-            progress.update(consumed())
+            progress.update(consumed() - progress.n)
             batch = []
     if batch:
         yield catalog_pb2.ImportContentRequest(items=catalog_pb2.ImportItems(items=batch))
-    progress.update(consumed(), final=True)
+    progress.update(consumed() - progress.n)
+    progress.close()
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -109,7 +92,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     request_id = args.request_id or request_id_for(args.dataset, path)
     bad: list[tuple[int, str]] = []
     lines: list[int] = []
-    progress = Progress(total)
+    progress = progress_bar(total)
     with cli_client.channel(args, settings) as channel:
         stub = catalog_pb2_grpc.CatalogServiceStub(channel)
         try:
@@ -123,12 +106,28 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         "request_id": request_id, "lines": total, "unparsable": len(bad), "received": reply.received_count,
         "imported": reply.imported_count, "duplicates": reply.duplicate_count, "rejected": reply.rejected_count}
     print(json.dumps(summary))
-    for number, message in bad[:SHOWN_ERRORS]:
-        print(f"line {number}: {message}", file=sys.stderr)
-    for err in reply.errors[:SHOWN_ERRORS]:
-        line = lines[err.index] if 0 <= err.index < len(lines) else "?"
-        print(f"line {line}: {err.field}: {err.message}", file=sys.stderr)
+    problems = error_lines(bad, reply.errors, lines)
+    for text in problems[:SHOWN_ERRORS]:
+        print(text, file=sys.stderr)
+    if len(problems) > SHOWN_ERRORS:
+        print(f"... and {len(problems) - SHOWN_ERRORS} more", file=sys.stderr)
     return 2 if bad or reply.rejected_count else 0
+
+
+def error_lines(bad: list[tuple[int, str]], rejected: Iterable[catalog_pb2.ImportError],
+                sent_lines: list[int]) -> list[str]:
+    """'line N: problem' for unparsable and rejected lines together, in input order.
+
+    The server's message already names every violated field ("difficulty_level: must be ..."), so
+    the top-level field is prefixed only when the message does not start with it.
+    """
+    found: list[tuple[int, str]] = list(bad)
+    for err in rejected:
+        line = sent_lines[err.index] if 0 <= err.index < len(sent_lines) else 0
+        named = err.message.startswith(tuple(f"{err.field}{sep}" for sep in ":.["))
+        found.append((line, err.message if named else f"{err.field}: {err.message}"))
+    found.sort(key=lambda item: item[0])
+    return [f"line {line or '?'}: {message}" for line, message in found]
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

