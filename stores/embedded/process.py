@@ -7,7 +7,6 @@ import os
 import signal
 import socket
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import psutil
@@ -89,17 +88,24 @@ def belongs_to(proc: psutil.Process, directory: str) -> bool:
         return False
 
 
-def wait_for_port(host: str, port: int, timeout: float, alive: Callable[[], bool] = lambda: True) -> None:
-    """Block until host:port accepts TCP connections; TimeoutError after timeout, ChildProcessError as
-    soon as alive() turns false (the server exited, so waiting longer cannot help)."""
+def wait_for_listen(pid: int, port: int, timeout: float) -> None:
+    """Block until process pid listens on TCP port: TimeoutError after timeout, ChildProcessError as
+    soon as the process has exited (waiting longer cannot help).
+
+    Asking the process rather than connecting to the port: another process may have taken a port
+    that was free when we chose it, and a connect would then reach that one.
+    """
     deadline = time.monotonic() + timeout
     while True:
         try:
-            with socket.create_connection((host, port), timeout=0.2):
+            proc = psutil.Process(pid)
+            if proc.status() == psutil.STATUS_ZOMBIE:
+                raise ChildProcessError("the server exited")
+            if any(c.status == psutil.CONN_LISTEN and c.laddr and c.laddr.port == port
+                   for c in proc.net_connections(kind="tcp")):
                 return
-        except OSError:
-            if not alive():
-                raise ChildProcessError("the server exited") from None
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"nothing listens on {host}:{port} after {timeout:.0f}s") from None
-            time.sleep(0.02)
+        except psutil.NoSuchProcess:
+            raise ChildProcessError("the server exited") from None
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the server did not listen on port {port} after {timeout:.0f}s")
+        time.sleep(0.02)

@@ -79,7 +79,7 @@ class EmbeddedRedis:
                 preexec_fn=process.die_with_parent, cwd=directory,
             )
         try:
-            process.wait_for_port(self.host, self.port, timeout, alive=lambda: self.pid is not None)
+            process.wait_for_listen(self._proc.pid, self.port, timeout)
         except (TimeoutError, ChildProcessError) as exc:
             code = self._proc.poll()
             self.stop()
