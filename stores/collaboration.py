@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from stores.graph.base import GraphBackend
+from stores.ids import require_ids
 from stores.skill_gaps import SkillGaps
 
 W_COVERAGE = 0.7
@@ -99,6 +100,7 @@ class Collaboration:
                      skills: Sequence[str], window: int) -> int:
         """Apply one ended simulation to every pair of its learners; returns the edges changed."""
         people = sorted(set(learner_ids))
+        require_ids("learnerId", people)
         pairs = [{"a": a, "b": b} for a in people for b in people if a != b]
         if not pairs:
             return 0
