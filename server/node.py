@@ -149,6 +149,7 @@ class Node:
         metrics.POOLS.add("postgres", self.runtime.stores.postgres.pool.get_stats)
         if self.runtime.stores.postgres.read_pool is not None:
             metrics.POOLS.add("postgres_read", self.runtime.stores.postgres.read_pool.get_stats)
+        metrics.POOLS.add_redis("redis", self.runtime.stores.redis.client.connection_pool)
         await server.start()
         self.server = server
         for name in names:
@@ -180,6 +181,10 @@ class Node:
             metrics.OUTBOX_LAG.labels(consumer).set(
                 await outbox.lag_seconds(self.runtime.stores.postgres, consumer))
 
+    async def _refresh_redis_memory(self) -> None:
+        assert self.runtime is not None
+        await self.runtime.stores.redis.export_memory()
+
     async def _watch_health(self) -> None:
         while True:
             await asyncio.sleep(self.settings.health_interval_seconds)
@@ -189,6 +194,7 @@ class Node:
                 self.embedded.revive()
                 await asyncio.to_thread(self.embedded.revive_postgres)
                 await self._refresh_lag()
+                await self._refresh_redis_memory()
             except Exception:
                 log.warning("health probe failed", exc_info=True)
 
