@@ -34,7 +34,7 @@ class TimedRedis(aioredis.Redis):
 
     async def execute_command(self, *args: Any, **options: Any) -> Any:
         with metrics.timed("redis", str(args[0]).lower() if args else "unknown"):
-            return await super().execute_command(*args, **options)
+            return await super().execute_command(*args, **options)  # type: ignore[no-untyped-call]
 
     def pipeline(self, transaction: bool = True, shard_hint: Any = None) -> Any:
         return TimedPipeline(self.connection_pool, self.response_callbacks, transaction, shard_hint)

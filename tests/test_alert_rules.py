@@ -79,7 +79,7 @@ def test_no_alert_fires_on_a_fresh_idle_node(tmp_path: Path) -> None:
         cleanup(data_dir)
     assert 'amauta_redis_used_memory_bytes ' in text and "amauta_generation_queue_depth{" in text
     assert "amauta_content_quality_recent NaN" in text
-    names = re.findall(r"^\s*- alert: (\w+)", (DEPLOY / "alerts.yml").read_text(), re.M)
+    names = re.findall(r"^\s*- alert: (\w+)", (DEPLOY / "alerts.yml").read_text(), re.MULTILINE)
     assert len(names) >= 8
     checks = [{"eval_time": f"{m}m", "alertname": name, "exp_alerts": []} for name in names for m in (1, 30, 90)]
     case = {"rule_files": [str(DEPLOY / "alerts.yml")], "evaluation_interval": "1m",

@@ -37,11 +37,11 @@ def bind(sql: str, params: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
         value = bound.get(name)
         if not isinstance(value, str):
             return match.group(0)
-        return "unhex({%s:String})" % name
+        return f"unhex({{{name}:String}})"
 
     text = _STRING_PARAM.sub(rewrite, sql)
     for name, value in bound.items():
-        if isinstance(value, str) and "{%s:String}" % name in sql:
+        if isinstance(value, str) and f"{{{name}:String}}" in sql:
             bound[name] = value.encode("utf-8").hex()
     return text, bound
 

@@ -14,13 +14,13 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
+import grpc
 import pytest
 import redis.asyncio as aredis
 from grpc import aio
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import grpc
 from amauta.v1 import graph_pb2, graph_pb2_grpc
 from server.node import Node
 from stores.errors import InvalidData
