@@ -41,9 +41,7 @@ INSERT INTO {{stage}} (timestamp, learner_id, metric_type, metric_value, metric_
 WITH
     events AS (
         SELECT learner_id, learning_objective, event_type, success_indicator AS ok, duration_ms,
-               difficulty_level, session_id, toInt64(toUnixTimestamp(timestamp)) AS t,
-               if(event_type IN ('session_start', 'session_end'),
-                  JSONExtractString(event_data, 'session_type'), '') AS st,
+               difficulty_level, session_id, event_data, toInt64(toUnixTimestamp(timestamp)) AS t,
                toInt64(toUnixTimestamp(toStartOfHour(timestamp, 'UTC'))) AS h,
                event_type IN ('interaction', 'assessment_submit') AS graded
         FROM learning_events
@@ -54,37 +52,33 @@ WITH
                count() OVER (PARTITION BY learner_id, learning_objective ORDER BY t
                    RANGE BETWEEN {RETENTION_WINDOW_S} PRECEDING AND {RETENTION_GAP_S} PRECEDING) > 0 AS revisit
         FROM events WHERE graded AND learning_objective != ''),
+    session_types AS (
+        SELECT session_id, min(JSONExtractString(event_data, 'session_type')) AS typed FROM events
+        WHERE event_type IN ('session_start', 'session_end') AND session_id != ''
+          AND JSONExtractString(event_data, 'session_type') != ''
+        GROUP BY session_id),
+    typed_events AS (
+        SELECT e.*, s.typed AS typed FROM events AS e LEFT JOIN session_types AS s ON e.session_id = s.session_id),
     hourly AS (
         SELECT learner_id, h, count() AS n, sum(duration_ms) AS dur, avg(difficulty_level) AS diff,
+               groupArrayIf(learning_objective, learning_objective != '') AS objectives,
+               groupArrayIf(typed, typed != '') AS types,
+               -- the most frequent value, ties to the smaller string ('' for none)
+               arraySort(x -> (-countEqual(objectives, x), x), arrayDistinct(objectives))[1] AS skill_category,
+               arraySort(x -> (-countEqual(types, x), x), arrayDistinct(types))[1] AS session_type,
                countIf(graded) AS g, countIf(graded AND ok) AS g_ok,
                countIf(graded AND duration_ms > 0) AS sp_n,
                sumIf(duration_ms, graded AND duration_ms > 0) AS sp_dur,
                countIf(event_type = 'session_end') AS se,
                countIf(event_type = 'session_end' AND ok) AS se_ok
-        FROM events WHERE h >= {{base_from_s:Int64}} GROUP BY learner_id, h),
+        FROM typed_events WHERE h >= {{base_from_s:Int64}} GROUP BY learner_id, h),
     hourly_revisits AS (
         SELECT learner_id, h, countIf(revisit) AS r, countIf(revisit AND ok) AS r_ok
         FROM revisits WHERE h >= {{base_from_s:Int64}} GROUP BY learner_id, h),
-    session_types AS (
-        SELECT session_id, min(st) AS typed FROM events WHERE st != '' AND session_id != '' GROUP BY session_id),
-    hour_objectives AS (
-        SELECT learner_id, h, argMin(learning_objective, (-n, learning_objective)) AS skill_category
-        FROM (SELECT learner_id, h, learning_objective, count() AS n FROM events
-              WHERE learning_objective != '' AND h >= {{base_from_s:Int64}}
-              GROUP BY learner_id, h, learning_objective)
-        GROUP BY learner_id, h),
-    hour_sessions AS (
-        SELECT learner_id, h, argMin(st, (-n, st)) AS session_type
-        FROM (SELECT e.learner_id AS learner_id, e.h AS h, s.typed AS st, count() AS n
-              FROM events AS e INNER JOIN session_types AS s ON e.session_id = s.session_id
-              WHERE e.h >= {{base_from_s:Int64}} GROUP BY learner_id, h, st)
-        GROUP BY learner_id, h),
     joined AS (
         SELECT learner_id, h, n, dur, diff, g, g_ok, sp_n, sp_dur, se, se_ok, r, r_ok, skill_category,
                session_type
-        FROM hourly LEFT JOIN hourly_revisits USING (learner_id, h)
-        LEFT JOIN hour_objectives USING (learner_id, h)
-        LEFT JOIN hour_sessions USING (learner_id, h)),
+        FROM hourly LEFT JOIN hourly_revisits USING (learner_id, h)),
     metrics AS (
         SELECT learner_id, h, n, diff, skill_category, session_type, m.1 AS metric, m.2 AS value, m.3 AS samples
         FROM joined
