@@ -349,7 +349,6 @@ class GraphServicer(graph_pb2_grpc.GraphServiceServicer):
                                required_proficiency=g.required, current_proficiency=g.current,
                                missing=g.missing, gap=g.gap) for g in gaps])
 
-
     async def ListCollaborations(self, request: graph_pb2.ListCollaborationsRequest,
                                  context: aio.ServicerContext) -> graph_pb2.ListCollaborationsResponse:
         c = GraphChecker()

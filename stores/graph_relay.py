@@ -18,9 +18,9 @@ from typing import Any
 from stores.collaboration import Collaboration
 from stores.errors import StoreError
 from stores.graph.base import GraphBackend
-from stores.ids import is_id
 from stores.graph_model import (APPLIED_WINDOW, EdgeState, GraphModel, delete_learners, mirror_contents,
                                 mirror_learners)
+from stores.ids import is_id
 from stores.knowledge_tracing import SkillState, update
 from stores.learning_paths import LearningPaths
 from stores import metrics
