@@ -113,7 +113,7 @@ async def _export(stub, tokens: Tokens, window: common_pb2.TimeRange, **filters:
 
 async def test_learner_and_session_ids_round_trip_and_match_only_themselves(stub, tokens: Tokens, world) -> None:
     learners, _, window = world
-    assert len(learners) > 50, "the strategy should yield many distinct learners"
+    assert len(learners) >= 20, "the strategy should yield many distinct learners"
     for who in learners:
         by_learner = await _export(stub, tokens, window, learner_id=who.learner_id)
         assert {e.event_id for e in by_learner} == who.event_ids, repr(who.learner_id)
