@@ -11,6 +11,7 @@ import socket
 import subprocess
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -56,34 +57,45 @@ def _series(text: str) -> list[dict[str, str]]:
     return out
 
 
+def _scrape(port: int, until: Callable[[str], bool], timeout: float = 60) -> str:
+    deadline = time.monotonic() + timeout
+    while True:
+        text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10).read().decode()
+        if until(text) or time.monotonic() > deadline:
+            return text
+        time.sleep(0.5)
+
+
 def test_no_alert_fires_on_a_fresh_idle_node(tmp_path: Path) -> None:
-    """A real `amauta-node serve` on an empty data directory, scraped after its monitors ran."""
+    """A real `amauta-node serve` on an empty data directory, scraped once its monitors ran (before the
+    first consistency check) and again after the first scheduled check measured an empty node."""
     promtool = _promtool()
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         metrics_port = s.getsockname()[1]
     data_dir = tmp_path / "data"
     node = ServeProcess(data_dir, {"AMAUTA_METRICS_ADDRESS": f"127.0.0.1:{metrics_port}",
-                                   "AMAUTA_HEALTH_INTERVAL_SECONDS": "0.5"})
+                                   "AMAUTA_HEALTH_INTERVAL_SECONDS": "0.5",
+                                   "AMAUTA_CONSISTENCY_INTERVAL_SECONDS": "5"})
     try:
         node.wait_serving()
-        deadline = time.monotonic() + 60
-        while True:  # until the monitors have set the gauges they own
-            text = urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics", timeout=10).read().decode()
-            if ("amauta_redis_used_memory_bytes " in text and 'amauta_store_up{store="graph"}' in text
-                    and "amauta_generation_queue_depth{" in text) or time.monotonic() > deadline:
-                break
-            time.sleep(0.5)
+        monitored = lambda t: ("amauta_redis_used_memory_bytes " in t  # noqa: E731
+                               and 'amauta_store_up{store="graph"}' in t and "amauta_generation_queue_depth{" in t)
+        scrapes = [_scrape(metrics_port, monitored)]
+        scrapes.append(_scrape(metrics_port, lambda t: "amauta_consistency_findings{" in t))
     finally:
         assert node.stop() == 0
         cleanup(data_dir)
-    assert 'amauta_redis_used_memory_bytes ' in text and "amauta_generation_queue_depth{" in text
-    assert "amauta_content_quality_recent NaN" in text
+    for text in scrapes:
+        assert monitored(text), text[-2000:]
+        assert "amauta_content_quality_recent NaN" in text  # unmeasured, then nothing validated
+    assert "amauta_consistency_findings{" not in scrapes[0] and "amauta_consistency_findings{" in scrapes[1]
     names = re.findall(r"^\s*- alert: (\w+)", (DEPLOY / "alerts.yml").read_text(), re.MULTILINE)
     assert len(names) >= 8
     checks = [{"eval_time": f"{m}m", "alertname": name, "exp_alerts": []} for name in names for m in (1, 30, 90)]
     case = {"rule_files": [str(DEPLOY / "alerts.yml")], "evaluation_interval": "1m",
-            "tests": [{"interval": "1m", "input_series": _series(text), "alert_rule_test": checks}]}
+            "tests": [{"interval": "1m", "input_series": _series(text), "alert_rule_test": checks}
+                      for text in scrapes]}
     (tmp_path / "fresh.test.yml").write_text(json.dumps(case))  # JSON is YAML
     out = subprocess.run([promtool, "test", "rules", str(tmp_path / "fresh.test.yml")],
                          capture_output=True, text=True, timeout=120)
