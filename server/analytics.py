@@ -23,7 +23,7 @@ from stores.aggregates import Aggregator
 from stores.analytics_relay import AnalyticsConsumer
 from stores.events import event_store, set_retention
 from stores.outbox import OutboxRelay
-from stores.reconcile import reconcile
+from stores.reconcile import reconcile_report
 
 
 def _now() -> datetime:
@@ -114,8 +114,8 @@ class AnalyticsServicer(analytics_pb2_grpc.AnalyticsServiceServicer):
     async def ReconcileAnalytics(self, request: analytics_pb2.ReconcileAnalyticsRequest,
                                  context: aio.ServicerContext) -> analytics_pb2.ReconcileAnalyticsResponse:
         args = reconcile_query(request, _now())
-        drifts = await reconcile(self.stores.postgres, self.stores.analytics, **args)
-        return analytics_pb2.ReconcileAnalyticsResponse(partitions=[convert.partition_drift(d) for d in drifts])
+        report = await reconcile_report(self.stores.postgres, self.stores.analytics, **args)
+        return convert.reconcile_response(report)
 
 
 def build(runtime: Runtime) -> AnalyticsServicer:

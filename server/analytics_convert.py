@@ -10,7 +10,7 @@ from google.protobuf import timestamp_pb2
 from amauta.v1 import analytics_pb2
 from stores.analytics.base import Row
 from stores.analytics_queries import CohortStats, ContentScore, PerformancePoint
-from stores.reconcile import PartitionDrift
+from stores.reconcile import PartitionDrift, ReconcileReport
 
 
 def _ts(ms: int) -> timestamp_pb2.Timestamp:
@@ -79,4 +79,12 @@ def partition_drift(d: PartitionDrift) -> analytics_pb2.PartitionDrift:
     return analytics_pb2.PartitionDrift(
         month=d.month, source_count=d.source_count, analytics_count=d.analytics_count,
         source_checksum=d.source_checksum, analytics_checksum=d.analytics_checksum,
-        missing_ids=d.missing_ids, extra_ids=d.extra_ids, in_sync=d.in_sync)
+        missing_ids=d.missing_ids, extra_ids=d.extra_ids, in_sync=d.in_sync, pending_count=d.pending_count)
+
+
+def reconcile_response(report: ReconcileReport) -> analytics_pb2.ReconcileAnalyticsResponse:
+    """A rule-5 report with the relay's backlog."""
+    out = analytics_pb2.ReconcileAnalyticsResponse(
+        partitions=[partition_drift(d) for d in report.partitions], pending_count=report.pending_count)
+    out.relay_lag.FromMilliseconds(int(report.relay_lag_seconds * 1000))
+    return out

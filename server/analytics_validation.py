@@ -20,6 +20,7 @@ from amauta.v1 import analytics_pb2, common_pb2
 from server.validation import Checker
 from stores.analytics_queries import BUCKET_SECONDS
 from stores.events import EVENT_TYPES, SOURCE_EVENT_TYPES
+from stores.ids import CONTROL_RE2, EDGE_SEPARATOR_RE2, NO_CONTROL, NO_EDGE_SPACE
 
 _UUID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 _SOURCE_NUMBERS = sorted(EVENT_TYPES.index(t) + 1 for t in SOURCE_EVENT_TYPES)
@@ -78,6 +79,10 @@ def row_errors(batch: pa.Table, rules: EventRules, now: datetime) -> tuple[np.nd
         rule(name, f"must be at most {rules.id_chars} characters",
              pc.greater(pc.utf8_length(column), rules.id_chars))
         rule(name, "must not contain NUL characters", pc.match_substring(column, "\x00"))
+    # Learner ids follow the id grammar (stores/ids.py); event ids only need to be storable.
+    learners = batch.column("learner_id")
+    rule("learner_id", NO_CONTROL, pc.match_substring_regex(learners, CONTROL_RE2))
+    rule("learner_id", NO_EDGE_SPACE, pc.match_substring_regex(learners, EDGE_SEPARATOR_RE2))
     session = batch.column("session_id")
     rule("session_id", "must be a UUID (or empty)",
          pc.and_(pc.not_equal(session, ""), pc.invert(pc.match_substring_regex(session, _UUID))))

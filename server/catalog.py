@@ -47,5 +47,6 @@ def build(runtime: Runtime) -> CatalogServicer:
 
 
 def workers(runtime: Runtime) -> None:
-    """Background work: the reaper that re-queues generation jobs whose lease expired."""
+    """Background work: the reaper that re-queues generation jobs whose lease expired, the queue gauges."""
     runtime.spawn("generation-reaper", GenerationQueue(runtime.stores.redis).reap_forever())
+    runtime.spawn("generation-queue-gauges", GenerationQueue(runtime.stores.redis).export_gauges_forever())

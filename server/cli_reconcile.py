@@ -39,6 +39,8 @@ def _line(d: PartitionDrift) -> str:
     state = "in sync" if d.in_sync else "DRIFT"
     text = (f"{d.month}  source {d.source_count:>9}  analytics {d.analytics_count:>9}  "
             f"{d.source_checksum} {d.analytics_checksum}  {state}")
+    if d.pending_count:
+        text += f"  ({d.pending_count} still pending in the outbox)"
     if d.missing_ids:
         text += f"\n        missing: {', '.join(d.missing_ids)}"
     if d.extra_ids:
@@ -76,7 +78,7 @@ async def _remote(args: argparse.Namespace, settings: Settings,
         stub = analytics_pb2_grpc.AnalyticsServiceStub(channel)
         reply = await stub.ReconcileAnalytics(request, metadata=(("authorization", f"Bearer {token}"),))
     return [PartitionDrift(p.month, p.source_count, p.analytics_count, p.source_checksum,
-                           p.analytics_checksum, list(p.missing_ids), list(p.extra_ids))
+                           p.analytics_checksum, list(p.missing_ids), list(p.extra_ids), p.pending_count)
             for p in reply.partitions]
 
 

@@ -349,6 +349,21 @@ class GraphServicer(graph_pb2_grpc.GraphServiceServicer):
                                required_proficiency=g.required, current_proficiency=g.current,
                                missing=g.missing, gap=g.gap) for g in gaps])
 
+    async def ListCollaborations(self, request: graph_pb2.ListCollaborationsRequest,
+                                 context: aio.ServicerContext) -> graph_pb2.ListCollaborationsResponse:
+        c = GraphChecker()
+        c.identifier(request.learner_id, "learner_id")
+        c.done()
+        read_learner(request.learner_id)
+        size = paging.page_size(request.page_size)
+        fingerprint = paging.filter_fingerprint(request)
+        key = paging.decode_token(request.page_token, fingerprint)
+        after = key[0] if key and isinstance(key[0], str) else None
+        edges = await self.collaboration.collaborations(request.learner_id, after=after, limit=size + 1)
+        token = paging.encode_token([edges[size - 1].collaborator_id], fingerprint) if len(edges) > size else ""
+        return graph_pb2.ListCollaborationsResponse(
+            collaborations=[cv.collaborated_with(e) for e in edges[:size]], next_page_token=token)
+
 
 def build(runtime: Runtime) -> GraphServicer:
     """The GraphService servicer over the runtime's graph store."""

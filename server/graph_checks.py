@@ -7,9 +7,10 @@ from collections.abc import Sequence
 
 from amauta.v1 import graph_pb2
 from server.validation import Checker
+from stores.ids import MAX_OBJECTIVE_CHARS
 
 #: Objective ids are learning-objective names (up to 255 characters, proto ObjectiveNode).
-OBJECTIVE_CHARS = 255
+OBJECTIVE_CHARS = MAX_OBJECTIVE_CHARS
 #: FindCollaborators takes at most this many skill ids.
 MAX_TARGET_SKILLS = 100
 
@@ -22,8 +23,8 @@ class GraphChecker(Checker):
         return self.uuid(value, field) or value
 
     def objective_id(self, value: str, field: str) -> str:
-        """An objective id: 1 to 255 characters."""
-        return self.text(value, field, required=True, max_chars=OBJECTIVE_CHARS)
+        """An objective id: the id grammar, up to 255 characters."""
+        return self.identifier(value, field, max_chars=OBJECTIVE_CHARS)
 
     def learner_node(self, node: graph_pb2.LearnerNode) -> None:
         """A LearnerNode to upsert."""
@@ -50,7 +51,7 @@ class GraphChecker(Checker):
         if objective_id:
             self.objective_id(objective_id, "objective_id")
         else:
-            self.strings(skill_ids, "skill_ids", max_items=MAX_TARGET_SKILLS, max_chars=self.limits.short_chars)
+            self.ids(skill_ids, "skill_ids", max_items=MAX_TARGET_SKILLS)
 
     @staticmethod
     def now_ms() -> int:

@@ -8,6 +8,7 @@ from typing import Any
 from google.protobuf import timestamp_pb2
 
 from amauta.v1 import graph_pb2
+from stores.collaboration import CollaborationEdge
 from stores.graph_model import HasSkillRow, StoredParams
 from stores.learning_paths import Content, Edge
 
@@ -74,3 +75,11 @@ def prerequisite(e: Edge) -> graph_pb2.PrerequisiteFor:
     return graph_pb2.PrerequisiteFor(from_content_id=e.from_id, to_content_id=e.to_id, strength=e.strength,
                                      optional_bypass=e.optional_bypass,
                                      average_transition_time=e.average_transition_time)
+
+
+def collaborated_with(e: CollaborationEdge) -> graph_pb2.CollaboratedWith:
+    """A COLLABORATED_WITH edge as its message."""
+    return graph_pb2.CollaboratedWith(
+        learner_id=e.learner_id, collaborator_id=e.collaborator_id, session_count=e.session_count,
+        avg_synergy=e.avg_synergy, last_collaboration=timestamp_ms(e.last_collaboration_ms),
+        complementary_skills=e.complementary_skills)

@@ -256,6 +256,7 @@ class Node:
         metrics.POOLS.add("postgres", runtime.stores.postgres.pool.get_stats)
         if runtime.stores.postgres.read_pool is not None:
             metrics.POOLS.add("postgres_read", runtime.stores.postgres.read_pool.get_stats)
+        metrics.POOLS.add_redis("redis", runtime.stores.redis.client.connection_pool)
         self.ready = True
         for name in names:
             await self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
@@ -286,6 +287,10 @@ class Node:
             metrics.OUTBOX_LAG.labels(consumer).set(
                 await outbox.lag_seconds(self.runtime.stores.postgres, consumer))
 
+    async def _refresh_redis_memory(self) -> None:
+        assert self.runtime is not None
+        await self.runtime.stores.redis.export_memory()
+
     async def _watch_health(self) -> None:
         loop = asyncio.get_running_loop()
         compacted = loop.time()
@@ -297,6 +302,7 @@ class Node:
                 self.embedded.revive()
                 await asyncio.to_thread(self.embedded.revive_postgres)
                 await self._refresh_lag()
+                await self._refresh_redis_memory()
                 if loop.time() - compacted >= self.settings.aof_compact_seconds:
                     compacted = loop.time()
                     await self.embedded.compact()

@@ -60,6 +60,7 @@ _TABLE: dict[str, dict[str, frozenset[Role]]] = {
         "GetLearnerSkills": ALL, "SetSkillAssessment": ADMIN, "FitSkillParameters": ADMIN,
         "GetSkillParameters": ALL, "SetPrerequisite": PRIVILEGED, "GetPrerequisites": ALL,
         "GetLearningPath": ALL, "RecommendNext": ALL, "FindCollaborators": ALL, "GetSkillGap": ALL,
+        "ListCollaborations": ALL,
     },
     "OperationsService": {"RunConsistencyChecks": ADMIN},
 }

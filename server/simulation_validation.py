@@ -28,8 +28,8 @@ class SimulationChecker(Checker):
         return value
 
     def participants(self, values: Iterable[str], field: str) -> list[str]:
-        """At least one learner id, each a short id, no duplicates."""
-        items = self.strings(values, field, max_chars=self.limits.short_chars)
+        """At least one learner id, each an id of the grammar, no duplicates."""
+        items = self.ids(values, field)
         if not items:
             self.fail(field, "needs at least one participant")
         seen: set[str] = set()

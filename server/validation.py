@@ -14,6 +14,7 @@ from google.protobuf.descriptor import EnumDescriptor
 
 from server import convert
 from server.errors import FieldViolation, invalid_argument
+from stores.ids import MAX_ID_CHARS, id_problem
 
 
 @dataclass(frozen=True)
@@ -83,9 +84,25 @@ class Checker:
             self.fail(field, "must not contain NUL characters")
         return value
 
-    def identifier(self, value: str, field: str, *, required: bool = True) -> str:
-        """A short id such as a learner id (at most 100 characters)."""
-        return self.text(value, field, required=required, max_chars=self.limits.short_chars)
+    def identifier(self, value: str, field: str, *, required: bool = True,
+                   max_chars: int = MAX_ID_CHARS) -> str:
+        """An id such as a learner or skill id: the id grammar of stores/ids.py (empty when optional)."""
+        if value or required:
+            problem = id_problem(value, max_chars)
+            if problem is not None:
+                self.fail(field, problem)
+        return value
+
+    def ids(self, values: Iterable[str], field: str, *, max_items: int | None = None) -> list[str]:
+        """A repeated id field: bounded count, every element an id of the grammar."""
+        items = list(values)
+        cap = self.limits.list_items if max_items is None else max_items
+        if len(items) > cap:
+            self.fail(field, f"must have at most {cap} items")
+            return items
+        for i, item in enumerate(items):
+            self.identifier(item, f"{field}[{i}]")
+        return items
 
     def uuid(self, value: str, field: str, *, required: bool = True) -> str | None:
         """A UUID string; returns its canonical form, or None when absent and optional."""

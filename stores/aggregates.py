@@ -10,6 +10,9 @@ fingerprint (row count and id hash) of its events or of the previous month's eve
 baseline and 28-day retention windows reach into it) changed since the last run.
 
 Formulas: README, AnalyticsService, Aggregates. Hourly rows per learner and metric; daily rows per content item.
+An hourly row's skill_category is the learning objective most of the learner's events of that hour
+name, and its session_type the type most of them belong to (from their session's session_start or
+session_end event in the computed window); ties go to the smaller string, none leaves it empty.
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ INSERT INTO {{stage}} (timestamp, learner_id, metric_type, metric_value, metric_
 WITH
     events AS (
         SELECT learner_id, learning_objective, event_type, success_indicator AS ok, duration_ms,
-               difficulty_level, toInt64(toUnixTimestamp(timestamp)) AS t,
+               difficulty_level, session_id, event_data, toInt64(toUnixTimestamp(timestamp)) AS t,
                toInt64(toUnixTimestamp(toStartOfHour(timestamp, 'UTC'))) AS h,
                event_type IN ('interaction', 'assessment_submit') AS graded
         FROM learning_events
@@ -50,22 +53,35 @@ WITH
                count() OVER (PARTITION BY learner_id, learning_objective ORDER BY t
                    RANGE BETWEEN {RETENTION_WINDOW_S} PRECEDING AND {RETENTION_GAP_S} PRECEDING) > 0 AS revisit
         FROM events WHERE graded AND learning_objective != ''),
+    session_types AS (
+        SELECT session_id, min(JSONExtractString(event_data, 'session_type')) AS typed FROM events
+        WHERE event_type IN ('session_start', 'session_end') AND session_id != ''
+          AND JSONExtractString(event_data, 'session_type') != ''
+        GROUP BY session_id),
+    typed_events AS (
+        SELECT e.*, s.typed AS typed FROM events AS e LEFT JOIN session_types AS s ON e.session_id = s.session_id),
     hourly AS (
         SELECT learner_id, h, count() AS n, sum(duration_ms) AS dur, avg(difficulty_level) AS diff,
+               groupArrayIf(learning_objective, learning_objective != '') AS objectives,
+               groupArrayIf(typed, typed != '') AS types,
+               -- the most frequent value, ties to the smaller string ('' for none)
+               arraySort(x -> (-countEqual(objectives, x), x), arrayDistinct(objectives))[1] AS skill_category,
+               arraySort(x -> (-countEqual(types, x), x), arrayDistinct(types))[1] AS session_type,
                countIf(graded) AS g, countIf(graded AND ok) AS g_ok,
                countIf(graded AND duration_ms > 0) AS sp_n,
                sumIf(duration_ms, graded AND duration_ms > 0) AS sp_dur,
                countIf(event_type = 'session_end') AS se,
                countIf(event_type = 'session_end' AND ok) AS se_ok
-        FROM events WHERE h >= {{base_from_s:Int64}} GROUP BY learner_id, h),
+        FROM typed_events WHERE h >= {{base_from_s:Int64}} GROUP BY learner_id, h),
     hourly_revisits AS (
         SELECT learner_id, h, countIf(revisit) AS r, countIf(revisit AND ok) AS r_ok
         FROM revisits WHERE h >= {{base_from_s:Int64}} GROUP BY learner_id, h),
     joined AS (
-        SELECT learner_id, h, n, dur, diff, g, g_ok, sp_n, sp_dur, se, se_ok, r, r_ok
+        SELECT learner_id, h, n, dur, diff, g, g_ok, sp_n, sp_dur, se, se_ok, r, r_ok, skill_category,
+               session_type
         FROM hourly LEFT JOIN hourly_revisits USING (learner_id, h)),
     metrics AS (
-        SELECT learner_id, h, n, diff, m.1 AS metric, m.2 AS value, m.3 AS samples
+        SELECT learner_id, h, n, diff, skill_category, session_type, m.1 AS metric, m.2 AS value, m.3 AS samples
         FROM joined
         ARRAY JOIN [
             ('accuracy', g_ok / g, g),
@@ -75,7 +91,7 @@ WITH
             ('engagement', least(1.0, dur / 3600000), n)] AS m
         WHERE m.3 > 0),
     based AS (
-        SELECT learner_id, h, n, diff, metric, value, samples,
+        SELECT learner_id, h, n, diff, skill_category, session_type, metric, value, samples,
                avg(value) OVER w AS b_avg, count() OVER w AS b_n
         FROM metrics
         WINDOW w AS (PARTITION BY learner_id, metric ORDER BY h
@@ -85,7 +101,7 @@ SELECT toDateTime64(h, 3, 'UTC') AS timestamp, learner_id,
        if(imp = 1, value - b_avg, value) AS metric_value,
        concat('{{"samples":', toString(samples), ',"events":', toString(n),
               ',"baseline_samples":', toString(b_n), '}}') AS metric_context,
-       '' AS skill_category, '' AS session_type, diff AS content_difficulty,
+       skill_category, session_type, diff AS content_difficulty,
        if(b_n > 0, b_avg, value) AS baseline_value,
        if(baseline_value != 0, (value - baseline_value) / baseline_value, 0) AS improvement_rate
 FROM based

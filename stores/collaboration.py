@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from stores.graph.base import GraphBackend
+from stores.graph_model import GraphModel
+from stores.ids import require_ids
 from stores.skill_gaps import SkillGaps
 
 W_COVERAGE = 0.7
@@ -70,8 +72,21 @@ COLLABORATE = (
 
 COLLABORATIONS = (
     "MATCH (:Learner {learnerId: $learner})-[w:COLLABORATED_WITH]->(c:Learner) "
+    "WHERE $after IS NULL OR c.learnerId > $after "
     "RETURN c.learnerId AS collaborator_id, w.sessionCount AS n, w.avgSynergy AS syn, "
-    "w.lastCollaboration AS at, w.complementarySkills AS skills ORDER BY collaborator_id")
+    "w.lastCollaboration AS at, w.complementarySkills AS skills ORDER BY collaborator_id LIMIT $limit")
+
+
+@dataclass(frozen=True)
+class CollaborationEdge:
+    """One COLLABORATED_WITH edge as seen from learner_id."""
+
+    learner_id: str
+    collaborator_id: str
+    session_count: int
+    avg_synergy: float
+    last_collaboration_ms: int
+    complementary_skills: list[str]
 
 
 class Collaboration:
@@ -99,6 +114,7 @@ class Collaboration:
                      skills: Sequence[str], window: int) -> int:
         """Apply one ended simulation to every pair of its learners; returns the edges changed."""
         people = sorted(set(learner_ids))
+        require_ids("learnerId", people)
         pairs = [{"a": a, "b": b} for a in people for b in people if a != b]
         if not pairs:
             return 0
@@ -108,6 +124,12 @@ class Collaboration:
             "window": window})
         return int(rows[0]["applied"]) if rows else 0
 
-    async def collaborations(self, learner_id: str) -> list[dict[str, object]]:
-        """A learner's COLLABORATED_WITH edges (for tests and tools)."""
-        return await self.graph.run(COLLABORATIONS, {"learner": learner_id})
+    async def collaborations(self, learner_id: str, *, after: str | None = None,
+                             limit: int = 1_000_000) -> list[CollaborationEdge]:
+        """Up to limit of the learner's COLLABORATED_WITH edges with collaborator_id > after, in that
+        order; NotFound when the learner node does not exist."""
+        rows = await self.graph.run(COLLABORATIONS, {"learner": learner_id, "after": after, "limit": limit})
+        if not rows:
+            await GraphModel(self.graph).require("learner", learner_id)
+        return [CollaborationEdge(learner_id, r["collaborator_id"], int(r["n"] or 0), float(r["syn"] or 0.0),
+                                  int(r["at"] or 0), list(r["skills"] or [])) for r in rows]

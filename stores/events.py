@@ -273,15 +273,23 @@ def event_store(backend: AnalyticsBackend) -> EventStore:
     return store
 
 
+#: The TTL spares the events derived from PostgreSQL (rule 5): they mirror rows PostgreSQL keeps, so
+#: ReconcileAnalytics stays exact and a repair never redelivers a row that the TTL would delete again.
+_KEEP_DERIVED = "WHERE event_type NOT IN (" + ", ".join(f"'{t}'" for t in sorted(SOURCE_EVENT_TYPES)) + ")"
+
+
 async def set_retention(backend: AnalyticsBackend, days: int) -> None:
-    """Raw-event TTL: delete learning_events rows older than days (0 removes the TTL)."""
+    """Raw-event TTL: delete ingested learning_events rows older than days (0 removes the TTL).
+
+    Events derived from PostgreSQL by the outbox relay (SOURCE_EVENT_TYPES) are kept for good.
+    """
     if days < 0:
         raise ValueError("retention days must not be negative")
     rows = await backend.query("SELECT create_table_query AS q FROM system.tables"
                                " WHERE database = currentDatabase() AND name = 'learning_events'")
     current = rows[0]["q"] if rows else ""
     if days:
-        clause = f"toIntervalDay({int(days)})"
+        clause = f"toIntervalDay({int(days)}) {_KEEP_DERIVED}"
         if clause not in current:  # MODIFY TTL rewrites parts: only when the setting changed
             await backend.execute(f"ALTER TABLE learning_events MODIFY TTL toDateTime(timestamp) + {clause}")
     elif " TTL " in current:

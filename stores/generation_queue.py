@@ -25,6 +25,7 @@ from typing import Any
 
 from redis import exceptions as rexc
 
+from stores import metrics
 from stores.errors import LimitExceeded, NotFound, PreconditionFailed
 from stores.redis import RedisStore, translate
 from stores.tasks import stop_requested
@@ -300,7 +301,20 @@ class GenerationQueue:
             depth, oldest = replies[2 * i], replies[2 * i + 1]
             age = max(0, now - int(json.loads(oldest).get("enqueuedAt", now))) if oldest else 0
             queues.append(QueueDepth(p, int(depth), age))
+            metrics.QUEUE_DEPTH.labels(p).set(int(depth))
+        metrics.QUEUE_OLDEST_AGE.set(max(q.oldest_age_ms for q in queues) / 1000)
         return QueueStats(queues, int(replies[-1]))
+
+    async def export_gauges_forever(self, interval: float = 5.0) -> None:
+        """Keep the queue depth and oldest-age gauges fresh (stats() sets them) until cancelled."""
+        while True:
+            try:
+                await self.stats()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # Redis down: the gauges keep their last values, StoreDown alerts
+                log.warning("generation queue gauges not refreshed", exc_info=True)
+            await asyncio.sleep(interval)
 
     def _listen(self) -> None:
         if not self._listening and self._spawn is not None:

@@ -14,6 +14,7 @@ from typing import Any
 
 from stores.errors import NotFound
 from stores.graph.base import GraphBackend, checked_label
+from stores.ids import require_ids
 from stores.knowledge_tracing import DEFAULT_PARAMS, BKTParams, SkillState
 
 
@@ -228,6 +229,7 @@ class GraphModel:
     async def upsert_node(self, kind: str, node_id: str, props: Mapping[str, Any]) -> tuple[dict[str, Any], bool]:
         """MERGE a node by its key and set props; returns (node, created)."""
         spec = NODES[kind]
+        require_ids(spec.key, [node_id])
         values = {p: props[p] for p in spec.props if p in props}
         rows = await self.graph.run(_upsert_cypher(spec), {"id": node_id, "props": values})
         row = dict(rows[0])
@@ -331,6 +333,8 @@ class GraphModel:
 
     async def write_edge_states(self, edges: Sequence[EdgeState]) -> set[tuple[str, str]]:
         """Write states where the version is unchanged since the read; returns the pairs written."""
+        require_ids("learnerId", [e.learner_id for e in edges])
+        require_ids("skillId", [e.skill_id for e in edges])
         rows = await self.graph.run(WRITE_EDGE_STATES, {"window": APPLIED_WINDOW, "rows": [
             {"learner": e.learner_id, "skill": e.skill_id, "version": e.version,
              "p": e.state.proficiency, "g": e.state.growth_rate, "c": e.state.confidence,
@@ -357,12 +361,14 @@ DELETE_LEARNERS = "UNWIND $ids AS id MATCH (n:Learner {learnerId: id}) DETACH DE
 async def mirror_learners(graph: GraphBackend, rows: Sequence[Mapping[str, Any]]) -> None:
     """MERGE Learner nodes from profile rows {id, type, outbox}; one row per learner."""
     if rows:
+        require_ids("learnerId", [r["id"] for r in rows])
         await graph.run(MIRROR_LEARNERS, {"rows": list(rows)})
 
 
 async def mirror_contents(graph: GraphBackend, rows: Sequence[Mapping[str, Any]]) -> None:
     """MERGE Content nodes from content rows {id, type, difficulty, outbox}; one row per content."""
     if rows:
+        require_ids("contentId", [r["id"] for r in rows])
         await graph.run(MIRROR_CONTENTS, {"rows": list(rows)})
 
 

@@ -20,6 +20,7 @@ from stores.errors import StoreError
 from stores.graph.base import GraphBackend
 from stores.graph_model import (APPLIED_WINDOW, EdgeState, GraphModel, delete_learners, mirror_contents,
                                 mirror_learners)
+from stores.ids import is_id
 from stores.knowledge_tracing import SkillState, update
 from stores.learning_paths import LearningPaths
 from stores import metrics
@@ -47,7 +48,8 @@ def epoch_ms(value: Any, fallback: datetime) -> int:
 
 
 def _id(value: Any) -> str | None:
-    return value if isinstance(value, str) and 0 < len(value) <= MAX_ID_CHARS else None
+    # A payload id outside the grammar is skipped: the graph guard would refuse the whole batch.
+    return value if is_id(value, MAX_ID_CHARS) else None
 
 
 def _score(value: Any) -> float | None:

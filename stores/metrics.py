@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
 from prometheus_client.core import GaugeMetricFamily
@@ -33,10 +34,14 @@ CONSISTENCY_FINDINGS = Gauge("amauta_consistency_findings",
                              "Findings of the last consistency check, by rule.", ["rule"],
                              registry=REGISTRY)
 CONTENT_QUALITY = Gauge("amauta_content_quality_recent",
-                        "Average quality_score of datasets validated in the last 24 hours.",
+                        "Average quality_score of datasets validated in the last 24 hours"
+                        " (NaN before the first measurement and when none was validated).",
                         registry=REGISTRY)
 LEADER = Gauge("amauta_leader", "1 while this node holds the lease of the singleton work.", ["work"],
                registry=REGISTRY)
+# NaN, not 0.0, until the first consistency run measures it: 0.0 would read as bad quality and fire
+# ContentGenerationQualityLow on every fresh node (NaN < 0.6 is false in PromQL).
+CONTENT_QUALITY.set(float("nan"))
 ACTIVE_SIMULATIONS = Gauge("amauta_simulations_active", "Live simulations in Redis.",
                            registry=REGISTRY)
 HUNG_SIMULATIONS = Gauge("amauta_simulations_hung",
@@ -50,6 +55,8 @@ QUEUE_DEPTH = Gauge("amauta_generation_queue_depth", "Queued generation jobs by 
                     ["priority"], registry=REGISTRY)
 QUEUE_OLDEST_AGE = Gauge("amauta_generation_queue_oldest_age_seconds",
                          "Age of the oldest queued generation job.", registry=REGISTRY)
+REDIS_MEMORY = Gauge("amauta_redis_used_memory_bytes", "used_memory of the Redis server (INFO memory).",
+                     registry=REGISTRY)
 CACHE_REQUESTS = Counter("amauta_cache_requests_total", "Cache lookups by cache and result.",
                          ["cache", "result"], registry=REGISTRY)
 LEARNING_LATENCY = Histogram(
@@ -80,6 +87,17 @@ class PoolCollector(Collector):
 
     def add(self, name: str, stats: Callable[[], dict[str, int]]) -> None:
         """Register a pool's stats function (psycopg_pool get_stats() shape)."""
+        self._sources[name] = stats
+
+    def add_redis(self, name: str, pool: Any) -> None:
+        """Register a redis-py (asyncio) ConnectionPool, read in the psycopg_pool stats shape."""
+        def stats() -> dict[str, int]:
+            in_use = len(pool._in_use_connections)
+            # redis-py makes connections on demand up to max_connections and never queues a
+            # request (it fails with "Too many connections"), so nothing is ever waiting.
+            return {"pool_size": in_use + len(pool._available_connections), "pool_available":
+                    len(pool._available_connections), "pool_max": int(pool.max_connections),
+                    "requests_waiting": 0}
         self._sources[name] = stats
 
     def collect(self) -> Iterator[GaugeMetricFamily]:

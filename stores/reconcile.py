@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from stores.aggregates import month_bounds
 from stores.analytics.base import AnalyticsBackend
+from stores.outbox import lag_seconds
 from stores.postgres import PostgresStore
 
 _TYPES = ("session_start", "session_end", "assessment_submit")
@@ -25,6 +26,11 @@ _SOURCE_SUMS = (
     " COALESCE(sum(('x' || substr(md5(event_id), 1, 16))::bit(64)::bigint::numeric), 0) AS h"
     f" FROM ({_SOURCE}) s WHERE at >= %(start)s AND at < %(end)s GROUP BY 1")
 _SOURCE_IDS = f"SELECT event_id FROM ({_SOURCE}) s WHERE at >= %(start)s AND at < %(end)s"
+#: Rows the relay has not delivered yet, per month and in all (lag, beside the counts).
+_PENDING = (
+    "SELECT to_char(analytics_event_time(event_type, payload, created_at) AT TIME ZONE 'UTC', 'YYYYMM')::int"
+    " AS month, count(*) AS n FROM analytics_outbox WHERE event_type = ANY(%(types)s)"
+    " AND analytics_published_at IS NULL GROUP BY 1")
 _RANGE = ("event_type IN ('session_start', 'session_end', 'assessment_submit')"
           " AND timestamp >= fromUnixTimestamp64Milli({start_ms:Int64}, 'UTC')"
           " AND timestamp < fromUnixTimestamp64Milli({end_ms:Int64}, 'UTC')")
@@ -45,6 +51,8 @@ class PartitionDrift:
     analytics_checksum: str
     missing_ids: list[str] = field(default_factory=list)
     extra_ids: list[str] = field(default_factory=list)
+    #: Source rows of the month still waiting for the relay (in neither count).
+    pending_count: int = 0
 
     @property
     def in_sync(self) -> bool:
@@ -80,17 +88,43 @@ async def reconcile(postgres: PostgresStore, analytics: AnalyticsBackend, *, sta
     window = {"start_ms": int(start.timestamp()) * 1000, "end_ms": int(end.timestamp()) * 1000}
     found = {int(r["month"]): (int(r["n"]), int(r["h"]))
              for r in await analytics.query(_ANALYTICS_SUMS, window)}
+    pending = await pending_by_month(postgres)
     report = []
     for month in months:
         s_n, s_h = source.get(month, (0, 0))
         a_n, a_h = found.get(month, (0, 0))
-        drift = PartitionDrift(month, s_n, a_n, _hex(s_h), _hex(a_h))
+        drift = PartitionDrift(month, s_n, a_n, _hex(s_h), _hex(a_h), pending_count=pending.get(month, 0))
         if not drift.in_sync:
             missing, extra = await differences(postgres, analytics, month)
-            drift = PartitionDrift(month, s_n, a_n, _hex(s_h), _hex(a_h),
-                                   sorted(missing)[:max_examples], sorted(extra)[:max_examples])
+            drift = PartitionDrift(month, s_n, a_n, _hex(s_h), _hex(a_h), sorted(missing)[:max_examples],
+                                   sorted(extra)[:max_examples], pending.get(month, 0))
         report.append(drift)
     return report
+
+
+async def pending_by_month(postgres: PostgresStore) -> dict[int, int]:
+    """Undelivered source rows of the derived types, per YYYYMM month of their event time."""
+    async with postgres.connection() as conn:
+        cur = await conn.execute(_PENDING, {"types": list(_TYPES)})
+        return {int(r["month"]): int(r["n"]) for r in await cur.fetchall()}
+
+
+@dataclass(frozen=True)
+class ReconcileReport:
+    """Rule 5 per month, with the relay's backlog beside the counts (lag is not drift)."""
+
+    partitions: list[PartitionDrift]
+    pending_count: int
+    relay_lag_seconds: float
+
+
+async def reconcile_report(postgres: PostgresStore, analytics: AnalyticsBackend, *, start_month: int,
+                           end_month: int, max_examples: int) -> ReconcileReport:
+    """reconcile() plus every undelivered source row and the age of the oldest one."""
+    partitions = await reconcile(postgres, analytics, start_month=start_month, end_month=end_month,
+                                 max_examples=max_examples)
+    total = sum((await pending_by_month(postgres)).values())
+    return ReconcileReport(partitions, total, await lag_seconds(postgres, "analytics"))
 
 
 async def differences(postgres: PostgresStore, analytics: AnalyticsBackend,

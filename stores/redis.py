@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import redis.asyncio as aioredis
 from redis import exceptions as rexc
 
+from stores import metrics
 from stores.base import Store
 from stores.errors import StoreError, StoreStarting, StoreUnavailable
 
@@ -29,6 +31,25 @@ def translate(exc: rexc.RedisError) -> StoreError:
     return StoreError(f"redis error: {type(exc).__name__}")
 
 
+class TimedRedis(aioredis.Redis):
+    """A client that records every command's latency (store "redis", operation = command name)."""
+
+    async def execute_command(self, *args: Any, **options: Any) -> Any:
+        with metrics.timed("redis", str(args[0]).lower() if args else "unknown"):
+            return await super().execute_command(*args, **options)  # type: ignore[no-untyped-call]
+
+    def pipeline(self, transaction: bool = True, shard_hint: Any = None) -> Any:
+        return TimedPipeline(self.connection_pool, self.response_callbacks, transaction, shard_hint)
+
+
+class TimedPipeline(aioredis.client.Pipeline):
+    """A pipeline timed as one operation: its commands travel in one round trip."""
+
+    async def execute(self, raise_on_error: bool = True) -> list[Any]:
+        with metrics.timed("redis", "pipeline"):
+            return await super().execute(raise_on_error)
+
+
 class RedisStore(Store):
     """Real-time coordination store; domain modules use `client` for their own key patterns."""
 
@@ -36,7 +57,7 @@ class RedisStore(Store):
 
     def __init__(self, settings: RedisSettings) -> None:
         self.settings = settings
-        self.client: aioredis.Redis = aioredis.Redis.from_url(
+        self.client: aioredis.Redis = TimedRedis.from_url(
             settings.url, decode_responses=True, max_connections=settings.max_connections,
             socket_timeout=settings.socket_timeout, socket_connect_timeout=5,
             health_check_interval=30,
@@ -53,3 +74,11 @@ class RedisStore(Store):
             await self.client.ping()
         except rexc.RedisError as exc:
             raise translate(exc) from exc
+
+    async def export_memory(self) -> None:
+        """Set the used_memory gauge from INFO memory."""
+        try:
+            info = await self.client.info("memory")
+        except rexc.RedisError as exc:
+            raise translate(exc) from exc
+        metrics.REDIS_MEMORY.set(int(info.get("used_memory", 0)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import abc
 import asyncio
+import re
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -16,6 +17,33 @@ from stores.base import Store
 
 T = TypeVar("T")
 Row = dict[str, Any]
+
+_STRING_PARAM = re.compile(r"\{(\w+):String\}")
+
+
+def bind(sql: str, params: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    """sql and params with every {name:String} value sent as hex and decoded by the engine.
+
+    Both engines parse a parameter in ClickHouse's escaped text form, where a backslash, a tab or
+    a newline changes its meaning (chdb; clickhouse-driver escapes for that form itself, with a map
+    that must match the server's). Hex digits mean the same in every form, so the engine reads
+    exactly the bytes the caller sent; unhex() of a constant folds before index analysis, so
+    primary keys and projections still serve the filters.
+    """
+    bound = dict(params)
+
+    def rewrite(match: re.Match[str]) -> str:
+        name = match.group(1)
+        value = bound.get(name)
+        if not isinstance(value, str):
+            return match.group(0)
+        return f"unhex({{{name}:String}})"
+
+    text = _STRING_PARAM.sub(rewrite, sql)
+    for name, value in bound.items():
+        if isinstance(value, str) and f"{{{name}:String}}" in sql:
+            bound[name] = value.encode("utf-8").hex()
+    return text, bound
 
 
 @dataclass(frozen=True)
@@ -49,12 +77,12 @@ class AnalyticsBackend(Store):
     async def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> None:
         """Run a statement that returns no rows."""
         with metrics.timed("analytics", "execute"):
-            await self._call(self._execute_sync, sql, dict(params or {}))
+            await self._call(self._execute_sync, *bind(sql, params or {}))
 
     async def query(self, sql: str, params: Mapping[str, Any] | None = None) -> list[Row]:
         """Run a SELECT and return its rows as dicts."""
         with metrics.timed("analytics", "query"):
-            return await self._call(self._query_sync, sql, dict(params or {}))
+            return await self._call(self._query_sync, *bind(sql, params or {}))
 
     async def insert(self, table: str, data: pa.Table, dedup_token: str | None = None) -> None:
         """Insert an Arrow table; a repeated dedup_token makes the insert a no-op."""
@@ -64,7 +92,8 @@ class AnalyticsBackend(Store):
     async def query_input(self, sql: str, data: pa.Table,
                           params: Mapping[str, Any] | None = None) -> list[Row]:
         """Run a SELECT that reads the Arrow table data wherever sql says {input}; returns dicts."""
-        return await self._call(self._query_input_sync, sql, data, dict(params or {}))
+        text, bound = bind(sql, params or {})
+        return await self._call(self._query_input_sync, text, data, bound)
 
     async def ping(self) -> None:
         await self.query("SELECT 1 AS ok")

@@ -7,6 +7,7 @@ import json
 import logging
 import subprocess
 import urllib.request
+import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,7 @@ from grpc import aio
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_status import rpc_status
 
-from amauta.v1 import catalog_pb2, catalog_pb2_grpc
+from amauta.v1 import catalog_pb2, catalog_pb2_grpc, common_pb2
 from server.node import Node
 from tests.support import Tokens, sibling_settings, start_node
 
@@ -214,3 +215,32 @@ async def test_store_and_learning_metrics_are_recorded(limited_node: Node, token
     assert 'amauta_store_operation_duration_seconds_count{operation="transaction",store="postgres"}' in text
     assert 'amauta_store_operation_duration_seconds_count{operation="query",store="graph"}' in text
     assert 'amauta_outbox_lag_seconds{consumer="analytics"}' in text
+
+
+async def test_redis_latency_pool_memory_and_queue_gauges_are_exported(limited_node: Node, tokens: Tokens) -> None:
+    from prometheus_client import generate_latest
+
+    from stores import metrics
+
+    assert limited_node.runtime is not None
+    redis = limited_node.runtime.stores.redis.client
+    async with aio.insecure_channel(f"127.0.0.1:{limited_node.port}") as ch:
+        await catalog_pb2_grpc.CatalogServiceStub(ch).EnqueueGeneration(catalog_pb2.EnqueueGenerationRequest(
+            request_id=f"gauge-{uuid.uuid4().hex[:8]}", type=common_pb2.GENERATION_JOB_TYPE_NEW_CONTENT,
+            priority=common_pb2.GENERATION_PRIORITY_LOW), metadata=tokens.md("admin"), timeout=10)
+    depth = await redis.llen("generation:queue:low")
+    assert depth >= 1
+    deadline = asyncio.get_running_loop().time() + 30  # the gauge loop runs every 5 s
+    while True:
+        text = generate_latest(metrics.REGISTRY).decode()
+        memory = metrics.REDIS_MEMORY._value.get()
+        if (f'amauta_generation_queue_depth{{priority="low"}} {float(depth)}' in text and memory > 0) \
+                or asyncio.get_running_loop().time() > deadline:
+            break
+        await asyncio.sleep(0.5)
+    assert f'amauta_generation_queue_depth{{priority="low"}} {float(depth)}' in text
+    assert metrics.QUEUE_OLDEST_AGE._value.get() >= 0
+    assert memory > 0
+    assert 'amauta_store_operation_duration_seconds_count{operation="evalsha",store="redis"}' in text
+    assert 'amauta_store_operation_duration_seconds_count{operation="pipeline",store="redis"}' in text
+    assert 'amauta_pool_utilization{pool="redis"}' in text

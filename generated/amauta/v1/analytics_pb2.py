@@ -23,11 +23,12 @@ _sym_db = _symbol_database.Default()
 
 
 from amauta.v1 import common_pb2 as amauta_dot_v1_dot_common__pb2
+from google.protobuf import duration_pb2 as google_dot_protobuf_dot_duration__pb2
 from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19\x61mauta/v1/analytics.proto\x12\tamauta.v1\x1a\x16\x61mauta/v1/common.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x81\x03\n\rLearningEvent\x12-\n\ttimestamp\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08\x65vent_id\x18\x02 \x01(\t\x12\x12\n\nlearner_id\x18\x03 \x01(\t\x12\x12\n\nsession_id\x18\x04 \x01(\t\x12(\n\nevent_type\x18\x05 \x01(\x0e\x32\x14.amauta.v1.EventType\x12+\n\nevent_data\x18\x06 \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x34\n\x13performance_metrics\x18\x07 \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x13\n\x0b\x64uration_ms\x18\x08 \x01(\x04\x12\x19\n\x11success_indicator\x18\t \x01(\x08\x12\x18\n\x10\x64ifficulty_level\x18\n \x01(\x01\x12\x1a\n\x12learning_objective\x18\x0b \x01(\t\x12\x14\n\x0c\x63ontent_type\x18\x0c \x01(\t\"\xdd\x02\n\x11PerformanceMetric\x12-\n\ttimestamp\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\nlearner_id\x18\x02 \x01(\t\x12*\n\x0bmetric_type\x18\x03 \x01(\x0e\x32\x15.amauta.v1.MetricType\x12\x14\n\x0cmetric_value\x18\x04 \x01(\x01\x12/\n\x0emetric_context\x18\x05 \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x16\n\x0eskill_category\x18\x06 \x01(\t\x12,\n\x0csession_type\x18\x07 \x01(\x0e\x32\x16.amauta.v1.SessionType\x12\x1a\n\x12\x63ontent_difficulty\x18\x08 \x01(\x01\x12\x16\n\x0e\x62\x61seline_value\x18\t \x01(\x01\x12\x18\n\x10improvement_rate\x18\n \x01(\x01\"\xd7\x02\n\x14\x43ontentEffectiveness\x12-\n\ttimestamp\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\ncontent_id\x18\x02 \x01(\t\x12\x12\n\ndataset_id\x18\x03 \x01(\t\x12\x13\n\x0busage_count\x18\x04 \x01(\r\x12\x14\n\x0csuccess_rate\x18\x05 \x01(\x01\x12\x1f\n\x17\x61verage_completion_time\x18\x06 \x01(\r\x12\x1d\n\x15\x64ifficulty_perception\x18\x07 \x01(\x01\x12\x1c\n\x14learner_satisfaction\x18\x08 \x01(\x01\x12&\n\x1elearning_objective_achievement\x18\t \x01(\x01\x12\x16\n\x0eretention_rate\x18\n \x01(\x01\x12\x1f\n\x17improvement_correlation\x18\x0b \x01(\x01\"\xb2\x02\n\x0c\x45ventColumns\x12\x11\n\ttimestamp\x18\x01 \x03(\x03\x12\x10\n\x08\x65vent_id\x18\x02 \x03(\t\x12\x12\n\nlearner_id\x18\x03 \x03(\t\x12\x12\n\nsession_id\x18\x04 \x03(\t\x12(\n\nevent_type\x18\x05 \x03(\x0e\x32\x14.amauta.v1.EventType\x12\x12\n\nevent_data\x18\x06 \x03(\t\x12\x1b\n\x13performance_metrics\x18\x07 \x03(\t\x12\x13\n\x0b\x64uration_ms\x18\x08 \x03(\x04\x12\x19\n\x11success_indicator\x18\t \x03(\x08\x12\x18\n\x10\x64ifficulty_level\x18\n \x03(\x01\x12\x1a\n\x12learning_objective\x18\x0b \x03(\t\x12\x14\n\x0c\x63ontent_type\x18\x0c \x03(\t\"{\n\x13RecordEventsRequest\x12\x10\n\x08\x62\x61tch_id\x18\x01 \x01(\t\x12(\n\x06\x65vents\x18\x02 \x03(\x0b\x32\x18.amauta.v1.LearningEvent\x12(\n\x07\x63olumns\x18\x03 \x01(\x0b\x32\x17.amauta.v1.EventColumns\";\n\nEventError\x12\r\n\x05index\x18\x01 \x01(\x03\x12\r\n\x05\x66ield\x18\x02 \x01(\t\x12\x0f\n\x07message\x18\x03 \x01(\t\"\xa0\x01\n\x14RecordEventsResponse\x12\x16\n\x0e\x61\x63\x63\x65pted_count\x18\x01 \x01(\x03\x12\x17\n\x0f\x64uplicate_count\x18\x02 \x01(\x03\x12\x16\n\x0erejected_count\x18\x03 \x01(\x03\x12%\n\x06\x65rrors\x18\x04 \x03(\x0b\x32\x15.amauta.v1.EventError\x12\x18\n\x10\x65rrors_truncated\x18\x05 \x01(\x08\"=\n\x12RecordEventRequest\x12\'\n\x05\x65vent\x18\x01 \x01(\x0b\x32\x18.amauta.v1.LearningEvent\":\n\x13RecordEventResponse\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x11\n\tduplicate\x18\x02 \x01(\x08\"\xaf\x01\n\x1cGetLearnerPerformanceRequest\x12\x12\n\nlearner_id\x18\x01 \x01(\t\x12*\n\x0bmetric_type\x18\x02 \x01(\x0e\x32\x15.amauta.v1.MetricType\x12%\n\x06\x62ucket\x18\x03 \x01(\x0e\x32\x15.amauta.v1.TimeBucket\x12(\n\ntime_range\x18\x04 \x01(\x0b\x32\x14.amauta.v1.TimeRange\"\xc1\x01\n\x10PerformancePoint\x12\x30\n\x0c\x62ucket_start\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\r\n\x05value\x18\x02 \x01(\x01\x12\x11\n\tmin_value\x18\x03 \x01(\x01\x12\x11\n\tmax_value\x18\x04 \x01(\x01\x12\x14\n\x0csample_count\x18\x05 \x01(\x03\x12\x16\n\x0e\x62\x61seline_value\x18\x06 \x01(\x01\x12\x18\n\x10improvement_rate\x18\x07 \x01(\x01\"L\n\x1dGetLearnerPerformanceResponse\x12+\n\x06points\x18\x01 \x03(\x0b\x32\x1b.amauta.v1.PerformancePoint\"\xdd\x01\n\x1eGetContentEffectivenessRequest\x12\x30\n\x07rank_by\x18\x01 \x01(\x0e\x32\x1f.amauta.v1.EffectivenessMeasure\x12\x11\n\tascending\x18\x02 \x01(\x08\x12\x11\n\tmin_usage\x18\x03 \x01(\x03\x12\x12\n\ndataset_id\x18\x04 \x01(\t\x12(\n\ntime_range\x18\x05 \x01(\x0b\x32\x14.amauta.v1.TimeRange\x12\x11\n\tpage_size\x18\x06 \x01(\x05\x12\x12\n\npage_token\x18\x07 \x01(\t\"q\n\x1aRankedContentEffectiveness\x12\x0c\n\x04rank\x18\x01 \x01(\x03\x12\r\n\x05score\x18\x02 \x01(\x01\x12\x36\n\reffectiveness\x18\x03 \x01(\x0b\x32\x1f.amauta.v1.ContentEffectiveness\"p\n\x1fGetContentEffectivenessResponse\x12\x34\n\x05items\x18\x01 \x03(\x0b\x32%.amauta.v1.RankedContentEffectiveness\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\xb4\x01\n\x15GetCohortStatsRequest\x12*\n\x0bmetric_type\x18\x01 \x01(\x0e\x32\x15.amauta.v1.MetricType\x12\x14\n\x0clearner_type\x18\x02 \x01(\t\x12\x1a\n\x12learning_objective\x18\x03 \x01(\t\x12(\n\ntime_range\x18\x04 \x01(\x0b\x32\x14.amauta.v1.TimeRange\x12\x13\n\x0bpercentiles\x18\x05 \x03(\x01\"4\n\x0fPercentileValue\x12\x12\n\npercentile\x18\x01 \x01(\x01\x12\r\n\x05value\x18\x02 \x01(\x01\"\x7f\n\x16GetCohortStatsResponse\x12\x15\n\rlearner_count\x18\x01 \x01(\x03\x12\x14\n\x0csample_count\x18\x02 \x01(\x03\x12\x0c\n\x04mean\x18\x03 \x01(\x01\x12*\n\x06values\x18\x04 \x03(\x0b\x32\x1a.amauta.v1.PercentileValue\"\xa5\x01\n\x13\x45xportEventsRequest\x12\x12\n\nlearner_id\x18\x01 \x01(\t\x12\x12\n\nsession_id\x18\x02 \x01(\t\x12(\n\nevent_type\x18\x03 \x01(\x0e\x32\x14.amauta.v1.EventType\x12(\n\ntime_range\x18\x04 \x01(\x0b\x32\x14.amauta.v1.TimeRange\x12\x12\n\nbatch_size\x18\x05 \x01(\x05\"@\n\x14\x45xportEventsResponse\x12(\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x18.amauta.v1.LearningEvent\"Y\n\x19ReconcileAnalyticsRequest\x12\x13\n\x0bstart_month\x18\x01 \x01(\x05\x12\x11\n\tend_month\x18\x02 \x01(\x05\x12\x14\n\x0cmax_examples\x18\x03 \x01(\x05\"\xbc\x01\n\x0ePartitionDrift\x12\r\n\x05month\x18\x01 \x01(\x05\x12\x14\n\x0csource_count\x18\x02 \x01(\x03\x12\x17\n\x0f\x61nalytics_count\x18\x03 \x01(\x03\x12\x17\n\x0fsource_checksum\x18\x04 \x01(\t\x12\x1a\n\x12\x61nalytics_checksum\x18\x05 \x01(\t\x12\x13\n\x0bmissing_ids\x18\x06 \x03(\t\x12\x11\n\textra_ids\x18\x07 \x03(\t\x12\x0f\n\x07in_sync\x18\x08 \x01(\x08\"K\n\x1aReconcileAnalyticsResponse\x12-\n\npartitions\x18\x01 \x03(\x0b\x32\x19.amauta.v1.PartitionDrift*j\n\nTimeBucket\x12\x1b\n\x17TIME_BUCKET_UNSPECIFIED\x10\x00\x12\x14\n\x10TIME_BUCKET_HOUR\x10\x01\x12\x13\n\x0fTIME_BUCKET_DAY\x10\x02\x12\x14\n\x10TIME_BUCKET_WEEK\x10\x03*\xb7\x03\n\x14\x45\x66\x66\x65\x63tivenessMeasure\x12%\n!EFFECTIVENESS_MEASURE_UNSPECIFIED\x10\x00\x12&\n\"EFFECTIVENESS_MEASURE_SUCCESS_RATE\x10\x01\x12%\n!EFFECTIVENESS_MEASURE_USAGE_COUNT\x10\x02\x12\x31\n-EFFECTIVENESS_MEASURE_AVERAGE_COMPLETION_TIME\x10\x03\x12/\n+EFFECTIVENESS_MEASURE_DIFFICULTY_PERCEPTION\x10\x04\x12.\n*EFFECTIVENESS_MEASURE_LEARNER_SATISFACTION\x10\x05\x12\x38\n4EFFECTIVENESS_MEASURE_LEARNING_OBJECTIVE_ACHIEVEMENT\x10\x06\x12(\n$EFFECTIVENESS_MEASURE_RETENTION_RATE\x10\x07\x12\x31\n-EFFECTIVENESS_MEASURE_IMPROVEMENT_CORRELATION\x10\x08\x32\x9e\x05\n\x10\x41nalyticsService\x12Q\n\x0cRecordEvents\x12\x1e.amauta.v1.RecordEventsRequest\x1a\x1f.amauta.v1.RecordEventsResponse(\x01\x12L\n\x0bRecordEvent\x12\x1d.amauta.v1.RecordEventRequest\x1a\x1e.amauta.v1.RecordEventResponse\x12j\n\x15GetLearnerPerformance\x12\'.amauta.v1.GetLearnerPerformanceRequest\x1a(.amauta.v1.GetLearnerPerformanceResponse\x12p\n\x17GetContentEffectiveness\x12).amauta.v1.GetContentEffectivenessRequest\x1a*.amauta.v1.GetContentEffectivenessResponse\x12U\n\x0eGetCohortStats\x12 .amauta.v1.GetCohortStatsRequest\x1a!.amauta.v1.GetCohortStatsResponse\x12Q\n\x0c\x45xportEvents\x12\x1e.amauta.v1.ExportEventsRequest\x1a\x1f.amauta.v1.ExportEventsResponse0\x01\x12\x61\n\x12ReconcileAnalytics\x12$.amauta.v1.ReconcileAnalyticsRequest\x1a%.amauta.v1.ReconcileAnalyticsResponseBV\n\rorg.amauta.v1P\x01Z7github.com/amauta/amauta-node/gen/go/amauta/v1;amautav1\xaa\x02\tAmauta.V1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19\x61mauta/v1/analytics.proto\x12\tamauta.v1\x1a\x16\x61mauta/v1/common.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x81\x03\n\rLearningEvent\x12-\n\ttimestamp\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08\x65vent_id\x18\x02 \x01(\t\x12\x12\n\nlearner_id\x18\x03 \x01(\t\x12\x12\n\nsession_id\x18\x04 \x01(\t\x12(\n\nevent_type\x18\x05 \x01(\x0e\x32\x14.amauta.v1.EventType\x12+\n\nevent_data\x18\x06 \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x34\n\x13performance_metrics\x18\x07 \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x13\n\x0b\x64uration_ms\x18\x08 \x01(\x04\x12\x19\n\x11success_indicator\x18\t \x01(\x08\x12\x18\n\x10\x64ifficulty_level\x18\n \x01(\x01\x12\x1a\n\x12learning_objective\x18\x0b \x01(\t\x12\x14\n\x0c\x63ontent_type\x18\x0c \x01(\t\"\xdd\x02\n\x11PerformanceMetric\x12-\n\ttimestamp\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\nlearner_id\x18\x02 \x01(\t\x12*\n\x0bmetric_type\x18\x03 \x01(\x0e\x32\x15.amauta.v1.MetricType\x12\x14\n\x0cmetric_value\x18\x04 \x01(\x01\x12/\n\x0emetric_context\x18\x05 \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x16\n\x0eskill_category\x18\x06 \x01(\t\x12,\n\x0csession_type\x18\x07 \x01(\x0e\x32\x16.amauta.v1.SessionType\x12\x1a\n\x12\x63ontent_difficulty\x18\x08 \x01(\x01\x12\x16\n\x0e\x62\x61seline_value\x18\t \x01(\x01\x12\x18\n\x10improvement_rate\x18\n \x01(\x01\"\xd7\x02\n\x14\x43ontentEffectiveness\x12-\n\ttimestamp\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\ncontent_id\x18\x02 \x01(\t\x12\x12\n\ndataset_id\x18\x03 \x01(\t\x12\x13\n\x0busage_count\x18\x04 \x01(\r\x12\x14\n\x0csuccess_rate\x18\x05 \x01(\x01\x12\x1f\n\x17\x61verage_completion_time\x18\x06 \x01(\r\x12\x1d\n\x15\x64ifficulty_perception\x18\x07 \x01(\x01\x12\x1c\n\x14learner_satisfaction\x18\x08 \x01(\x01\x12&\n\x1elearning_objective_achievement\x18\t \x01(\x01\x12\x16\n\x0eretention_rate\x18\n \x01(\x01\x12\x1f\n\x17improvement_correlation\x18\x0b \x01(\x01\"\xb2\x02\n\x0c\x45ventColumns\x12\x11\n\ttimestamp\x18\x01 \x03(\x03\x12\x10\n\x08\x65vent_id\x18\x02 \x03(\t\x12\x12\n\nlearner_id\x18\x03 \x03(\t\x12\x12\n\nsession_id\x18\x04 \x03(\t\x12(\n\nevent_type\x18\x05 \x03(\x0e\x32\x14.amauta.v1.EventType\x12\x12\n\nevent_data\x18\x06 \x03(\t\x12\x1b\n\x13performance_metrics\x18\x07 \x03(\t\x12\x13\n\x0b\x64uration_ms\x18\x08 \x03(\x04\x12\x19\n\x11success_indicator\x18\t \x03(\x08\x12\x18\n\x10\x64ifficulty_level\x18\n \x03(\x01\x12\x1a\n\x12learning_objective\x18\x0b \x03(\t\x12\x14\n\x0c\x63ontent_type\x18\x0c \x03(\t\"{\n\x13RecordEventsRequest\x12\x10\n\x08\x62\x61tch_id\x18\x01 \x01(\t\x12(\n\x06\x65vents\x18\x02 \x03(\x0b\x32\x18.amauta.v1.LearningEvent\x12(\n\x07\x63olumns\x18\x03 \x01(\x0b\x32\x17.amauta.v1.EventColumns\";\n\nEventError\x12\r\n\x05index\x18\x01 \x01(\x03\x12\r\n\x05\x66ield\x18\x02 \x01(\t\x12\x0f\n\x07message\x18\x03 \x01(\t\"\xa0\x01\n\x14RecordEventsResponse\x12\x16\n\x0e\x61\x63\x63\x65pted_count\x18\x01 \x01(\x03\x12\x17\n\x0f\x64uplicate_count\x18\x02 \x01(\x03\x12\x16\n\x0erejected_count\x18\x03 \x01(\x03\x12%\n\x06\x65rrors\x18\x04 \x03(\x0b\x32\x15.amauta.v1.EventError\x12\x18\n\x10\x65rrors_truncated\x18\x05 \x01(\x08\"=\n\x12RecordEventRequest\x12\'\n\x05\x65vent\x18\x01 \x01(\x0b\x32\x18.amauta.v1.LearningEvent\":\n\x13RecordEventResponse\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x11\n\tduplicate\x18\x02 \x01(\x08\"\xaf\x01\n\x1cGetLearnerPerformanceRequest\x12\x12\n\nlearner_id\x18\x01 \x01(\t\x12*\n\x0bmetric_type\x18\x02 \x01(\x0e\x32\x15.amauta.v1.MetricType\x12%\n\x06\x62ucket\x18\x03 \x01(\x0e\x32\x15.amauta.v1.TimeBucket\x12(\n\ntime_range\x18\x04 \x01(\x0b\x32\x14.amauta.v1.TimeRange\"\xc1\x01\n\x10PerformancePoint\x12\x30\n\x0c\x62ucket_start\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\r\n\x05value\x18\x02 \x01(\x01\x12\x11\n\tmin_value\x18\x03 \x01(\x01\x12\x11\n\tmax_value\x18\x04 \x01(\x01\x12\x14\n\x0csample_count\x18\x05 \x01(\x03\x12\x16\n\x0e\x62\x61seline_value\x18\x06 \x01(\x01\x12\x18\n\x10improvement_rate\x18\x07 \x01(\x01\"L\n\x1dGetLearnerPerformanceResponse\x12+\n\x06points\x18\x01 \x03(\x0b\x32\x1b.amauta.v1.PerformancePoint\"\xdd\x01\n\x1eGetContentEffectivenessRequest\x12\x30\n\x07rank_by\x18\x01 \x01(\x0e\x32\x1f.amauta.v1.EffectivenessMeasure\x12\x11\n\tascending\x18\x02 \x01(\x08\x12\x11\n\tmin_usage\x18\x03 \x01(\x03\x12\x12\n\ndataset_id\x18\x04 \x01(\t\x12(\n\ntime_range\x18\x05 \x01(\x0b\x32\x14.amauta.v1.TimeRange\x12\x11\n\tpage_size\x18\x06 \x01(\x05\x12\x12\n\npage_token\x18\x07 \x01(\t\"q\n\x1aRankedContentEffectiveness\x12\x0c\n\x04rank\x18\x01 \x01(\x03\x12\r\n\x05score\x18\x02 \x01(\x01\x12\x36\n\reffectiveness\x18\x03 \x01(\x0b\x32\x1f.amauta.v1.ContentEffectiveness\"p\n\x1fGetContentEffectivenessResponse\x12\x34\n\x05items\x18\x01 \x03(\x0b\x32%.amauta.v1.RankedContentEffectiveness\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\xb4\x01\n\x15GetCohortStatsRequest\x12*\n\x0bmetric_type\x18\x01 \x01(\x0e\x32\x15.amauta.v1.MetricType\x12\x14\n\x0clearner_type\x18\x02 \x01(\t\x12\x1a\n\x12learning_objective\x18\x03 \x01(\t\x12(\n\ntime_range\x18\x04 \x01(\x0b\x32\x14.amauta.v1.TimeRange\x12\x13\n\x0bpercentiles\x18\x05 \x03(\x01\"4\n\x0fPercentileValue\x12\x12\n\npercentile\x18\x01 \x01(\x01\x12\r\n\x05value\x18\x02 \x01(\x01\"\x7f\n\x16GetCohortStatsResponse\x12\x15\n\rlearner_count\x18\x01 \x01(\x03\x12\x14\n\x0csample_count\x18\x02 \x01(\x03\x12\x0c\n\x04mean\x18\x03 \x01(\x01\x12*\n\x06values\x18\x04 \x03(\x0b\x32\x1a.amauta.v1.PercentileValue\"\xa5\x01\n\x13\x45xportEventsRequest\x12\x12\n\nlearner_id\x18\x01 \x01(\t\x12\x12\n\nsession_id\x18\x02 \x01(\t\x12(\n\nevent_type\x18\x03 \x01(\x0e\x32\x14.amauta.v1.EventType\x12(\n\ntime_range\x18\x04 \x01(\x0b\x32\x14.amauta.v1.TimeRange\x12\x12\n\nbatch_size\x18\x05 \x01(\x05\"@\n\x14\x45xportEventsResponse\x12(\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x18.amauta.v1.LearningEvent\"Y\n\x19ReconcileAnalyticsRequest\x12\x13\n\x0bstart_month\x18\x01 \x01(\x05\x12\x11\n\tend_month\x18\x02 \x01(\x05\x12\x14\n\x0cmax_examples\x18\x03 \x01(\x05\"\xd3\x01\n\x0ePartitionDrift\x12\r\n\x05month\x18\x01 \x01(\x05\x12\x14\n\x0csource_count\x18\x02 \x01(\x03\x12\x17\n\x0f\x61nalytics_count\x18\x03 \x01(\x03\x12\x17\n\x0fsource_checksum\x18\x04 \x01(\t\x12\x1a\n\x12\x61nalytics_checksum\x18\x05 \x01(\t\x12\x13\n\x0bmissing_ids\x18\x06 \x03(\t\x12\x11\n\textra_ids\x18\x07 \x03(\t\x12\x0f\n\x07in_sync\x18\x08 \x01(\x08\x12\x15\n\rpending_count\x18\t \x01(\x03\"\x90\x01\n\x1aReconcileAnalyticsResponse\x12-\n\npartitions\x18\x01 \x03(\x0b\x32\x19.amauta.v1.PartitionDrift\x12\x15\n\rpending_count\x18\x02 \x01(\x03\x12,\n\trelay_lag\x18\x03 \x01(\x0b\x32\x19.google.protobuf.Duration*j\n\nTimeBucket\x12\x1b\n\x17TIME_BUCKET_UNSPECIFIED\x10\x00\x12\x14\n\x10TIME_BUCKET_HOUR\x10\x01\x12\x13\n\x0fTIME_BUCKET_DAY\x10\x02\x12\x14\n\x10TIME_BUCKET_WEEK\x10\x03*\xb7\x03\n\x14\x45\x66\x66\x65\x63tivenessMeasure\x12%\n!EFFECTIVENESS_MEASURE_UNSPECIFIED\x10\x00\x12&\n\"EFFECTIVENESS_MEASURE_SUCCESS_RATE\x10\x01\x12%\n!EFFECTIVENESS_MEASURE_USAGE_COUNT\x10\x02\x12\x31\n-EFFECTIVENESS_MEASURE_AVERAGE_COMPLETION_TIME\x10\x03\x12/\n+EFFECTIVENESS_MEASURE_DIFFICULTY_PERCEPTION\x10\x04\x12.\n*EFFECTIVENESS_MEASURE_LEARNER_SATISFACTION\x10\x05\x12\x38\n4EFFECTIVENESS_MEASURE_LEARNING_OBJECTIVE_ACHIEVEMENT\x10\x06\x12(\n$EFFECTIVENESS_MEASURE_RETENTION_RATE\x10\x07\x12\x31\n-EFFECTIVENESS_MEASURE_IMPROVEMENT_CORRELATION\x10\x08\x32\x9e\x05\n\x10\x41nalyticsService\x12Q\n\x0cRecordEvents\x12\x1e.amauta.v1.RecordEventsRequest\x1a\x1f.amauta.v1.RecordEventsResponse(\x01\x12L\n\x0bRecordEvent\x12\x1d.amauta.v1.RecordEventRequest\x1a\x1e.amauta.v1.RecordEventResponse\x12j\n\x15GetLearnerPerformance\x12\'.amauta.v1.GetLearnerPerformanceRequest\x1a(.amauta.v1.GetLearnerPerformanceResponse\x12p\n\x17GetContentEffectiveness\x12).amauta.v1.GetContentEffectivenessRequest\x1a*.amauta.v1.GetContentEffectivenessResponse\x12U\n\x0eGetCohortStats\x12 .amauta.v1.GetCohortStatsRequest\x1a!.amauta.v1.GetCohortStatsResponse\x12Q\n\x0c\x45xportEvents\x12\x1e.amauta.v1.ExportEventsRequest\x1a\x1f.amauta.v1.ExportEventsResponse0\x01\x12\x61\n\x12ReconcileAnalytics\x12$.amauta.v1.ReconcileAnalyticsRequest\x1a%.amauta.v1.ReconcileAnalyticsResponseBV\n\rorg.amauta.v1P\x01Z7github.com/amauta/amauta-node/gen/go/amauta/v1;amautav1\xaa\x02\tAmauta.V1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -35,56 +36,56 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'amauta.v1.analytics_pb2', _
 if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'\n\rorg.amauta.v1P\001Z7github.com/amauta/amauta-node/gen/go/amauta/v1;amautav1\252\002\tAmauta.V1'
-  _globals['_TIMEBUCKET']._serialized_start=3858
-  _globals['_TIMEBUCKET']._serialized_end=3964
-  _globals['_EFFECTIVENESSMEASURE']._serialized_start=3967
-  _globals['_EFFECTIVENESSMEASURE']._serialized_end=4406
-  _globals['_LEARNINGEVENT']._serialized_start=128
-  _globals['_LEARNINGEVENT']._serialized_end=513
-  _globals['_PERFORMANCEMETRIC']._serialized_start=516
-  _globals['_PERFORMANCEMETRIC']._serialized_end=865
-  _globals['_CONTENTEFFECTIVENESS']._serialized_start=868
-  _globals['_CONTENTEFFECTIVENESS']._serialized_end=1211
-  _globals['_EVENTCOLUMNS']._serialized_start=1214
-  _globals['_EVENTCOLUMNS']._serialized_end=1520
-  _globals['_RECORDEVENTSREQUEST']._serialized_start=1522
-  _globals['_RECORDEVENTSREQUEST']._serialized_end=1645
-  _globals['_EVENTERROR']._serialized_start=1647
-  _globals['_EVENTERROR']._serialized_end=1706
-  _globals['_RECORDEVENTSRESPONSE']._serialized_start=1709
-  _globals['_RECORDEVENTSRESPONSE']._serialized_end=1869
-  _globals['_RECORDEVENTREQUEST']._serialized_start=1871
-  _globals['_RECORDEVENTREQUEST']._serialized_end=1932
-  _globals['_RECORDEVENTRESPONSE']._serialized_start=1934
-  _globals['_RECORDEVENTRESPONSE']._serialized_end=1992
-  _globals['_GETLEARNERPERFORMANCEREQUEST']._serialized_start=1995
-  _globals['_GETLEARNERPERFORMANCEREQUEST']._serialized_end=2170
-  _globals['_PERFORMANCEPOINT']._serialized_start=2173
-  _globals['_PERFORMANCEPOINT']._serialized_end=2366
-  _globals['_GETLEARNERPERFORMANCERESPONSE']._serialized_start=2368
-  _globals['_GETLEARNERPERFORMANCERESPONSE']._serialized_end=2444
-  _globals['_GETCONTENTEFFECTIVENESSREQUEST']._serialized_start=2447
-  _globals['_GETCONTENTEFFECTIVENESSREQUEST']._serialized_end=2668
-  _globals['_RANKEDCONTENTEFFECTIVENESS']._serialized_start=2670
-  _globals['_RANKEDCONTENTEFFECTIVENESS']._serialized_end=2783
-  _globals['_GETCONTENTEFFECTIVENESSRESPONSE']._serialized_start=2785
-  _globals['_GETCONTENTEFFECTIVENESSRESPONSE']._serialized_end=2897
-  _globals['_GETCOHORTSTATSREQUEST']._serialized_start=2900
-  _globals['_GETCOHORTSTATSREQUEST']._serialized_end=3080
-  _globals['_PERCENTILEVALUE']._serialized_start=3082
-  _globals['_PERCENTILEVALUE']._serialized_end=3134
-  _globals['_GETCOHORTSTATSRESPONSE']._serialized_start=3136
-  _globals['_GETCOHORTSTATSRESPONSE']._serialized_end=3263
-  _globals['_EXPORTEVENTSREQUEST']._serialized_start=3266
-  _globals['_EXPORTEVENTSREQUEST']._serialized_end=3431
-  _globals['_EXPORTEVENTSRESPONSE']._serialized_start=3433
-  _globals['_EXPORTEVENTSRESPONSE']._serialized_end=3497
-  _globals['_RECONCILEANALYTICSREQUEST']._serialized_start=3499
-  _globals['_RECONCILEANALYTICSREQUEST']._serialized_end=3588
-  _globals['_PARTITIONDRIFT']._serialized_start=3591
-  _globals['_PARTITIONDRIFT']._serialized_end=3779
-  _globals['_RECONCILEANALYTICSRESPONSE']._serialized_start=3781
-  _globals['_RECONCILEANALYTICSRESPONSE']._serialized_end=3856
-  _globals['_ANALYTICSSERVICE']._serialized_start=4409
-  _globals['_ANALYTICSSERVICE']._serialized_end=5079
+  _globals['_TIMEBUCKET']._serialized_start=3983
+  _globals['_TIMEBUCKET']._serialized_end=4089
+  _globals['_EFFECTIVENESSMEASURE']._serialized_start=4092
+  _globals['_EFFECTIVENESSMEASURE']._serialized_end=4531
+  _globals['_LEARNINGEVENT']._serialized_start=160
+  _globals['_LEARNINGEVENT']._serialized_end=545
+  _globals['_PERFORMANCEMETRIC']._serialized_start=548
+  _globals['_PERFORMANCEMETRIC']._serialized_end=897
+  _globals['_CONTENTEFFECTIVENESS']._serialized_start=900
+  _globals['_CONTENTEFFECTIVENESS']._serialized_end=1243
+  _globals['_EVENTCOLUMNS']._serialized_start=1246
+  _globals['_EVENTCOLUMNS']._serialized_end=1552
+  _globals['_RECORDEVENTSREQUEST']._serialized_start=1554
+  _globals['_RECORDEVENTSREQUEST']._serialized_end=1677
+  _globals['_EVENTERROR']._serialized_start=1679
+  _globals['_EVENTERROR']._serialized_end=1738
+  _globals['_RECORDEVENTSRESPONSE']._serialized_start=1741
+  _globals['_RECORDEVENTSRESPONSE']._serialized_end=1901
+  _globals['_RECORDEVENTREQUEST']._serialized_start=1903
+  _globals['_RECORDEVENTREQUEST']._serialized_end=1964
+  _globals['_RECORDEVENTRESPONSE']._serialized_start=1966
+  _globals['_RECORDEVENTRESPONSE']._serialized_end=2024
+  _globals['_GETLEARNERPERFORMANCEREQUEST']._serialized_start=2027
+  _globals['_GETLEARNERPERFORMANCEREQUEST']._serialized_end=2202
+  _globals['_PERFORMANCEPOINT']._serialized_start=2205
+  _globals['_PERFORMANCEPOINT']._serialized_end=2398
+  _globals['_GETLEARNERPERFORMANCERESPONSE']._serialized_start=2400
+  _globals['_GETLEARNERPERFORMANCERESPONSE']._serialized_end=2476
+  _globals['_GETCONTENTEFFECTIVENESSREQUEST']._serialized_start=2479
+  _globals['_GETCONTENTEFFECTIVENESSREQUEST']._serialized_end=2700
+  _globals['_RANKEDCONTENTEFFECTIVENESS']._serialized_start=2702
+  _globals['_RANKEDCONTENTEFFECTIVENESS']._serialized_end=2815
+  _globals['_GETCONTENTEFFECTIVENESSRESPONSE']._serialized_start=2817
+  _globals['_GETCONTENTEFFECTIVENESSRESPONSE']._serialized_end=2929
+  _globals['_GETCOHORTSTATSREQUEST']._serialized_start=2932
+  _globals['_GETCOHORTSTATSREQUEST']._serialized_end=3112
+  _globals['_PERCENTILEVALUE']._serialized_start=3114
+  _globals['_PERCENTILEVALUE']._serialized_end=3166
+  _globals['_GETCOHORTSTATSRESPONSE']._serialized_start=3168
+  _globals['_GETCOHORTSTATSRESPONSE']._serialized_end=3295
+  _globals['_EXPORTEVENTSREQUEST']._serialized_start=3298
+  _globals['_EXPORTEVENTSREQUEST']._serialized_end=3463
+  _globals['_EXPORTEVENTSRESPONSE']._serialized_start=3465
+  _globals['_EXPORTEVENTSRESPONSE']._serialized_end=3529
+  _globals['_RECONCILEANALYTICSREQUEST']._serialized_start=3531
+  _globals['_RECONCILEANALYTICSREQUEST']._serialized_end=3620
+  _globals['_PARTITIONDRIFT']._serialized_start=3623
+  _globals['_PARTITIONDRIFT']._serialized_end=3834
+  _globals['_RECONCILEANALYTICSRESPONSE']._serialized_start=3837
+  _globals['_RECONCILEANALYTICSRESPONSE']._serialized_end=3981
+  _globals['_ANALYTICSSERVICE']._serialized_start=4534
+  _globals['_ANALYTICSSERVICE']._serialized_end=5204
 # @@protoc_insertion_point(module_scope)

@@ -1,6 +1,7 @@
 import datetime
 
 from amauta.v1 import common_pb2 as _common_pb2
+from google.protobuf import duration_pb2 as _duration_pb2
 from google.protobuf import struct_pb2 as _struct_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
@@ -335,7 +336,7 @@ class ReconcileAnalyticsRequest(_message.Message):
     def __init__(self, start_month: _Optional[int] = ..., end_month: _Optional[int] = ..., max_examples: _Optional[int] = ...) -> None: ...
 
 class PartitionDrift(_message.Message):
-    __slots__ = ("month", "source_count", "analytics_count", "source_checksum", "analytics_checksum", "missing_ids", "extra_ids", "in_sync")
+    __slots__ = ("month", "source_count", "analytics_count", "source_checksum", "analytics_checksum", "missing_ids", "extra_ids", "in_sync", "pending_count")
     MONTH_FIELD_NUMBER: _ClassVar[int]
     SOURCE_COUNT_FIELD_NUMBER: _ClassVar[int]
     ANALYTICS_COUNT_FIELD_NUMBER: _ClassVar[int]
@@ -344,6 +345,7 @@ class PartitionDrift(_message.Message):
     MISSING_IDS_FIELD_NUMBER: _ClassVar[int]
     EXTRA_IDS_FIELD_NUMBER: _ClassVar[int]
     IN_SYNC_FIELD_NUMBER: _ClassVar[int]
+    PENDING_COUNT_FIELD_NUMBER: _ClassVar[int]
     month: int
     source_count: int
     analytics_count: int
@@ -352,10 +354,15 @@ class PartitionDrift(_message.Message):
     missing_ids: _containers.RepeatedScalarFieldContainer[str]
     extra_ids: _containers.RepeatedScalarFieldContainer[str]
     in_sync: bool
-    def __init__(self, month: _Optional[int] = ..., source_count: _Optional[int] = ..., analytics_count: _Optional[int] = ..., source_checksum: _Optional[str] = ..., analytics_checksum: _Optional[str] = ..., missing_ids: _Optional[_Iterable[str]] = ..., extra_ids: _Optional[_Iterable[str]] = ..., in_sync: _Optional[bool] = ...) -> None: ...
+    pending_count: int
+    def __init__(self, month: _Optional[int] = ..., source_count: _Optional[int] = ..., analytics_count: _Optional[int] = ..., source_checksum: _Optional[str] = ..., analytics_checksum: _Optional[str] = ..., missing_ids: _Optional[_Iterable[str]] = ..., extra_ids: _Optional[_Iterable[str]] = ..., in_sync: _Optional[bool] = ..., pending_count: _Optional[int] = ...) -> None: ...
 
 class ReconcileAnalyticsResponse(_message.Message):
-    __slots__ = ("partitions",)
+    __slots__ = ("partitions", "pending_count", "relay_lag")
     PARTITIONS_FIELD_NUMBER: _ClassVar[int]
+    PENDING_COUNT_FIELD_NUMBER: _ClassVar[int]
+    RELAY_LAG_FIELD_NUMBER: _ClassVar[int]
     partitions: _containers.RepeatedCompositeFieldContainer[PartitionDrift]
-    def __init__(self, partitions: _Optional[_Iterable[_Union[PartitionDrift, _Mapping]]] = ...) -> None: ...
+    pending_count: int
+    relay_lag: _duration_pb2.Duration
+    def __init__(self, partitions: _Optional[_Iterable[_Union[PartitionDrift, _Mapping]]] = ..., pending_count: _Optional[int] = ..., relay_lag: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...

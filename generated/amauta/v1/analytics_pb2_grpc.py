@@ -153,7 +153,9 @@ class AnalyticsServiceServicer:
     def ReconcileAnalytics(self, request, context):
         """Rule 5: compares, per month partition, the events derived from PostgreSQL
         (session starts and ends, assessment submits) with learning_events, by
-        count and id checksum, and reports the drift.
+        count and id checksum, and reports the drift, with the rows still waiting
+        in the outbox (lag, not drift) and the relay's lag beside the counts.
+        Retention (event TTL) never removes these derived events.
         Codes: INVALID_ARGUMENT (malformed month, start after end, more than 120
         months), PERMISSION_DENIED (not admin or service).
         """

@@ -589,3 +589,21 @@ class GetSkillGapResponse(_message.Message):
     gaps: _containers.RepeatedCompositeFieldContainer[SkillGap]
     required_skill_count: int
     def __init__(self, gaps: _Optional[_Iterable[_Union[SkillGap, _Mapping]]] = ..., required_skill_count: _Optional[int] = ...) -> None: ...
+
+class ListCollaborationsRequest(_message.Message):
+    __slots__ = ("learner_id", "page_size", "page_token")
+    LEARNER_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    learner_id: str
+    page_size: int
+    page_token: str
+    def __init__(self, learner_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListCollaborationsResponse(_message.Message):
+    __slots__ = ("collaborations", "next_page_token")
+    COLLABORATIONS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    collaborations: _containers.RepeatedCompositeFieldContainer[CollaboratedWith]
+    next_page_token: str
+    def __init__(self, collaborations: _Optional[_Iterable[_Union[CollaboratedWith, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...

@@ -171,6 +171,11 @@ class GraphServiceStub:
                 request_serializer=amauta_dot_v1_dot_graph__pb2.GetSkillGapRequest.SerializeToString,
                 response_deserializer=amauta_dot_v1_dot_graph__pb2.GetSkillGapResponse.FromString,
                 _registered_method=True)
+        self.ListCollaborations = channel.unary_unary(
+                '/amauta.v1.GraphService/ListCollaborations',
+                request_serializer=amauta_dot_v1_dot_graph__pb2.ListCollaborationsRequest.SerializeToString,
+                response_deserializer=amauta_dot_v1_dot_graph__pb2.ListCollaborationsResponse.FromString,
+                _registered_method=True)
 
 
 class GraphServiceServicer:
@@ -407,6 +412,17 @@ class GraphServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListCollaborations(self, request, context):
+        """Lists the learner's COLLABORATED_WITH edges (one per past collaborator),
+        ordered by collaborator_id. A node may list only its own.
+        Codes: INVALID_ARGUMENT (bad learner_id, negative page_size, bad
+        page_token), PERMISSION_DENIED (a node naming another learner), NOT_FOUND
+        (learner node).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_GraphServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -529,6 +545,11 @@ def add_GraphServiceServicer_to_server(servicer, server):
                     servicer.GetSkillGap,
                     request_deserializer=amauta_dot_v1_dot_graph__pb2.GetSkillGapRequest.FromString,
                     response_serializer=amauta_dot_v1_dot_graph__pb2.GetSkillGapResponse.SerializeToString,
+            ),
+            'ListCollaborations': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListCollaborations,
+                    request_deserializer=amauta_dot_v1_dot_graph__pb2.ListCollaborationsRequest.FromString,
+                    response_serializer=amauta_dot_v1_dot_graph__pb2.ListCollaborationsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1196,6 +1217,33 @@ class GraphService:
             '/amauta.v1.GraphService/GetSkillGap',
             amauta_dot_v1_dot_graph__pb2.GetSkillGapRequest.SerializeToString,
             amauta_dot_v1_dot_graph__pb2.GetSkillGapResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListCollaborations(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/amauta.v1.GraphService/ListCollaborations',
+            amauta_dot_v1_dot_graph__pb2.ListCollaborationsRequest.SerializeToString,
+            amauta_dot_v1_dot_graph__pb2.ListCollaborationsResponse.FromString,
             options,
             channel_credentials,
             insecure,

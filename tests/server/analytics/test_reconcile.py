@@ -14,7 +14,9 @@ import grpc
 from amauta.v1 import analytics_pb2
 from server.node import Node
 from server.runtime import Stores
+from stores.analytics_relay import AnalyticsConsumer
 from stores.events import event_store
+from stores.outbox import OutboxRelay
 from tests.server.analytics.helpers import add_outbox, delivered, fails
 from tests.support import Tokens, bad_fields
 from tests.stores.analytics.helpers import to_batch
@@ -90,3 +92,24 @@ async def test_reconcile_access_and_validation(stub, tokens: Tokens) -> None:
     ):
         err = await fails(stub.ReconcileAnalytics(request, metadata=tokens.md("admin")), grpc.StatusCode.INVALID_ARGUMENT)
         assert bad_fields(err) == fields
+
+
+async def test_rows_waiting_in_the_outbox_are_reported_as_pending_with_the_relay_lag(
+        stub, stores: Stores, tokens: Tokens) -> None:
+    # The relay takes this advisory lock for each batch; holding it pauses the node's relay.
+    relay = OutboxRelay(stores.postgres, AnalyticsConsumer(stores.postgres, event_store(stores.analytics)))
+    rows = _rows("2001-09", 6)
+    request = analytics_pb2.ReconcileAnalyticsRequest(start_month=200109, end_month=200109)
+    async with stores.postgres.transaction() as held:
+        await held.execute("SELECT pg_advisory_xact_lock(%s)", (relay._lock_key,))
+        await add_outbox(stores.postgres, rows)
+        await asyncio.sleep(0.3)
+        reply = await stub.ReconcileAnalytics(request, metadata=tokens.md("admin"))
+        [month] = reply.partitions
+        assert (month.source_count, month.analytics_count, month.pending_count) == (0, 0, 6)
+        assert reply.pending_count >= 6
+        assert reply.relay_lag.ToTimedelta().total_seconds() >= 0.3
+    await delivered(stores, [r["event_id"] for r in rows])
+    reply = await stub.ReconcileAnalytics(request, metadata=tokens.md("admin"))
+    [month] = reply.partitions
+    assert (month.source_count, month.analytics_count, month.pending_count, month.in_sync) == (6, 6, 0, True)

@@ -73,6 +73,41 @@ class MetricRow:
     difficulty: float
     samples: int
     events: int
+    skill_category: str = ""
+    session_type: str = ""
+
+
+def _most_common(values: list[str]) -> str:
+    """The most frequent value, ties to the smaller string; '' for none."""
+    counts: dict[str, int] = defaultdict(int)
+    for v in values:
+        counts[v] += 1
+    return min(counts, key=lambda v: (-counts[v], v)) if counts else ""
+
+
+def _month_window(t: int) -> tuple[int, int]:
+    """[start of t's UTC month − 28 days, start of the next month) in seconds: what a month recompute reads."""
+    d = datetime.fromtimestamp(t, timezone.utc)
+    start = datetime(d.year, d.month, 1, tzinfo=timezone.utc)
+    end = datetime(d.year + d.month // 12, d.month % 12 + 1, 1, tzinfo=timezone.utc)
+    return int(start.timestamp()) - 28 * DAY, int(end.timestamp())
+
+
+def _labels(evs: list[Event], h: int, session_events: list[Event]) -> tuple[str, str]:
+    """(skill_category, session_type) of one learner-hour."""
+    lo, hi = _month_window(h)
+    types: dict[str, str] = {}
+    for e in session_events:
+        if lo <= e.t < hi:
+            st = e.event_data["session_type"]
+            types[e.session_id] = min(st, types.get(e.session_id, st))
+    return (_most_common([e.objective for e in evs if e.objective]),
+            _most_common([types[e.session_id] for e in evs if e.session_id in types]))
+
+
+def session_type_of(session_id: str) -> str:
+    """The type a generated session has (a function of its id, so regenerating draws nothing)."""
+    return ("training", "assessment", "practice")[int(session_id[-1], 16) % 3]
 
 
 def performance(events: list[Event]) -> dict[tuple[str, str, int], MetricRow]:
@@ -82,6 +117,9 @@ def performance(events: list[Event]) -> dict[tuple[str, str, int], MetricRow]:
     hours: dict[tuple[str, int], list[Event]] = defaultdict(list)
     for e in events:
         hours[(e.learner_id, e.t - e.t % HOUR)].append(e)
+    session_events = [e for e in events if e.event_type in ("session_start", "session_end") and e.session_id
+                      and isinstance(e.event_data.get("session_type"), str) and e.event_data["session_type"]]
+    labels = {key: _labels(evs, key[1], session_events) for key, evs in hours.items()}
     base: dict[tuple[str, str, int], tuple[float, int, int, float]] = {}
     for (learner, h), evs in hours.items():
         n = len(evs)
@@ -108,9 +146,11 @@ def performance(events: list[Event]) -> dict[tuple[str, str, int], MetricRow]:
         prior = [v for h2, v in hours_of[(learner, metric)] if h - WEEK <= h2 <= h - 1]
         baseline = _mean(prior) if prior else value
         rate = (value - baseline) / baseline if baseline != 0 else 0.0
-        out[(learner, metric, h)] = MetricRow(value, baseline, rate, difficulty, samples, n)
+        tags = labels[(learner, h)]
+        out[(learner, metric, h)] = MetricRow(value, baseline, rate, difficulty, samples, n, *tags)
         if metric == "accuracy" and prior:
-            out[(learner, "improvement", h)] = MetricRow(value - baseline, baseline, rate, difficulty, samples, n)
+            out[(learner, "improvement", h)] = MetricRow(value - baseline, baseline, rate, difficulty, samples, n,
+                                                         *tags)
     return out
 
 
@@ -315,7 +355,8 @@ def session_ends(rnd: random.Random, events: list[Event], count: int) -> list[Ev
         e = rnd.choice(used)
         out.append(Event(ts_ms=e.ts_ms + rnd.randrange(1, 3_600_000), event_id=str(uuid.UUID(int=rnd.getrandbits(128))),
                          learner_id=e.learner_id, event_type="session_end", session_id=e.session_id,
-                         event_data=dict(e.event_data), duration_ms=rnd.randrange(1, 5_000) * 1000,
+                         event_data={**e.event_data, "session_type": session_type_of(e.session_id)},
+                         duration_ms=rnd.randrange(1, 5_000) * 1000,
                          success=rnd.random() < 0.6, difficulty=e.difficulty))
     return out
 

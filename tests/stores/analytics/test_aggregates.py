@@ -48,6 +48,7 @@ async def test_every_metric_row_matches_the_recomputation(analytics: AnalyticsBa
     found = await _performance(analytics)
     assert {m for _, m, _ in expected} == set(METRICS)
     assert set(found) == set(expected)
+    labelled = {"skill_category": 0, "session_type": 0}
     for key, want in expected.items():
         got = found[key]
         assert oracle.close(float(got["metric_value"]), want.value), key
@@ -56,7 +57,10 @@ async def test_every_metric_row_matches_the_recomputation(analytics: AnalyticsBa
         assert oracle.close(float(got["content_difficulty"]), want.difficulty), key
         context = json.loads(got["metric_context"])
         assert (context["samples"], context["events"]) == (want.samples, want.events), key
-        assert (got["skill_category"], got["session_type"]) == ("", "")
+        assert (got["skill_category"], got["session_type"]) == (want.skill_category, want.session_type), key
+        labelled["skill_category"] += want.skill_category != ""
+        labelled["session_type"] += want.session_type != ""
+    assert all(labelled.values()), labelled  # the data exercises both labels
 
 
 async def test_every_content_row_matches_the_recomputation(analytics: AnalyticsBackend) -> None:

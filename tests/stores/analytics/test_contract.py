@@ -55,6 +55,16 @@ async def test_parameters_are_bound_not_spliced(analytics: AnalyticsBackend) -> 
     assert rows == [{"v": evil}]
 
 
+@pytest.mark.parametrize("value", ["q\\b", "q\\\\b", "q\\'", "tab\there", "nl\nx", "\\N", "nul\x00x",
+                                   "\\t", "'", "\u200f\u202eabc", "{v:String}", ""])
+async def test_string_parameters_reach_the_engine_byte_for_byte(analytics: AnalyticsBackend, value: str) -> None:
+    # Both engines parse parameters in the escaped text form; the backend must not let that show.
+    rows = await analytics.query("SELECT {v:String} AS v, length({v:String}) AS n, {v:String} = {w:String} AS same",
+                                 {"v": value, "w": value + "x"})
+    assert rows[0]["v"] == value and int(rows[0]["n"]) == len(value.encode())
+    assert not int(rows[0]["same"])
+
+
 async def test_insert_is_deduplicated_by_token(analytics: AnalyticsBackend) -> None:
     batch = events(100)
     for _ in range(3):

@@ -131,15 +131,16 @@ async def test_mirrors_collaboration_and_erasure(graph: GraphBackend) -> None:
     assert (await model.get_node("learner", "A"))["type"] == "creative_node"
     assert (await model.get_node("content", content))["difficulty"] == pytest.approx(0.3)
     collab = Collaboration(graph)
-    a = {r["collaborator_id"]: r for r in await collab.collaborations("A")}
-    b = {r["collaborator_id"]: r for r in await collab.collaborations("B")}
-    assert a["B"]["n"] == b["A"]["n"] == 2
-    assert a["B"]["syn"] == pytest.approx(0.6) and b["A"]["syn"] == pytest.approx(0.6)
-    assert a["B"]["at"] == b["A"]["at"] == int(datetime(2025, 1, 2, tzinfo=timezone.utc).timestamp() * 1000)
-    assert sorted(a["B"]["skills"]) == ["analysis", "creativity"]
-    assert a["C"]["n"] == 1
+    a = {r.collaborator_id: r for r in await collab.collaborations("A")}
+    b = {r.collaborator_id: r for r in await collab.collaborations("B")}
+    assert a["B"].session_count == b["A"].session_count == 2
+    assert a["B"].avg_synergy == pytest.approx(0.6) and b["A"].avg_synergy == pytest.approx(0.6)
+    assert a["B"].last_collaboration_ms == b["A"].last_collaboration_ms == \
+        int(datetime(2025, 1, 2, tzinfo=timezone.utc).timestamp() * 1000)
+    assert sorted(a["B"].complementary_skills) == ["analysis", "creativity"]
+    assert a["C"].session_count == 1
     await consumer.deliver([row(6, "learner_erased", learner_id="A"), row(7, "content_deleted", content_id=content)])
     rows_left = await graph.run("MATCH (l:Learner {learnerId: 'A'}) RETURN count(l) AS n")
     assert rows_left == [{"n": 0}]
-    assert [r["collaborator_id"] for r in await collab.collaborations("B")] == ["C"]
+    assert [r.collaborator_id for r in await collab.collaborations("B")] == ["C"]
     assert not await model.exists("content", content)
