@@ -54,7 +54,8 @@ class ContentRpcs:
         require_reader()
         page = await self.content.list(flt, after, limit)
         return catalog_pb2.ListContentResponse(contents=[to.content(r) for r in page.rows],
-                                               next_page_token=next_token(request, page.next_key))
+                                               next_page_token=next_token(request, page.next_key),
+                                               resume_page_token=next_token(request, page.last_key))
 
     async def UpdateContent(self, request: catalog_pb2.UpdateContentRequest,
                                   context: aio.ServicerContext) -> catalog_pb2.UpdateContentResponse:
@@ -107,7 +108,8 @@ class ContentRpcs:
         require_reader()
         page = await self.variations.descendants(content_id or "", request.max_depth, after, limit)
         return catalog_pb2.ListVariationsResponse(variations=[to.lineage_entry(r) for r in page.rows],
-                                                  next_page_token=next_token(request, page.next_key))
+                                                  next_page_token=next_token(request, page.next_key),
+                                                  resume_page_token=next_token(request, page.last_key))
 
     async def GetLineage(self, request: catalog_pb2.GetLineageRequest,
                                context: aio.ServicerContext) -> catalog_pb2.GetLineageResponse:

@@ -57,7 +57,8 @@ class DatasetRpcs:
         require_reader()
         page = await self.datasets.list(flt, after, limit)
         return catalog_pb2.ListDatasetsResponse(datasets=[to.dataset(r) for r in page.rows],
-                                                next_page_token=next_token(request, page.next_key))
+                                                next_page_token=next_token(request, page.next_key),
+                                                resume_page_token=next_token(request, page.last_key))
 
     async def UpdateDataset(self, request: catalog_pb2.UpdateDatasetRequest,
                                   context: aio.ServicerContext) -> catalog_pb2.UpdateDatasetResponse:

@@ -53,7 +53,8 @@ class EnvironmentRpcs:
         require_reader()
         page = await self.environments.list(flt, after, limit)
         return catalog_pb2.ListEnvironmentsResponse(environments=[to.environment(r) for r in page.rows],
-                                                    next_page_token=next_token(request, page.next_key))
+                                                    next_page_token=next_token(request, page.next_key),
+                                                    resume_page_token=next_token(request, page.last_key))
 
     async def UpdateEnvironment(self, request: catalog_pb2.UpdateEnvironmentRequest,
                                       context: aio.ServicerContext) -> catalog_pb2.UpdateEnvironmentResponse:

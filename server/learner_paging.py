@@ -41,9 +41,11 @@ def open_page(request: Message) -> Page:
     return Page(size, key[0], fingerprint)
 
 
-def close_page(rows: Sequence[T], page: Page, key: Callable[[T], int | None]) -> tuple[list[T], str]:
-    """The rows of this page and the token of the next one ('' on the last page)."""
+def close_page(rows: Sequence[T], page: Page, key: Callable[[T], int | None]) -> tuple[list[T], str, str]:
+    """The rows of this page, the token of the next one ('' on the last page) and the token that
+    resumes after the last row shown ('' when none is shown), for readers that tail the list."""
     shown = list(rows[:page.size])
-    if len(rows) <= page.size or not shown:
-        return shown, ""
-    return shown, paging.encode_token([key(shown[-1])], page.fingerprint)
+    if not shown:
+        return shown, "", ""
+    resume = paging.encode_token([key(shown[-1])], page.fingerprint)
+    return shown, resume if len(rows) > page.size else "", resume
