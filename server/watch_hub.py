@@ -340,6 +340,8 @@ class WatchHub:
                     raise Reset(pb.SIMULATION_RESET_REASON_STREAM_RECREATED,
                                 "the stream was recreated; a snapshot follows")
                 for entry in entries:
+                    if sub.terminal is not None:
+                        raise sub.terminal
                     read_to = entry.id
                     if cursor.accept(entry):
                         yield conv.delta(entry)
