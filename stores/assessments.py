@@ -124,7 +124,8 @@ class AssessmentStore:
 
     async def list(self, query: AssessmentQuery) -> list[Assessment]:
         """One page in commit order (list_seq)."""
-        where, params = [], []
+        where: list[str] = []
+        params: list[Any] = []
         if query.learner_id is not None:
             where.append("learner_id = %s")
             params.append(query.learner_id)
@@ -140,7 +141,8 @@ class AssessmentStore:
         if query.after is not None:
             where.append("list_seq > %s")
             params.append(query.after)
-        sql = (f"SELECT {_FIELDS}, list_seq FROM assessment_results" + (" WHERE " + " AND ".join(where) if where else "")
+        sql = (f"SELECT {_FIELDS}, list_seq FROM assessment_results"
+               + (" WHERE " + " AND ".join(where) if where else "")
                + " ORDER BY assessment_results.list_seq LIMIT %s")
         async with self.postgres.connection() as conn:
             cur = await conn.execute(sql, (*params, query.limit))

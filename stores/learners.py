@@ -139,7 +139,8 @@ class LearnerStore:
 
     async def list(self, query: ProfileQuery) -> list[Profile]:
         """One page in commit order (list_seq)."""
-        where, params = [], []
+        where: list[str] = []
+        params: list[Any] = []
         if query.learner_type is not None:
             where.append("learner_type = %s")
             params.append(query.learner_type)

@@ -275,7 +275,8 @@ class SessionStore:
 
     async def list(self, query: SessionQuery) -> list[Session]:
         """One page in commit order (list_seq)."""
-        where, params = [], []
+        where: list[str] = []
+        params: list[Any] = []
         for column, value in (("learner_id", query.learner_id), ("session_type", query.session_type),
                               ("completion_status", query.completion_status)):
             if value is not None:
