@@ -11,7 +11,8 @@
 -- Each insert costs one UPDATE of the new row at commit.
 CREATE OR REPLACE FUNCTION assign_list_seq() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM pg_advisory_xact_lock(7308604897068083201);
+    -- The key spells 'list_seq' (other advisory keys: stores/migrator.py, outbox.py, variations.py).
+    PERFORM pg_advisory_xact_lock(7811901972305634673);
     -- Static statements per table: PL/pgSQL caches their plans (EXECUTE would plan every row).
     IF TG_TABLE_NAME = 'learning_sessions' THEN
         UPDATE learning_sessions SET list_seq = nextval('learning_sessions_list_seq')
