@@ -8,8 +8,13 @@
    and after (the embedded PostgreSQL and Redis are other processes and not counted).
 3. In the same run, raw redis-py on the node's Redis: XADD closed loop, and XADD → XREAD BLOCK
    receipt latency, the floor under (1).
+4. Catch-up beside live fan-out, one client process for both: BEHIND updates are written with nobody
+   watching, then one watcher (and then CATCHING watchers at once) resumes from the first token and
+   reads to the end from history; its rate (messages/s) is put beside the live fan-out rate of
+   CATCHING watchers on the feed while 8 writers update as fast as they can.
 
-`python -m bench.simulation client …` is the client process of (1) and (2).
+`python -m bench.simulation client …` is the client process of (1) and (2);
+`python -m bench.simulation catchup [--quick]` runs (4) alone.
 """
 
 from __future__ import annotations
@@ -246,6 +251,82 @@ async def _raw_redis(node: BenchNode, samples: int) -> list[Result]:
         await reader.aclose()
 
 
+async def _write(node: BenchNode, stub: pbg.SimulationServiceStub, sim_id: str, total: int, writers: int = 8) -> None:
+    async def writer(w: int) -> None:
+        for i in range(w, total, writers):
+            await stub.UpdateSimulationState(pb.UpdateSimulationStateRequest(
+                simulation_id=sim_id, state=convert.dict_to_struct({"i": i})), metadata=node.metadata)
+    await asyncio.gather(*(writer(w) for w in range(writers)))
+
+
+async def _read_deltas(stub: pbg.SimulationServiceStub, node: BenchNode, sim_id: str, token: str, count: int,
+                       opened: asyncio.Event | None = None) -> tuple[float, float, int]:
+    """(time of the first delta, time of the last, problems): reads count deltas after token (or after
+    the snapshot when token is empty, setting opened once it arrived)."""
+    call = stub.WatchSimulation(pb.WatchSimulationRequest(simulation_id=sim_id, resume_token=token),
+                                metadata=node.metadata)
+    first = last = 0.0
+    got = problems = 0
+    expected = 0
+    async for m in call:
+        kind = m.WhichOneof("event")
+        if kind == "snapshot":
+            expected = m.snapshot.simulation.version + 1
+            if opened is not None:
+                opened.set()
+            continue
+        if kind != "delta":
+            if kind != "heartbeat":
+                problems += 1
+            continue
+        now = time.perf_counter()
+        first = first or now
+        last = now
+        if expected and m.delta.version != expected:
+            problems += 1
+        expected = m.delta.version + 1
+        got += 1
+        if got == count:
+            break
+    call.cancel()
+    return first, last, problems
+
+
+async def _catchup(node: BenchNode, stub: pbg.SimulationServiceStub, env: str, behind: int,
+                   watchers: int) -> list[Result]:
+    sim_id = await _start(stub, node, env)
+    token = ""
+    async for m in stub.WatchSimulation(pb.WatchSimulationRequest(simulation_id=sim_id), metadata=node.metadata):
+        token = m.token
+        break
+    await _write(node, stub, sim_id, behind)
+    results = []
+    for n in (1, watchers):
+        began = time.perf_counter()
+        runs = await asyncio.gather(*(_read_deltas(stub, node, sim_id, token, behind) for _ in range(n)))
+        elapsed = time.perf_counter() - began
+        problems = sum(r[2] for r in runs)
+        results.append(Result(f"watch catch-up from history, {n} watcher(s) {behind:,} behind", n,
+                              n * behind / elapsed, unit="msg/s", count=n * behind, errors=problems,
+                              notes={"per_watcher_msg_s": round(behind / elapsed, 1)}))
+    # Live: watchers attached to the feed first, then 8 writers as fast as they can.
+    live_sim = await _start(stub, node, env)
+    opened = [asyncio.Event() for _ in range(watchers)]
+    readers = [asyncio.create_task(_read_deltas(stub, node, live_sim, "", behind, o)) for o in opened]
+    await asyncio.gather(*(o.wait() for o in opened))
+    began = time.perf_counter()
+    await _write(node, stub, live_sim, behind)
+    wrote = time.perf_counter() - began
+    runs = await asyncio.gather(*readers)
+    elapsed = max(r[1] for r in runs) - began
+    results.append(Result(f"watch live fan-out, {watchers} watchers, {behind:,} updates", watchers,
+                          watchers * behind / elapsed, unit="msg/s", count=watchers * behind,
+                          errors=sum(r[2] for r in runs),
+                          notes={"per_watcher_msg_s": round(behind / elapsed, 1),
+                                 "update_rate": round(behind / wrote, 1)}))
+    return results
+
+
 async def _updates(node: BenchNode, stub: pbg.SimulationServiceStub, env: str, total: int,
                    raw: Result) -> Result:
     sim_id = await _start(stub, node, env)
@@ -270,17 +351,34 @@ async def run(quick: bool) -> list[Result]:
                 results.append(await _fanout(node, stub, env, 250, 30))
             results.append(await _idle(node, stub, env, 1000 if quick else 10_000))
             results.append(await _updates(node, stub, env, 1000 if quick else 5000, raw[0]))
+            results += await _catchup(node, stub, env, 2000 if quick else 10_000, 10)
             return results + raw
+    finally:
+        node.stop()
+
+
+async def _catchup_only(quick: bool) -> None:
+    node = BenchNode()
+    try:
+        env = await _environment(node)
+        async with aio.insecure_channel(node.target) as channel:
+            for r in await _catchup(node, pbg.SimulationServiceStub(channel), env, 2000 if quick else 10_000, 10):
+                print(json.dumps(r.as_dict()))
     finally:
         node.stop()
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(prog="python -m bench.simulation")
-    parser.add_argument("mode", choices=["client"])
-    parser.add_argument("--target", required=True)
-    parser.add_argument("--sim", required=True)
-    parser.add_argument("--watchers", type=int, required=True)
+    parser.add_argument("mode", choices=["client", "catchup"])
+    parser.add_argument("--target")
+    parser.add_argument("--sim")
+    parser.add_argument("--watchers", type=int, default=0)
     parser.add_argument("--expect", type=int, default=0)
     parser.add_argument("--timeout", type=float, default=60)
-    asyncio.run(_client(parser.parse_args()))
+    parser.add_argument("--quick", action="store_true")
+    parsed = parser.parse_args()
+    if parsed.mode == "catchup":
+        asyncio.run(_catchup_only(parsed.quick))
+    else:
+        asyncio.run(_client(parsed))

@@ -9,7 +9,7 @@ from server import catalog_convert as to
 from server import catalog_fields as fields
 from server.authz import require_reader, require_writer
 from server.catalog_filters import set_match, value_range
-from server.catalog_paging import INT, TIME, UUID, next_token, page_request
+from server.catalog_paging import INT, next_token, page_request
 from server.validation import Checker
 from stores.catalog_content import ContentFilter, ContentStore
 from stores.variations import VariationStore
@@ -42,7 +42,7 @@ class ContentRpcs:
     async def ListContent(self, request: catalog_pb2.ListContentRequest,
                                 context: aio.ServicerContext) -> catalog_pb2.ListContentResponse:
         check = Checker()
-        limit, after = page_request(check, request, (TIME, UUID))
+        limit, after = page_request(check, request, (INT,))
         flt = ContentFilter(
             dataset_id=check.uuid(request.dataset_id, "dataset_id", required=False),
             difficulty_level=value_range(check, request, "difficulty_level"),
@@ -54,7 +54,8 @@ class ContentRpcs:
         require_reader()
         page = await self.content.list(flt, after, limit)
         return catalog_pb2.ListContentResponse(contents=[to.content(r) for r in page.rows],
-                                               next_page_token=next_token(request, page.next_key))
+                                               next_page_token=next_token(request, page.next_key),
+                                               resume_page_token=next_token(request, page.last_key))
 
     async def UpdateContent(self, request: catalog_pb2.UpdateContentRequest,
                                   context: aio.ServicerContext) -> catalog_pb2.UpdateContentResponse:
@@ -102,12 +103,13 @@ class ContentRpcs:
         content_id = check.uuid(request.content_id, "content_id")
         if request.max_depth < 0:
             check.fail("max_depth", "must not be negative")
-        limit, after = page_request(check, request, (INT, TIME, UUID))
+        limit, after = page_request(check, request, (INT,))
         check.done()
         require_reader()
         page = await self.variations.descendants(content_id or "", request.max_depth, after, limit)
         return catalog_pb2.ListVariationsResponse(variations=[to.lineage_entry(r) for r in page.rows],
-                                                  next_page_token=next_token(request, page.next_key))
+                                                  next_page_token=next_token(request, page.next_key),
+                                                  resume_page_token=next_token(request, page.last_key))
 
     async def GetLineage(self, request: catalog_pb2.GetLineageRequest,
                                context: aio.ServicerContext) -> catalog_pb2.GetLineageResponse:

@@ -9,7 +9,7 @@ from server import catalog_convert as to
 from server import catalog_fields as fields
 from server.auth import Role
 from server.authz import require_reader, require_roles, require_writer
-from server.catalog_paging import TIME, UUID, next_token, page_request
+from server.catalog_paging import INT, next_token, page_request
 from server.catalog_filters import set_match, value_range
 from server.validation import Checker
 from stores.catalog import DatasetFilter, DatasetStore, Decision
@@ -44,7 +44,7 @@ class DatasetRpcs:
     async def ListDatasets(self, request: catalog_pb2.ListDatasetsRequest,
                                  context: aio.ServicerContext) -> catalog_pb2.ListDatasetsResponse:
         check = Checker()
-        limit, after = page_request(check, request, (TIME, UUID))
+        limit, after = page_request(check, request, (INT,))
         flt = DatasetFilter(
             dataset_type=check.enum(request.dataset_type, common_pb2.DatasetType.DESCRIPTOR, "dataset_type",
                                     required=False),
@@ -57,7 +57,8 @@ class DatasetRpcs:
         require_reader()
         page = await self.datasets.list(flt, after, limit)
         return catalog_pb2.ListDatasetsResponse(datasets=[to.dataset(r) for r in page.rows],
-                                                next_page_token=next_token(request, page.next_key))
+                                                next_page_token=next_token(request, page.next_key),
+                                                resume_page_token=next_token(request, page.last_key))
 
     async def UpdateDataset(self, request: catalog_pb2.UpdateDatasetRequest,
                                   context: aio.ServicerContext) -> catalog_pb2.UpdateDatasetResponse:

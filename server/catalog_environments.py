@@ -9,7 +9,7 @@ from server import catalog_convert as to
 from server import catalog_fields as fields
 from server.authz import require_reader, require_writer
 from server.catalog_filters import set_match
-from server.catalog_paging import TIME, UUID, next_token, page_request
+from server.catalog_paging import INT, next_token, page_request
 from server.validation import Checker
 from stores.catalog_environments import EnvironmentFilter, EnvironmentStore
 
@@ -41,7 +41,7 @@ class EnvironmentRpcs:
     async def ListEnvironments(self, request: catalog_pb2.ListEnvironmentsRequest,
                                      context: aio.ServicerContext) -> catalog_pb2.ListEnvironmentsResponse:
         check = Checker()
-        limit, after = page_request(check, request, (TIME, UUID))
+        limit, after = page_request(check, request, (INT,))
         flt = EnvironmentFilter(
             environment_type=check.enum(request.environment_type, common_pb2.EnvironmentType.DESCRIPTOR,
                                         "environment_type", required=False),
@@ -53,7 +53,8 @@ class EnvironmentRpcs:
         require_reader()
         page = await self.environments.list(flt, after, limit)
         return catalog_pb2.ListEnvironmentsResponse(environments=[to.environment(r) for r in page.rows],
-                                                    next_page_token=next_token(request, page.next_key))
+                                                    next_page_token=next_token(request, page.next_key),
+                                                    resume_page_token=next_token(request, page.last_key))
 
     async def UpdateEnvironment(self, request: catalog_pb2.UpdateEnvironmentRequest,
                                       context: aio.ServicerContext) -> catalog_pb2.UpdateEnvironmentResponse:

@@ -56,8 +56,9 @@ class LearnerServicer(learner_pb2_grpc.LearnerServiceServicer):
         rows = await self.profiles.list(ProfileQuery(
             page.fetch, flt.learner_type, record_scope(), flt.last_activity_from, flt.last_activity_to,
             page.after))
-        shown, token = close_page(rows, page, lambda p: (p.created_at, p.profile_id))
-        return pb.ListLearnerProfilesResponse(profiles=[out.profile(p) for p in shown], next_page_token=token)
+        shown, token, resume = close_page(rows, page, lambda p: p.list_seq)
+        return pb.ListLearnerProfilesResponse(profiles=[out.profile(p) for p in shown], next_page_token=token,
+                                              resume_page_token=resume)
 
     async def UpdateLearnerProfile(self, request: pb.UpdateLearnerProfileRequest,
                                    context: aio.ServicerContext) -> pb.UpdateLearnerProfileResponse:
@@ -117,8 +118,9 @@ class LearnerServicer(learner_pb2_grpc.LearnerServiceServicer):
         rows = await self.sessions.list(SessionQuery(
             page.fetch, flt.learner_id, flt.session_type, flt.completion_status, flt.start_from, flt.start_to,
             page.after))
-        shown, token = close_page(rows, page, lambda s: (s.start_time, s.session_id))
-        return pb.ListSessionsResponse(sessions=[out.session(s) for s in shown], next_page_token=token)
+        shown, token, resume = close_page(rows, page, lambda s: s.list_seq)
+        return pb.ListSessionsResponse(sessions=[out.session(s) for s in shown], next_page_token=token,
+                                       resume_page_token=resume)
 
     # Assessments
 
@@ -145,8 +147,9 @@ class LearnerServicer(learner_pb2_grpc.LearnerServiceServicer):
         page = open_page(request)
         rows = await self.assessments.list(AssessmentQuery(
             page.fetch, flt.learner_id, flt.assessment_type, flt.time_from, flt.time_to, page.after))
-        shown, token = close_page(rows, page, lambda a: (a.assessment_timestamp, a.assessment_id))
-        return pb.ListAssessmentsResponse(assessments=[out.assessment(a) for a in shown], next_page_token=token)
+        shown, token, resume = close_page(rows, page, lambda a: a.list_seq)
+        return pb.ListAssessmentsResponse(assessments=[out.assessment(a) for a in shown], next_page_token=token,
+                                          resume_page_token=resume)
 
     async def SetAssessmentReviewStatus(self, request: pb.SetAssessmentReviewStatusRequest,
                                         context: aio.ServicerContext) -> pb.SetAssessmentReviewStatusResponse:

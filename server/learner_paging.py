@@ -1,11 +1,9 @@
-"""Keyset pages of (time, uuid) for LearnerService lists, on top of server.paging's tokens."""
+"""Keyset pages in commit order (list_seq) for LearnerService lists, on top of server.paging's tokens."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import TypeVar
 
 from google.protobuf.message import Message
@@ -21,7 +19,8 @@ class Page:
     """Where a list request starts and how much it returns."""
 
     size: int
-    after: tuple[datetime, str] | None
+    #: list_seq of the last row of the previous page.
+    after: int | None
     fingerprint: str
 
     @property
@@ -37,18 +36,16 @@ def open_page(request: Message) -> Page:
     key = paging.decode_token(request.page_token, fingerprint)  # type: ignore[attr-defined]
     if key is None:
         return Page(size, None, fingerprint)
-    try:
-        when, ident = key
-        after = (datetime.fromisoformat(when), str(uuid.UUID(ident)))
-    except (ValueError, TypeError):
-        raise invalid_argument([FieldViolation("page_token", "malformed page token")]) from None
-    return Page(size, after, fingerprint)
+    if len(key) != 1 or not isinstance(key[0], int) or isinstance(key[0], bool):
+        raise invalid_argument([FieldViolation("page_token", "malformed page token")])
+    return Page(size, key[0], fingerprint)
 
 
-def close_page(rows: Sequence[T], page: Page, key: Callable[[T], tuple[datetime | None, str]]) -> tuple[list[T], str]:
-    """The rows of this page and the token of the next one ('' on the last page)."""
+def close_page(rows: Sequence[T], page: Page, key: Callable[[T], int | None]) -> tuple[list[T], str, str]:
+    """The rows of this page, the token of the next one ('' on the last page) and the token that
+    resumes after the last row shown ('' when none is shown), for readers that tail the list."""
     shown = list(rows[:page.size])
-    if len(rows) <= page.size or not shown:
-        return shown, ""
-    when, ident = key(shown[-1])
-    return shown, paging.encode_token([when.isoformat() if when else None, ident], page.fingerprint)
+    if not shown:
+        return shown, "", ""
+    resume = paging.encode_token([key(shown[-1])], page.fingerprint)
+    return shown, resume if len(rows) > page.size else "", resume

@@ -4,7 +4,7 @@ read, list, and move review_status forward."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -42,6 +42,8 @@ class Assessment:
     assessor: str | None
     assessment_timestamp: datetime | None
     review_status: str | None
+    #: Commit-order position (migration postgres/0120); set on rows read by a list, else None.
+    list_seq: int | None = field(default=None, compare=False)
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Assessment:
@@ -59,8 +61,8 @@ class AssessmentQuery:
     assessment_type: str | None = None
     time_from: datetime | None = None
     time_to: datetime | None = None
-    #: (assessment_timestamp, assessment_id) of the last row of the previous page.
-    after: tuple[datetime, str] | None = None
+    #: list_seq of the last row of the previous page.
+    after: int | None = None
 
 
 def _submitted(a: Assessment) -> dict[str, Any]:
@@ -121,8 +123,9 @@ class AssessmentStore:
             return await _by_id(conn, assessment_id, learner_id)
 
     async def list(self, query: AssessmentQuery) -> list[Assessment]:
-        """One page in (assessment_timestamp, assessment_id) order."""
-        where, params = [], []
+        """One page in commit order (list_seq)."""
+        where: list[str] = []
+        params: list[Any] = []
         if query.learner_id is not None:
             where.append("learner_id = %s")
             params.append(query.learner_id)
@@ -136,10 +139,11 @@ class AssessmentStore:
             where.append("assessment_timestamp < %s")
             params.append(query.time_to)
         if query.after is not None:
-            where.append("(assessment_timestamp, assessment_id) > (%s, %s::uuid)")
-            params.extend(query.after)
-        sql = (f"SELECT {_FIELDS} FROM assessment_results" + (" WHERE " + " AND ".join(where) if where else "")
-               + " ORDER BY assessment_results.assessment_timestamp, assessment_results.assessment_id LIMIT %s")
+            where.append("list_seq > %s")
+            params.append(query.after)
+        sql = (f"SELECT {_FIELDS}, list_seq FROM assessment_results"
+               + (" WHERE " + " AND ".join(where) if where else "")
+               + " ORDER BY assessment_results.list_seq LIMIT %s")
         async with self.postgres.connection() as conn:
             cur = await conn.execute(sql, (*params, query.limit))
             return [Assessment.from_row(r) for r in await cur.fetchall()]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 import psycopg
@@ -27,8 +26,9 @@ COLUMNS = ("dataset_id::text AS dataset_id, name, description, dataset_type, gen
            " quality_metrics, target_capabilities, source_accords, source_memories, created_at,"
            " updated_at, created_by, version, validation_status, usage_count, quality_score,"
            " validated_by, validation_reason, validated_at")
-# Qualified: a bare name in ORDER BY would bind to the text-cast output column and defeat the index.
-ORDER = ("d.created_at", "d.dataset_id")
+# Lists are in commit order (list_seq, migration postgres/0120), so a reader that continues from its
+# last token sees every committed row once.
+ORDER = ("d.list_seq",)
 
 
 @dataclass(frozen=True)
@@ -53,8 +53,8 @@ class Decision:
     quality_metrics: dict[str, Any] | None = None  # None: keep
 
 
-def _key(row: Row) -> tuple[datetime, str]:
-    return row["created_at"], row["dataset_id"]
+def _key(row: Row) -> tuple[int]:
+    return (row["list_seq"],)
 
 
 class DatasetStore:
@@ -87,7 +87,7 @@ class DatasetStore:
         return row
 
     async def list(self, flt: DatasetFilter, after: tuple[Any, ...] | None, limit: int) -> Page:
-        """One keyset page ordered by (created_at, dataset_id)."""
+        """One keyset page in commit order (list_seq)."""
         where = Where()
         where.equals("d.dataset_type", flt.dataset_type)
         where.equals("d.validation_status", flt.validation_status)
@@ -95,7 +95,7 @@ class DatasetStore:
         where.array("d.target_capabilities", flt.target_capabilities)
         where.within("d.created_at", flt.created_at)
         where.after(ORDER, after)
-        sql = (f"SELECT {COLUMNS} FROM training_datasets d{where.sql()}"
+        sql = (f"SELECT {COLUMNS}, d.list_seq FROM training_datasets d{where.sql()}"
                f" ORDER BY {', '.join(ORDER)} LIMIT %s")
         async with self.pg.connection() as conn:
             rows = await fetch_all(conn, sql, [*where.params, limit + 1])

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 import psycopg
@@ -29,8 +28,9 @@ COLUMNS = ("content_id::text AS content_id, dataset_id::text AS dataset_id, titl
            " difficulty_level, complexity_metrics, learning_objectives, success_criteria,"
            " estimated_duration, prerequisites, tags, variation_source::text AS variation_source,"
            " variation_parameters, created_at, validation_results, usage_statistics")
-# Qualified: a bare name in ORDER BY would bind to the text-cast output column and defeat the index.
-ORDER = ("c.created_at", "c.content_id")
+# Lists are in commit order (list_seq, migration postgres/0120), so a reader that continues from its
+# last token sees every committed row once.
+ORDER = ("c.list_seq",)
 #: GetContent's query.
 GET_SQL = f"SELECT {COLUMNS} FROM training_content c WHERE c.content_id = %s"
 
@@ -47,8 +47,8 @@ class ContentFilter:
     title_query: str | None = None
 
 
-def _key(row: Row) -> tuple[datetime, str]:
-    return row["created_at"], row["content_id"]
+def _key(row: Row) -> tuple[int]:
+    return (row["list_seq"],)
 
 
 async def require_dataset(conn: psycopg.AsyncConnection[Any], dataset_id: str) -> str:
@@ -79,7 +79,7 @@ def list_sql(flt: ContentFilter, after: tuple[Any, ...] | None, limit: int) -> t
     if flt.title_query:
         where.add("c.title ILIKE %s", like_pattern(flt.title_query))
     where.after(ORDER, after)
-    sql = f"SELECT {COLUMNS} FROM training_content c{where.sql()} ORDER BY {', '.join(ORDER)} LIMIT %s"
+    sql = f"SELECT {COLUMNS}, c.list_seq FROM training_content c{where.sql()} ORDER BY {', '.join(ORDER)} LIMIT %s"
     return sql, [*where.params, limit + 1]
 
 
@@ -123,7 +123,7 @@ class ContentStore:
         return row is not None
 
     async def list(self, flt: ContentFilter, after: tuple[Any, ...] | None, limit: int) -> Page:
-        """One keyset page ordered by (created_at, content_id)."""
+        """One keyset page in commit order (list_seq)."""
         sql, params = list_sql(flt, after, limit)
         async with self.pg.connection() as conn:
             rows = await fetch_all(conn, sql, params)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 import psycopg
@@ -27,8 +26,9 @@ COLUMNS = ("environment_id::text AS environment_id, name, description, environme
            " max_participants, estimated_duration, environment_config, participant_roles, success_criteria,"
            " learning_objectives, prerequisites, resources_required, created_at, updated_at, created_by,"
            " version, active_status, usage_count")
-# Qualified: a bare name in ORDER BY would bind to the text-cast output column and defeat the index.
-ORDER = ("e.created_at", "e.environment_id")
+# Lists are in commit order (list_seq, migration postgres/0120), so a reader that continues from its
+# last token sees every committed row once.
+ORDER = ("e.list_seq",)
 
 
 @dataclass(frozen=True)
@@ -41,8 +41,8 @@ class EnvironmentFilter:
     learning_objectives: SetMatch | None = None
 
 
-def _key(row: Row) -> tuple[datetime, str]:
-    return row["created_at"], row["environment_id"]
+def _key(row: Row) -> tuple[int]:
+    return (row["list_seq"],)
 
 
 class EnvironmentStore:
@@ -76,14 +76,14 @@ class EnvironmentStore:
         return row
 
     async def list(self, flt: EnvironmentFilter, after: tuple[Any, ...] | None, limit: int) -> Page:
-        """One keyset page ordered by (created_at, environment_id)."""
+        """One keyset page in commit order (list_seq)."""
         where = Where()
         where.equals("e.environment_type", flt.environment_type)
         where.equals("e.complexity_level", flt.complexity_level)
         where.equals("e.active_status", flt.active_status)
         where.array("e.learning_objectives", flt.learning_objectives)
         where.after(ORDER, after)
-        sql = (f"SELECT {COLUMNS} FROM simulation_environments e{where.sql()}"
+        sql = (f"SELECT {COLUMNS}, e.list_seq FROM simulation_environments e{where.sql()}"
                f" ORDER BY {', '.join(ORDER)} LIMIT %s")
         async with self.pg.connection() as conn:
             rows = await fetch_all(conn, sql, [*where.params, limit + 1])

@@ -49,6 +49,9 @@ class Page:
 
     rows: list[Row]
     next_key: tuple[Any, ...] | None
+    #: The key of the last row, also on the last page (None when the page is empty): a tailing
+    #: reader resumes there later.
+    last_key: tuple[Any, ...] | None = None
 
 
 class Where:
@@ -136,8 +139,8 @@ def page_of(rows: list[Row], limit: int, key: Callable[[Row], tuple[Any, ...]]) 
     """Cut a limit+1 fetch into a Page: the extra row only says that another page exists."""
     if len(rows) > limit:
         rows = rows[:limit]
-        return Page(rows, key(rows[-1]))
-    return Page(rows, None)
+        return Page(rows, key(rows[-1]), key(rows[-1]))
+    return Page(rows, None, key(rows[-1]) if rows else None)
 
 
 def missing(what: str, key: str) -> NotFound:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
@@ -59,6 +59,8 @@ class Profile:
     updated_at: datetime
     last_activity: datetime | None
     profile_version: int
+    #: Commit-order position (migration postgres/0120); set on rows read by a list, else None.
+    list_seq: int | None = field(default=None, compare=False)
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Profile:
@@ -76,8 +78,8 @@ class ProfileQuery:
     learner_id: str | None = None
     last_activity_from: datetime | None = None
     last_activity_to: datetime | None = None
-    #: (created_at, profile_id) of the last row of the previous page.
-    after: tuple[datetime, str] | None = None
+    #: list_seq of the last row of the previous page.
+    after: int | None = None
 
 
 async def touch_activity(conn: psycopg.AsyncConnection[Any], learner_id: str, at: datetime | None) -> None:
@@ -136,8 +138,9 @@ class LearnerStore:
         return Profile.from_row(row)
 
     async def list(self, query: ProfileQuery) -> list[Profile]:
-        """One page in (created_at, profile_id) order."""
-        where, params = [], []
+        """One page in commit order (list_seq)."""
+        where: list[str] = []
+        params: list[Any] = []
         if query.learner_type is not None:
             where.append("learner_type = %s")
             params.append(query.learner_type)
@@ -151,11 +154,11 @@ class LearnerStore:
             where.append("last_activity < %s")
             params.append(query.last_activity_to)
         if query.after is not None:
-            where.append("(created_at, profile_id) > (%s, %s::uuid)")
-            params.extend(query.after)
-        sql = (f"SELECT {_COLUMNS} FROM learner_profiles"
+            where.append("list_seq > %s")
+            params.append(query.after)
+        sql = (f"SELECT {_COLUMNS}, list_seq FROM learner_profiles"
                + (" WHERE " + " AND ".join(where) if where else "")
-               + " ORDER BY learner_profiles.created_at, learner_profiles.profile_id LIMIT %s")
+               + " ORDER BY learner_profiles.list_seq LIMIT %s")
         async with self.postgres.connection() as conn:
             cur = await conn.execute(sql, (*params, query.limit))
             return [Profile.from_row(r) for r in await cur.fetchall()]

@@ -332,8 +332,18 @@ class LearningPaths:
             closure.round_trips += 1
             closure.edges += [_edge(r) for r in rows if r["parent"] in members]
         closure.edges = [e for e in closure.edges if e.from_id in members and e.to_id in members]
-        closure.order = topological_order(closure.nodes, ((e.from_id, e.to_id) for e in closure.edges))
+        ordering = closure.edges
+        if mandatory_only and len(closure.nodes) > 1:
+            # The filter chose the nodes; the order still obeys every edge among them, optional ones too.
+            ordering = await self._edges_among(members)
+            closure.round_trips += 1
+        closure.order = topological_order(closure.nodes, ((e.from_id, e.to_id) for e in ordering))
         return closure
+
+    async def _edges_among(self, members: set[str]) -> list[Edge]:
+        """Every PREREQUISITE_FOR edge between two of members, optional or not (one round trip)."""
+        rows = await self.graph.run(PARENTS, {"frontier": sorted(members), "all": True})
+        return [e for e in map(_edge, rows) if e.from_id in members]
 
     async def learning_path(self, learner_id: str, target_id: str, *, threshold: float = MASTERY_THRESHOLD,
                             include_optional: bool = False) -> tuple[list[PathStep], int]:
@@ -371,7 +381,12 @@ class LearningPaths:
                     mastery[pid] = level
                     frontier.append(pid)
         mandatory = reachable([target_id], edges, mandatory_only=True) if include_optional else set(nodes)
-        order = topological_order(nodes, ((e.from_id, e.to_id) for e in edges))
+        ordering = edges
+        if not include_optional and len(nodes) > 2:
+            # The walk followed mandatory edges only; optional edges among the steps still order them.
+            ordering = await self._edges_among(set(nodes))
+            trips += 1
+        order = topological_order(nodes, ((e.from_id, e.to_id) for e in ordering))
         into: dict[str, float] = {}
         for e in edges:
             into[e.to_id] = max(into.get(e.to_id, 0.0), e.average_transition_time)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
@@ -48,11 +48,13 @@ class Session:
     learning_outcomes: dict[str, Any] | None
     feedback: dict[str, Any] | None
     session_metadata: dict[str, Any] | None
+    #: Commit-order position (migration postgres/0120); set on rows read by a list, else None.
+    list_seq: int | None = field(default=None, compare=False)
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Session:
         """Build from a row holding (at least) the _FIELDS columns."""
-        return cls(**{name: row[name] for name in cls.__dataclass_fields__})
+        return cls(**{name: row[name] for name in cls.__dataclass_fields__ if name != "list_seq" or name in row})
 
 
 @dataclass(frozen=True)
@@ -85,8 +87,8 @@ class SessionQuery:
     completion_status: str | None = None
     start_from: datetime | None = None
     start_to: datetime | None = None
-    #: (start_time, session_id) of the last row of the previous page.
-    after: tuple[datetime, str] | None = None
+    #: list_seq of the last row of the previous page.
+    after: int | None = None
 
 
 def _start_payload(*, session_id: str, learner_id: str, session_type: str, content_id: str | None,
@@ -272,8 +274,9 @@ class SessionStore:
             return await _by_id(conn, session_id, learner_id)
 
     async def list(self, query: SessionQuery) -> list[Session]:
-        """One page in (start_time, session_id) order."""
-        where, params = [], []
+        """One page in commit order (list_seq)."""
+        where: list[str] = []
+        params: list[Any] = []
         for column, value in (("learner_id", query.learner_id), ("session_type", query.session_type),
                               ("completion_status", query.completion_status)):
             if value is not None:
@@ -286,10 +289,10 @@ class SessionStore:
             where.append("start_time < %s")
             params.append(query.start_to)
         if query.after is not None:
-            where.append("(start_time, session_id) > (%s, %s::uuid)")
-            params.extend(query.after)
-        sql = (f"SELECT {_FIELDS} FROM learning_sessions" + (" WHERE " + " AND ".join(where) if where else "")
-               + " ORDER BY learning_sessions.start_time, learning_sessions.session_id LIMIT %s")
+            where.append("list_seq > %s")
+            params.append(query.after)
+        sql = (f"SELECT {_FIELDS}, list_seq FROM learning_sessions" + (" WHERE " + " AND ".join(where) if where else "")
+               + " ORDER BY learning_sessions.list_seq LIMIT %s")
         async with self.postgres.connection() as conn:
             cur = await conn.execute(sql, (*params, query.limit))
             return [Session.from_row(r) for r in await cur.fetchall()]

@@ -101,21 +101,23 @@ class VariationStore:
 
     async def descendants(self, content_id: str, max_depth: int, after: tuple[Any, ...] | None,
                           limit: int) -> Page:
-        """Variations of content_id down to max_depth (0: no limit), ordered by (depth, created_at, id)."""
-        keyset = " WHERE (d.depth, c.created_at, c.content_id) > (%(k0)s, %(k1)s, %(k2)s)" if after else ""
+        """Variations of content_id down to max_depth (0: no limit), in commit order (list_seq): a
+        reader that continues from its last token also sees variations committed meanwhile, and a
+        variation always commits after its source, so sources still come first."""
+        keyset = " WHERE c.list_seq > %(k0)s" if after else ""
         sql = ("WITH RECURSIVE down(content_id, depth) AS ("
                " SELECT content_id, 1 FROM training_content WHERE variation_source = %(root)s"
                " UNION ALL SELECT c.content_id, down.depth + 1 FROM training_content c"
                " JOIN down ON c.variation_source = down.content_id WHERE down.depth < %(max)s)"
-               f" SELECT d.depth, {_ROW} FROM down d JOIN training_content c ON c.content_id = d.content_id"
-               f"{keyset} ORDER BY d.depth, c.created_at, c.content_id LIMIT %(limit)s")
+               f" SELECT d.depth, c.list_seq, {_ROW} FROM down d JOIN training_content c ON c.content_id = d.content_id"
+               f"{keyset} ORDER BY c.list_seq LIMIT %(limit)s")
         params: dict[str, Any] = {"root": content_id, "max": _depth(max_depth), "limit": limit + 1}
         if after:
-            params.update(k0=after[0], k1=after[1], k2=after[2])
+            params.update(k0=after[0])
         async with self.pg.connection() as conn:
             await self._require(conn, content_id)
             rows = await fetch_all(conn, sql, params)
-        return page_of(rows, limit, lambda r: (r["depth"], r["created_at"], r["content_id"]))
+        return page_of(rows, limit, lambda r: (r["list_seq"],))
 
     async def ancestors(self, content_id: str, max_depth: int) -> list[Row]:
         """Sources of content_id along variation_source, nearest first, at most max_depth (0: no limit)."""

@@ -219,12 +219,14 @@ class ListDatasetsRequest(_message.Message):
     def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., dataset_type: _Optional[_Union[_common_pb2.DatasetType, str]] = ..., validation_status: _Optional[_Union[_common_pb2.ValidationStatus, str]] = ..., quality_score: _Optional[_Union[_common_pb2.DoubleRange, _Mapping]] = ..., target_capabilities: _Optional[_Union[_common_pb2.StringSetFilter, _Mapping]] = ..., created_at: _Optional[_Union[_common_pb2.TimeRange, _Mapping]] = ...) -> None: ...
 
 class ListDatasetsResponse(_message.Message):
-    __slots__ = ("datasets", "next_page_token")
+    __slots__ = ("datasets", "next_page_token", "resume_page_token")
     DATASETS_FIELD_NUMBER: _ClassVar[int]
     NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    RESUME_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     datasets: _containers.RepeatedCompositeFieldContainer[TrainingDataset]
     next_page_token: str
-    def __init__(self, datasets: _Optional[_Iterable[_Union[TrainingDataset, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+    resume_page_token: str
+    def __init__(self, datasets: _Optional[_Iterable[_Union[TrainingDataset, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., resume_page_token: _Optional[str] = ...) -> None: ...
 
 class UpdateDatasetRequest(_message.Message):
     __slots__ = ("dataset", "update_mask", "etag")
@@ -329,12 +331,14 @@ class ListContentRequest(_message.Message):
     def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., dataset_id: _Optional[str] = ..., difficulty_level: _Optional[_Union[_common_pb2.DoubleRange, _Mapping]] = ..., tags: _Optional[_Union[_common_pb2.StringSetFilter, _Mapping]] = ..., learning_objectives: _Optional[_Union[_common_pb2.StringSetFilter, _Mapping]] = ..., prerequisites: _Optional[_Union[_common_pb2.StringSetFilter, _Mapping]] = ..., title_query: _Optional[str] = ...) -> None: ...
 
 class ListContentResponse(_message.Message):
-    __slots__ = ("contents", "next_page_token")
+    __slots__ = ("contents", "next_page_token", "resume_page_token")
     CONTENTS_FIELD_NUMBER: _ClassVar[int]
     NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    RESUME_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     contents: _containers.RepeatedCompositeFieldContainer[TrainingContent]
     next_page_token: str
-    def __init__(self, contents: _Optional[_Iterable[_Union[TrainingContent, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+    resume_page_token: str
+    def __init__(self, contents: _Optional[_Iterable[_Union[TrainingContent, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., resume_page_token: _Optional[str] = ...) -> None: ...
 
 class UpdateContentRequest(_message.Message):
     __slots__ = ("content", "update_mask")
@@ -405,12 +409,14 @@ class ListVariationsRequest(_message.Message):
     def __init__(self, content_id: _Optional[str] = ..., max_depth: _Optional[int] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
 
 class ListVariationsResponse(_message.Message):
-    __slots__ = ("variations", "next_page_token")
+    __slots__ = ("variations", "next_page_token", "resume_page_token")
     VARIATIONS_FIELD_NUMBER: _ClassVar[int]
     NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    RESUME_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     variations: _containers.RepeatedCompositeFieldContainer[ContentLineageEntry]
     next_page_token: str
-    def __init__(self, variations: _Optional[_Iterable[_Union[ContentLineageEntry, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+    resume_page_token: str
+    def __init__(self, variations: _Optional[_Iterable[_Union[ContentLineageEntry, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., resume_page_token: _Optional[str] = ...) -> None: ...
 
 class GetLineageRequest(_message.Message):
     __slots__ = ("content_id", "max_depth")
@@ -517,12 +523,14 @@ class ListEnvironmentsRequest(_message.Message):
     def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., environment_type: _Optional[_Union[_common_pb2.EnvironmentType, str]] = ..., complexity_level: _Optional[_Union[_common_pb2.ComplexityLevel, str]] = ..., active_status: _Optional[bool] = ..., learning_objectives: _Optional[_Union[_common_pb2.StringSetFilter, _Mapping]] = ...) -> None: ...
 
 class ListEnvironmentsResponse(_message.Message):
-    __slots__ = ("environments", "next_page_token")
+    __slots__ = ("environments", "next_page_token", "resume_page_token")
     ENVIRONMENTS_FIELD_NUMBER: _ClassVar[int]
     NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    RESUME_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     environments: _containers.RepeatedCompositeFieldContainer[SimulationEnvironment]
     next_page_token: str
-    def __init__(self, environments: _Optional[_Iterable[_Union[SimulationEnvironment, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+    resume_page_token: str
+    def __init__(self, environments: _Optional[_Iterable[_Union[SimulationEnvironment, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., resume_page_token: _Optional[str] = ...) -> None: ...
 
 class UpdateEnvironmentRequest(_message.Message):
     __slots__ = ("environment", "update_mask", "etag")

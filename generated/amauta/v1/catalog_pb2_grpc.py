@@ -35,8 +35,9 @@ class CatalogServiceStub:
     RetryInfo), UNAVAILABLE (a store is unreachable; retry with backoff),
     DEADLINE_EXCEEDED. INTERNAL is never returned for a caller's mistake.
 
-    Lists are ordered by (created_at, id) ascending and paged by keyset: a page
-    boundary neither drops nor repeats a row when rows are inserted between calls.
+    Lists are in commit order and paged by keyset: a reader that continues from
+    its last token (next_page_token, or resume_page_token at the end) sees every
+    committed row once, whatever the order in which concurrent writers commit.
     """
 
     def __init__(self, channel):
@@ -177,8 +178,9 @@ class CatalogServiceServicer:
     RetryInfo), UNAVAILABLE (a store is unreachable; retry with backoff),
     DEADLINE_EXCEEDED. INTERNAL is never returned for a caller's mistake.
 
-    Lists are ordered by (created_at, id) ascending and paged by keyset: a page
-    boundary neither drops nor repeats a row when rows are inserted between calls.
+    Lists are in commit order and paged by keyset: a reader that continues from
+    its last token (next_page_token, or resume_page_token at the end) sees every
+    committed row once, whatever the order in which concurrent writers commit.
     """
 
     def CreateDataset(self, request, context):
@@ -298,8 +300,7 @@ class CatalogServiceServicer:
 
     def ListVariations(self, request, context):
         """Lists the descendants of a content item (its variations, their
-        variations, ...) with their depth, ordered by (depth, created_at,
-        content_id).
+        variations, ...) with their depth, in commit order.
         Codes: INVALID_ARGUMENT (negative max_depth, bad page fields), NOT_FOUND.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -560,8 +561,9 @@ class CatalogService:
     RetryInfo), UNAVAILABLE (a store is unreachable; retry with backoff),
     DEADLINE_EXCEEDED. INTERNAL is never returned for a caller's mistake.
 
-    Lists are ordered by (created_at, id) ascending and paged by keyset: a page
-    boundary neither drops nor repeats a row when rows are inserted between calls.
+    Lists are in commit order and paged by keyset: a reader that continues from
+    its last token (next_page_token, or resume_page_token at the end) sees every
+    committed row once, whatever the order in which concurrent writers commit.
     """
 
     @staticmethod

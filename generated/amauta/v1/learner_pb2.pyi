@@ -170,12 +170,14 @@ class ListLearnerProfilesRequest(_message.Message):
     def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., learner_type: _Optional[str] = ..., last_activity: _Optional[_Union[_common_pb2.TimeRange, _Mapping]] = ...) -> None: ...
 
 class ListLearnerProfilesResponse(_message.Message):
-    __slots__ = ("profiles", "next_page_token")
+    __slots__ = ("profiles", "next_page_token", "resume_page_token")
     PROFILES_FIELD_NUMBER: _ClassVar[int]
     NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    RESUME_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     profiles: _containers.RepeatedCompositeFieldContainer[LearnerProfile]
     next_page_token: str
-    def __init__(self, profiles: _Optional[_Iterable[_Union[LearnerProfile, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+    resume_page_token: str
+    def __init__(self, profiles: _Optional[_Iterable[_Union[LearnerProfile, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., resume_page_token: _Optional[str] = ...) -> None: ...
 
 class UpdateLearnerProfileRequest(_message.Message):
     __slots__ = ("profile", "update_mask", "etag")
@@ -300,12 +302,14 @@ class ListSessionsRequest(_message.Message):
     def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., learner_id: _Optional[str] = ..., session_type: _Optional[_Union[_common_pb2.SessionType, str]] = ..., completion_status: _Optional[_Union[_common_pb2.CompletionStatus, str]] = ..., start_time: _Optional[_Union[_common_pb2.TimeRange, _Mapping]] = ...) -> None: ...
 
 class ListSessionsResponse(_message.Message):
-    __slots__ = ("sessions", "next_page_token")
+    __slots__ = ("sessions", "next_page_token", "resume_page_token")
     SESSIONS_FIELD_NUMBER: _ClassVar[int]
     NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    RESUME_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     sessions: _containers.RepeatedCompositeFieldContainer[LearningSession]
     next_page_token: str
-    def __init__(self, sessions: _Optional[_Iterable[_Union[LearningSession, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+    resume_page_token: str
+    def __init__(self, sessions: _Optional[_Iterable[_Union[LearningSession, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., resume_page_token: _Optional[str] = ...) -> None: ...
 
 class RecordAssessmentRequest(_message.Message):
     __slots__ = ("assessment", "request_id")
@@ -348,12 +352,14 @@ class ListAssessmentsRequest(_message.Message):
     def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., learner_id: _Optional[str] = ..., assessment_type: _Optional[str] = ..., assessment_timestamp: _Optional[_Union[_common_pb2.TimeRange, _Mapping]] = ...) -> None: ...
 
 class ListAssessmentsResponse(_message.Message):
-    __slots__ = ("assessments", "next_page_token")
+    __slots__ = ("assessments", "next_page_token", "resume_page_token")
     ASSESSMENTS_FIELD_NUMBER: _ClassVar[int]
     NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    RESUME_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     assessments: _containers.RepeatedCompositeFieldContainer[AssessmentResult]
     next_page_token: str
-    def __init__(self, assessments: _Optional[_Iterable[_Union[AssessmentResult, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+    resume_page_token: str
+    def __init__(self, assessments: _Optional[_Iterable[_Union[AssessmentResult, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., resume_page_token: _Optional[str] = ...) -> None: ...
 
 class SetAssessmentReviewStatusRequest(_message.Message):
     __slots__ = ("assessment_id", "review_status")

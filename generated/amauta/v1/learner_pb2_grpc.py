@@ -39,7 +39,9 @@ class LearnerServiceStub:
     with RetryInfo), UNAVAILABLE (a store is unreachable; retry with backoff),
     DEADLINE_EXCEEDED.
 
-    Lists are ordered by (time column, id) ascending and paged by keyset.
+    Lists are in commit order and paged by keyset: a reader that continues from
+    its last token (next_page_token, or resume_page_token at the end) sees every
+    committed row once, whatever the order in which concurrent writers commit.
     """
 
     def __init__(self, channel):
@@ -149,7 +151,9 @@ class LearnerServiceServicer:
     with RetryInfo), UNAVAILABLE (a store is unreachable; retry with backoff),
     DEADLINE_EXCEEDED.
 
-    Lists are ordered by (time column, id) ascending and paged by keyset.
+    Lists are in commit order and paged by keyset: a reader that continues from
+    its last token (next_page_token, or resume_page_token at the end) sees every
+    committed row once, whatever the order in which concurrent writers commit.
     """
 
     def CreateLearnerProfile(self, request, context):
@@ -171,7 +175,7 @@ class LearnerServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListLearnerProfiles(self, request, context):
-        """Lists learner profiles, ordered by (created_at, profile_id).
+        """Lists learner profiles, in commit order.
         Codes: INVALID_ARGUMENT (negative page_size, bad page_token, bad range).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -239,7 +243,7 @@ class LearnerServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListSessions(self, request, context):
-        """Lists learning sessions, ordered by (start_time, session_id).
+        """Lists learning sessions, in commit order.
         Codes: INVALID_ARGUMENT (negative page_size, bad page_token, bad range).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -268,8 +272,7 @@ class LearnerServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListAssessments(self, request, context):
-        """Lists assessment results, ordered by (assessment_timestamp,
-        assessment_id).
+        """Lists assessment results, in commit order.
         Codes: INVALID_ARGUMENT (negative page_size, bad page_token, bad range).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -429,7 +432,9 @@ class LearnerService:
     with RetryInfo), UNAVAILABLE (a store is unreachable; retry with backoff),
     DEADLINE_EXCEEDED.
 
-    Lists are ordered by (time column, id) ascending and paged by keyset.
+    Lists are in commit order and paged by keyset: a reader that continues from
+    its last token (next_page_token, or resume_page_token at the end) sees every
+    committed row once, whatever the order in which concurrent writers commit.
     """
 
     @staticmethod

@@ -149,12 +149,12 @@ class SimulationServiceServicer:
         """Server-streaming watch: a snapshot first, then deltas in order, and a
         heartbeat every few seconds; each message carries a resume token. Given a
         resume_token it continues exactly after that point; if history was trimmed
-        past it, it sends a reset and a fresh snapshot. Ends with OK after the
-        simulation ends.
+        past it, it sends a reset and a fresh snapshot. A watcher that falls behind
+        is fed from history at the pace it reads until it is live again. Ends with
+        OK after the simulation ends.
         Codes: INVALID_ARGUMENT (malformed resume_token), NOT_FOUND (no such live
-        simulation), RESOURCE_EXHAUSTED (the subscriber fell too far behind;
-        resume with the last token), UNAVAILABLE (the server is draining; resume
-        on another node).
+        simulation), RESOURCE_EXHAUSTED (rate limit), UNAVAILABLE (the server is
+        draining; resume on another node).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

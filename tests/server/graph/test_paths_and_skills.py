@@ -30,6 +30,23 @@ async def chain(g: Graph, n: int, ids: Callable[[str], str]) -> tuple[list[str],
     return contents, skills
 
 
+async def test_optional_edges_order_prerequisites_and_paths(g: Graph, ids: Callable[[str], str]) -> None:
+    # V → T, U → T, U ⇢ V (optional), with V's id sorting before U's: only the optional edge puts U first.
+    v, u = sorted(new_uuid() for _ in range(2))
+    t = new_uuid()
+    for c in (u, v, t):
+        await g.UpsertContentNode(pb.UpsertContentNodeRequest(node=pb.ContentNode(content_id=c, difficulty=0.5)))
+    for a, b, optional in ((v, t, False), (u, t, False), (u, v, True)):
+        await g.SetPrerequisite(pb.SetPrerequisiteRequest(from_content_id=a, to_content_id=b, strength=0.5,
+                                                          optional_bypass=optional, average_transition_time=5))
+    closure = await g.GetPrerequisites(pb.GetPrerequisitesRequest(content_id=t, mandatory_only=True))
+    assert [e.content.content_id for e in closure.prerequisites] == [u, v]
+    learner = ids("learner")
+    await g.UpsertLearnerNode(pb.UpsertLearnerNodeRequest(node=pb.LearnerNode(learner_id=learner)))
+    path = await g.GetLearningPath(pb.GetLearningPathRequest(learner_id=learner, target_content_id=t))
+    assert [s.content.content_id for s in path.steps] == [u, v, t]
+
+
 async def test_prerequisites_paths_and_cycle_over_grpc(g: Graph, ids: Callable[[str], str]) -> None:
     contents, skills = await chain(g, 4, ids)
     learner = ids("learner")
