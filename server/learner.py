@@ -16,6 +16,7 @@ from server.authz import require_admin, require_learner_access
 from server.learner_access import list_scope, record_scope, scoped
 from server.learner_paging import close_page, open_page
 from server.runtime import Runtime
+from server.validation import fingerprint
 from stores.assessments import AssessmentQuery, AssessmentStore
 from stores.erasure import Eraser
 from stores.learners import LearnerStore, ProfileQuery
@@ -40,7 +41,8 @@ class LearnerServicer(learner_pb2_grpc.LearnerServiceServicer):
                                    context: aio.ServicerContext) -> pb.CreateLearnerProfileResponse:
         values, request_id = check.create_profile(request)
         identity = require_learner_access(values["learner_id"])
-        profile = await self.profiles.create(values, request_id=request_id, identity=identity.name)
+        profile = await self.profiles.create(values, request_id=request_id, identity=identity.name,
+                                             fingerprint=fingerprint(request))
         return pb.CreateLearnerProfileResponse(profile=out.profile(profile))
 
     async def GetLearnerProfile(self, request: pb.GetLearnerProfileRequest,
@@ -75,7 +77,8 @@ class LearnerServicer(learner_pb2_grpc.LearnerServiceServicer):
         started = await self.sessions.start(
             learner_id=start.learner_id, session_type=start.session_type, content_id=start.content_id,
             environment_id=start.environment_id, session_config=start.session_config,
-            session_metadata=start.session_metadata, request_id=start.request_id, identity=identity.name)
+            session_metadata=start.session_metadata, request_id=start.request_id, identity=identity.name,
+            fingerprint=fingerprint(request))
         return pb.StartSessionResponse(session=out.session(started.session))
 
     async def _end(self, request: pb.CompleteSessionRequest | pb.AbandonSessionRequest | pb.FailSessionRequest,
@@ -127,7 +130,8 @@ class LearnerServicer(learner_pb2_grpc.LearnerServiceServicer):
         values, request_id = check.record_assessment(request)
         identity = require_learner_access(values["learner_id"])
         values["assessor"] = values["assessor"] or identity.name
-        assessment = await self.assessments.record(values, request_id=request_id, identity=identity.name)
+        assessment = await self.assessments.record(values, request_id=request_id, identity=identity.name,
+                                                   fingerprint=fingerprint(request))
         return pb.RecordAssessmentResponse(assessment=out.assessment(assessment))
 
     async def GetAssessment(self, request: pb.GetAssessmentRequest,

@@ -19,6 +19,7 @@ from server.authz import caller
 from server.errors import FieldViolation, invalid_argument, permission_denied
 from server.runtime import Runtime
 from server.simulation_validation import SimulationChecker
+from server.validation import fingerprint
 from server.simulation_workers import run_reconciler, run_sync
 from server.watch_hub import WatchHub
 from stores.simulation_domain import Check, Outcome, SimulationDomain, StartSpec
@@ -76,7 +77,8 @@ class SimulationServicer(pbg.SimulationServiceServicer):
         may_change(identity)(participants)
         began = time.perf_counter()
         started = await self.domain.start(StartSpec(simulation_id, str(environment_id), participants, config,
-                                                    initial_state, request_id or None, identity.name))
+                                                    initial_state, request_id or None, identity.name,
+                                                    fingerprint(request)))
         if not started.replayed:
             _STARTUP.observe(time.perf_counter() - began)
         return pb.StartSimulationResponse(simulation=conv.simulation(started.state), session_ids=started.session_ids)

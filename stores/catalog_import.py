@@ -31,8 +31,8 @@ _STAGING = ("CREATE TEMP TABLE import_staging (idx BIGINT, content_id UUID, titl
             " variation_source UUID, variation_parameters JSONB, validation_results JSONB) ON COMMIT DROP")
 _SOURCE_OK = ("(s.variation_source IS NULL OR EXISTS"
               " (SELECT 1 FROM training_content t WHERE t.content_id = s.variation_source))")
-_INSERT = (f"WITH ins AS (INSERT INTO training_content AS c (dataset_id, {', '.join(ITEM_COLUMNS)})"
-           f" SELECT %s::uuid, {', '.join('s.' + c for c in ITEM_COLUMNS)} FROM import_staging s"
+_INSERT = (f"WITH ins AS (INSERT INTO training_content AS c (dataset_id, created_by, {', '.join(ITEM_COLUMNS)})"
+           f" SELECT %s::uuid, %s, {', '.join('s.' + c for c in ITEM_COLUMNS)} FROM import_staging s"
            f" WHERE {_SOURCE_OK} ORDER BY s.idx ON CONFLICT (content_id) DO NOTHING"
            " RETURNING c.content_id, c.dataset_id, c.difficulty_level),"
            f" announced AS ({upserted_from('ins')})"
@@ -60,19 +60,21 @@ class ContentImporter:
     def __init__(self, pg: PostgresStore) -> None:
         self.pg = pg
 
-    async def begin(self, dataset_id: str, request_id: str, identity: str) -> None:
-        """NotFound for an unknown dataset; binds request_id to the dataset (reuse elsewhere is invalid)."""
+    async def begin(self, dataset_id: str, request_id: str, identity: str, *, owner: str | None = None) -> None:
+        """NotFound for an unknown dataset, NotOwner unless owner is None or owns it; binds the caller's
+        request_id to the dataset (its reuse for another dataset is invalid)."""
         async with self.pg.transaction() as conn:
-            await require_dataset(conn, dataset_id)
-            winner = await idempotency.claim(conn, "ImportContent", request_id, dataset_id, identity[:100])
+            await require_dataset(conn, dataset_id, owner=owner)
+            winner = await idempotency.claim(conn, "ImportContent", request_id, dataset_id, identity,
+                                             field="header.request_id")
         if winner != dataset_id:
             raise InvalidData(f"request_id {request_id!r} was used to import into dataset {winner}",
                               field="header.request_id", reason="REQUEST_ID_REUSED")
 
-    async def write(self, dataset_id: str, request_id: str,
-                    items: Sequence[tuple[int, Mapping[str, Any]]]) -> BatchOutcome:
-        """Write (index, column values) items in one transaction; existing ids count as duplicates and an
-        unknown variation_source rejects its item."""
+    async def write(self, dataset_id: str, request_id: str, items: Sequence[tuple[int, Mapping[str, Any]]],
+                    created_by: str = "") -> BatchOutcome:
+        """Write (index, column values) items owned by created_by in one transaction; existing ids count as
+        duplicates and an unknown variation_source rejects its item."""
         out = BatchOutcome()
         if not items:
             return out
@@ -84,7 +86,7 @@ class ContentImporter:
                         await copy.write_row(_row(request_id, index, values))
             bad = await fetch_all(conn, "SELECT s.idx, s.variation_source::text AS source FROM import_staging s"
                                   f" WHERE NOT {_SOURCE_OK} ORDER BY s.idx", ())
-            row = await fetch_one(conn, _INSERT, (dataset_id,))
+            row = await fetch_one(conn, _INSERT, (dataset_id, created_by or None))
         assert row is not None
         out.rejected = [(int(b["idx"]), "variation_source", f"content {b['source']} does not exist") for b in bad]
         out.imported = int(row["n"])

@@ -60,6 +60,12 @@ class InvalidData(StoreError):
         self.field = field
 
 
+class NotOwner(StoreError):
+    """The caller may not change a resource it does not own (admin and service own everything)."""
+
+    reason = "NOT_OWNER"
+
+
 class LimitExceeded(StoreError):
     """A quota or capacity limit was reached."""
 

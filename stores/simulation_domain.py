@@ -30,7 +30,6 @@ from typing import Any
 from stores import idempotency, outbox, usage
 from stores import simulation_sessions as pg
 from stores.errors import AlreadyExists, Conflict, InvalidData, NotFound, PreconditionFailed, StoreError
-from stores.learners import request_key
 from stores.postgres import PostgresStore
 from stores.progress import ProgressStore
 from stores.redis import RedisStore
@@ -57,6 +56,8 @@ class StartSpec:
     initial_state: dict[str, Any]
     request_id: str | None
     actor: str
+    #: Of the request without its request_id (a reused key with another request is refused).
+    fingerprint: str = ""
 
 
 @dataclass(frozen=True)
@@ -131,8 +132,8 @@ class SimulationDomain:
         first: pg.SimulationRecord | None = None
         async with self.postgres.transaction() as conn:
             if spec.request_id:
-                winner = await idempotency.claim(conn, "simulation.start", request_key(spec.actor, spec.request_id),
-                                                 simulation_id, spec.actor)
+                winner = await idempotency.claim(conn, "simulation.start", spec.request_id, simulation_id,
+                                                 spec.actor, spec.fingerprint)
                 if winner != simulation_id:
                     first = await pg.load(conn, winner)
             if first is None:

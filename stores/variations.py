@@ -33,7 +33,7 @@ OVERRIDABLE = frozenset({*COPIED, "validation_results"})
 _ROW = ("c.content_id::text AS content_id, c.dataset_id::text AS dataset_id, c.title, c.content_data,"
         " c.difficulty_level, c.complexity_metrics, c.learning_objectives, c.success_criteria,"
         " c.estimated_duration, c.prerequisites, c.tags, c.variation_source::text AS variation_source,"
-        " c.variation_parameters, c.created_at, c.validation_results, c.usage_statistics")
+        " c.variation_parameters, c.created_at, c.validation_results, c.usage_statistics, c.created_by")
 
 
 async def lock_variation_graph(conn: psycopg.AsyncConnection[Any]) -> None:
@@ -63,12 +63,15 @@ class VariationStore:
         self.pg = pg
 
     async def create(self, source_id: str, overrides: Mapping[str, Any], parameters: dict[str, Any], *,
-                     content_id: str | None, request_id: str, identity: str) -> Row:
-        """Copy the source with overrides applied, variation_source = source; idempotent by request_id."""
+                     content_id: str | None, request_id: str, identity: str, created_by: str = "",
+                     fingerprint: str = "") -> Row:
+        """Copy the source with overrides applied, variation_source = source, owned by created_by (default
+        the caller); idempotent by request_id."""
         check_columns(overrides, OVERRIDABLE)
         new = new_id(content_id)
-        cols, exprs = ["variation_source", "variation_parameters"], ["src.content_id", "%(vp)s::jsonb"]
-        params: dict[str, Any] = {"new": new, "src": source_id,
+        cols = ["variation_source", "variation_parameters", "created_by"]
+        exprs = ["src.content_id", "%(vp)s::jsonb", "%(by)s"]
+        params: dict[str, Any] = {"new": new, "src": source_id, "by": created_by or identity[:100],
                                   "vp": bind("variation_parameters", parameters)}
         for column, sql_type in [*COPIED.items(), ("validation_results", "jsonb")]:
             if column in overrides:
@@ -97,7 +100,8 @@ class VariationStore:
             await events.content_changed(conn, events.UPSERTED, [new])
             return row
 
-        return await create_once(self.pg, "CreateVariation", request_id, identity, new, insert, self._get)
+        return await create_once(self.pg, "CreateVariation", request_id, identity, new, insert, self._get,
+                                 fingerprint)
 
     async def descendants(self, content_id: str, max_depth: int, after: tuple[Any, ...] | None,
                           limit: int) -> Page:
