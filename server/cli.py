@@ -27,6 +27,7 @@ async def _serve(settings: Settings, auth_disabled: bool) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+    loop.add_signal_handler(signal.SIGHUP, node.reload_tokens)
     try:
         await node.start()
     except BaseException:

@@ -66,7 +66,7 @@ _STORE_CODES: dict[type[store_errors.StoreError], grpc.StatusCode] = {
     store_errors.PreconditionFailed: grpc.StatusCode.FAILED_PRECONDITION,
     store_errors.InvalidData: grpc.StatusCode.INVALID_ARGUMENT,
     store_errors.LimitExceeded: grpc.StatusCode.RESOURCE_EXHAUSTED,
-    store_errors.NotOwner: grpc.StatusCode.PERMISSION_DENIED,
+    store_errors.AccessDenied: grpc.StatusCode.PERMISSION_DENIED,
 }
 
 

@@ -77,6 +77,12 @@ class Node:
         self._monitor: asyncio.Task[None] | None = None
         self.migrations = MigrationReport()
         self.metrics_port: int = 0
+        self.registry: TokenRegistry | None = None
+
+    def reload_tokens(self) -> None:
+        """Re-read the tokens file now (SIGHUP); it is also followed on its own, within a second."""
+        if self.registry is not None:
+            self.registry.reload()
 
     def _registry(self) -> TokenRegistry | None:
         if self.settings.tokens_file:
@@ -118,7 +124,7 @@ class Node:
 
     async def start(self) -> None:
         """Start stores, migrate, and serve; returns once the server accepts calls."""
-        registry = self._registry()
+        registry = self.registry = self._registry()
         await self.open_stores()
         assert self.runtime is not None
         resolved = self.runtime.settings

@@ -47,7 +47,8 @@ _TABLE: dict[str, dict[str, frozenset[Role]]] = {
         "ExportEvents": ANALYTICS_READ, "ReconcileAnalytics": PRIVILEGED,
     },
     "SimulationService": {
-        "StartSimulation": WRITERS, "JoinSimulation": WRITERS, "LeaveSimulation": WRITERS,
+        "StartSimulation": WRITERS, "JoinSimulation": WRITERS, "InviteToSimulation": WRITERS,
+        "LeaveSimulation": WRITERS,
         "UpdateSimulationState": WRITERS, "WatchSimulation": WATCHERS, "GetSimulation": ALL,
         "ListActiveSimulations": ALL, "EndSimulation": WRITERS,
     },

@@ -36,12 +36,14 @@ class Limits:
 LIMITS = Limits()
 
 
-def fingerprint(request: Message, key_field: str = "request_id") -> str:
-    """SHA-256 of a request without its idempotency key (AIP-155): a retry with the same key must carry
-    the same fingerprint. Deterministic serialisation sorts map entries, so Struct key order is irrelevant."""
+def fingerprint(request: Message, *ignored: str) -> str:
+    """SHA-256 of a request without its request_id (and the ignored fields), AIP-155: a retry with the
+    same key must carry the same fingerprint. Deterministic serialisation sorts map entries, so Struct
+    key order is irrelevant."""
     copy = type(request)()
     copy.CopyFrom(request)
-    copy.ClearField(key_field)  # type: ignore[arg-type]
+    for name in ("request_id", *ignored):
+        copy.ClearField(name)  # type: ignore[arg-type]
     return hashlib.sha256(copy.SerializeToString(deterministic=True)).hexdigest()
 
 
