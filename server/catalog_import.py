@@ -121,7 +121,8 @@ class ImportRpcs:
         await self.importer.begin(dataset_id, request_id, who.name, owner=owner_scope())
         owner = owner_name(who)
         tally = _Tally()
-        pipeline = _Pipeline(lambda batch: self.importer.write(dataset_id, request_id, batch, owner), tally)
+        pipeline = _Pipeline(lambda batch: self.importer.write(dataset_id, request_id, batch, identity=who.name,
+                                                               created_by=owner), tally)
         batch: list[Item] = []
         try:
             async for message in stream:

@@ -1,7 +1,8 @@
 """Bulk content import: batches COPY into a temporary table, then one INSERT … ON CONFLICT DO NOTHING.
 
-An item without a client-chosen content_id gets uuid5(request_id, stream index), so a retried
-import produces the same ids and its items land as duplicates instead of twice.
+An item without a client-chosen content_id gets uuid5(caller's request key, stream index), so a retried
+import produces the same ids and its items land as duplicates instead of twice, while another caller's
+import with the same request_id gets other ids.
 """
 
 from __future__ import annotations
@@ -39,9 +40,9 @@ _INSERT = (f"WITH ins AS (INSERT INTO training_content AS c (dataset_id, created
            " SELECT count(*) AS n FROM ins")
 
 
-def item_id(request_id: str, index: int) -> str:
-    """The deterministic content_id of the index-th item of an import."""
-    return str(uuid.uuid5(_NAMESPACE, f"{request_id}/{index}"))
+def item_id(key: str, index: int) -> str:
+    """The deterministic content_id of the index-th item of the import with this request key."""
+    return str(uuid.uuid5(_NAMESPACE, f"{key}/{index}"))
 
 
 @dataclass
@@ -71,10 +72,11 @@ class ContentImporter:
             raise InvalidData(f"request_id {request_id!r} was used to import into dataset {winner}",
                               field="header.request_id", reason="REQUEST_ID_REUSED")
 
-    async def write(self, dataset_id: str, request_id: str, items: Sequence[tuple[int, Mapping[str, Any]]],
-                    created_by: str = "") -> BatchOutcome:
-        """Write (index, column values) items owned by created_by in one transaction; existing ids count as
-        duplicates and an unknown variation_source rejects its item."""
+    async def write(self, dataset_id: str, request_id: str, items: Sequence[tuple[int, Mapping[str, Any]]], *,
+                    identity: str, created_by: str = "") -> BatchOutcome:
+        """Write (index, column values) items of identity's import, owned by created_by, in one transaction;
+        existing ids count as duplicates and an unknown variation_source rejects its item."""
+        key = idempotency.request_key(identity, request_id)
         out = BatchOutcome()
         if not items:
             return out
@@ -83,7 +85,7 @@ class ContentImporter:
             async with conn.cursor() as cur:
                 async with cur.copy(f"COPY import_staging (idx, {', '.join(ITEM_COLUMNS)}) FROM STDIN") as copy:
                     for index, values in items:
-                        await copy.write_row(_row(request_id, index, values))
+                        await copy.write_row(_row(key, index, values))
             bad = await fetch_all(conn, "SELECT s.idx, s.variation_source::text AS source FROM import_staging s"
                                   f" WHERE NOT {_SOURCE_OK} ORDER BY s.idx", ())
             row = await fetch_one(conn, _INSERT, (dataset_id, created_by or None))
@@ -94,6 +96,6 @@ class ContentImporter:
         return out
 
 
-def _row(request_id: str, index: int, values: Mapping[str, Any]) -> tuple[Any, ...]:
-    content_id = values.get("content_id") or item_id(request_id, index)
+def _row(key: str, index: int, values: Mapping[str, Any]) -> tuple[Any, ...]:
+    content_id = values.get("content_id") or item_id(key, index)
     return (index, content_id, *(bind(c, values.get(c)) for c in ITEM_COLUMNS[1:]))
