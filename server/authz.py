@@ -21,19 +21,6 @@ def caller() -> Identity:
     return identity
 
 
-def require_roles(*roles: Role) -> Identity:
-    """PERMISSION_DENIED unless the caller has one of roles."""
-    identity = caller()
-    if identity.role not in roles:
-        raise permission_denied(f"role {identity.role.value} may not call this method")
-    return identity
-
-
-def require_admin() -> Identity:
-    """PERMISSION_DENIED unless the caller is an admin."""
-    return require_roles(Role.ADMIN)
-
-
 def require_learner_access(learner_id: str) -> Identity:
     """Admins and services reach every learner; a node only its own records (checked before existence)."""
     identity = caller()

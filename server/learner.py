@@ -12,7 +12,7 @@ from amauta.v1 import learner_pb2 as pb
 from amauta.v1 import learner_pb2_grpc
 from server import learner_convert as out
 from server import learner_validation as check
-from server.authz import require_admin, require_learner_access
+from server.authz import caller, require_learner_access
 from server.learner_access import list_scope, record_scope, scoped
 from server.learner_paging import close_page, open_page
 from server.runtime import Runtime
@@ -179,7 +179,7 @@ class LearnerServicer(learner_pb2_grpc.LearnerServiceServicer):
     async def EraseLearner(self, request: pb.EraseLearnerRequest,
                            context: aio.ServicerContext) -> pb.EraseLearnerResponse:
         learner_id = check.learner_id(request.learner_id)
-        identity = require_admin()
+        identity = caller()
         return out.erasure(await self.eraser.erase(learner_id, identity.name))
 
 

@@ -25,8 +25,8 @@ from stores.postgres import PostgresStore
 from tests.server.catalog.support import Catalog, fails, struct
 
 CODE = grpc.StatusCode
-#: (creating call, how many resources of its kind a marker names) per method; each call takes
-#: (caller key, request_id, marker, variant) and returns the created resource's id.
+#: A creating call: (caller key, request_id, marker, variant) → the created resource's id. Each method
+#: comes with the SQL counting the resources that carry a marker.
 Create = Callable[[str, str, str, int], Awaitable[str]]
 
 
@@ -73,10 +73,10 @@ def _creates(cat: Catalog, channel: aio.Channel, shared: dict[str, str]) -> dict
             "CreateContent": (content, "SELECT count(*) AS n FROM training_content WHERE title = %s"),
             "CreateVariation": (variation, "SELECT count(*) AS n FROM training_content WHERE title = %s"),
             "CreateEnvironment": (environment, "SELECT count(*) AS n FROM simulation_environments WHERE name = %s"),
-            "StartSession": (session, "SELECT count(*) AS n FROM learning_sessions"
-                                      " WHERE session_metadata->>'marker' = %s"),
-            "StartSimulation": (simulation, "SELECT count(*) AS n FROM simulations"
-                                            " WHERE initial_state->>'marker' = %s")}
+            "StartSession": (session, ("SELECT count(*) AS n FROM learning_sessions"
+                                       " WHERE session_metadata->>'marker' = %s")),
+            "StartSimulation": (simulation, ("SELECT count(*) AS n FROM simulations"
+                                             " WHERE initial_state->>'marker' = %s"))}
 
 
 @pytest.fixture(scope="module")

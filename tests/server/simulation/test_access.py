@@ -14,7 +14,7 @@ import secrets
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import grpc
@@ -137,10 +137,10 @@ async def test_a_removed_token_ends_its_stream_and_its_calls(sim: pbg.Simulation
 
 async def test_an_expiring_token_ends_its_stream_and_its_calls(sim: pbg.SimulationServiceStub, md: Tokens,
                                                               envs: Environments, data_root: Path) -> None:
-    expires = datetime.now(timezone.utc) + timedelta(seconds=4)
+    expires = datetime.now(UTC) + timedelta(seconds=4)
     with extra_token(data_root / "tokens.json", "node-a", "node", expires_at=expires) as token:
         async def expiry() -> float:
-            delay = (expires - datetime.now(timezone.utc)).total_seconds()
+            delay = (expires - datetime.now(UTC)).total_seconds()
             assert delay > 0, "setup took longer than the token's life; nothing was tested"
             now = time.monotonic()
             return now + delay
