@@ -42,7 +42,8 @@ class CallState:
     metadata: dict[str, str] = field(default_factory=dict)
     #: The request message of a unary-request call (None for client streams).
     request: Any = None
-    #: A server-streaming call (it may outlive its credentials, so they are checked again while it runs).
+    #: A streaming call, either way (it may outlive its credentials, so they are checked again while it
+    #: runs).
     streaming: bool = False
 
 
@@ -128,7 +129,8 @@ def wrap_handler(handler: grpc.RpcMethodHandler, guard: Guard,
     behavior = handler.stream_unary if handler.request_streaming else handler.unary_unary
 
     async def unary(request: Any, context: aio.ServicerContext) -> Any:
-        async with _entered(details, guard, context, None if handler.request_streaming else request):
+        async with _entered(details, guard, context, None if handler.request_streaming else request,
+                            streaming=handler.request_streaming):
             return await _call(behavior, request, context)
 
     factory = (grpc.stream_unary_rpc_method_handler if handler.request_streaming
@@ -234,7 +236,7 @@ class AccessLogInterceptor(_GuardInterceptor):
 class AuthInterceptor(_GuardInterceptor):
     """Maps the bearer token to an Identity; UNAUTHENTICATED when it is missing or unknown.
 
-    A server stream keeps its token under watch: every recheck_seconds the token is looked up again
+    A stream (server or client side) keeps its token under watch: every recheck_seconds it is looked up again
     (the registry follows the tokens file), and once it is removed, expired or names another identity
     the stream ends with UNAUTHENTICATED (reason CREDENTIALS_REVOKED).
     """
