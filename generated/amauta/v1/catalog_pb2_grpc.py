@@ -37,9 +37,9 @@ class CatalogServiceStub:
     returned for a caller's mistake.
 
     Ownership: datasets, content and environments belong to their created_by.
-    Update, Delete, Validate and ImportContent into a resource are allowed to
-    its owner, service and admin; others get PERMISSION_DENIED with reason
-    NOT_OWNER and nothing changes. Reads are open to every role. A create
+    Update, Delete and ImportContent into a resource are allowed to its owner,
+    service and admin; others get PERMISSION_DENIED with reason NOT_OWNER and
+    nothing changes. ValidateDataset is for admin and service only. Reads are open to every role. A create
     naming another identity in created_by is PERMISSION_DENIED (reason
     CREATED_BY_NOT_ALLOWED) unless the caller is admin or service.
 
@@ -192,9 +192,9 @@ class CatalogServiceServicer:
     returned for a caller's mistake.
 
     Ownership: datasets, content and environments belong to their created_by.
-    Update, Delete, Validate and ImportContent into a resource are allowed to
-    its owner, service and admin; others get PERMISSION_DENIED with reason
-    NOT_OWNER and nothing changes. Reads are open to every role. A create
+    Update, Delete and ImportContent into a resource are allowed to its owner,
+    service and admin; others get PERMISSION_DENIED with reason NOT_OWNER and
+    nothing changes. ValidateDataset is for admin and service only. Reads are open to every role. A create
     naming another identity in created_by is PERMISSION_DENIED (reason
     CREATED_BY_NOT_ALLOWED) unless the caller is admin or service.
 
@@ -594,9 +594,9 @@ class CatalogService:
     returned for a caller's mistake.
 
     Ownership: datasets, content and environments belong to their created_by.
-    Update, Delete, Validate and ImportContent into a resource are allowed to
-    its owner, service and admin; others get PERMISSION_DENIED with reason
-    NOT_OWNER and nothing changes. Reads are open to every role. A create
+    Update, Delete and ImportContent into a resource are allowed to its owner,
+    service and admin; others get PERMISSION_DENIED with reason NOT_OWNER and
+    nothing changes. ValidateDataset is for admin and service only. Reads are open to every role. A create
     naming another identity in created_by is PERMISSION_DENIED (reason
     CREATED_BY_NOT_ALLOWED) unless the caller is admin or service.
 
