@@ -7,6 +7,7 @@ Each case gets a fresh resource created by node-a (the owner), so one case canno
 from __future__ import annotations
 
 import uuid
+from importlib import resources
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +24,8 @@ from amauta.v1 import catalog_pb2 as cpb
 from amauta.v1 import catalog_pb2_grpc, common_pb2
 from server.auth import Role
 from server.policy import OWNED, POLICY
+from stores.migrator import split_statements
+from stores.postgres import PostgresStore
 from tests.support import IDENTITIES, Tokens
 
 CALLERS = {"owner node": "node_a", "other node": "node_b", "service": "service", "admin": "admin",
@@ -182,3 +185,36 @@ async def test_ownership_matrix(path: str, channel: aio.Channel, tokens: Tokens)
             assert after != before, f"{where}: the allowed call changed nothing"
         else:
             assert after == before, f"{where}: a refused call changed the resource"
+
+
+async def test_the_migration_gives_rows_without_an_owner_one(pg: PostgresStore) -> None:
+    """The backfill of migration 0130, run again on rows written as before ownership (then rolled back)."""
+    text = (resources.files("migrations") / "postgres" / "0130_catalog_owners.sql").read_text()
+    backfill = [s for s in split_statements(text) if s.startswith("UPDATE")]
+    assert len(backfill) == 3
+    dataset_id, content_id, env_id = (str(uuid.uuid4()) for _ in range(3))
+    async with pg.connection() as conn:
+        with pytest.raises(_Rollback):
+            async with conn.transaction():
+                await conn.execute(
+                    "INSERT INTO training_datasets (dataset_id, name, dataset_type, generation_method, created_by)"
+                    " VALUES (%s, 'legacy', 'ethical_dilemmas', '{}'::jsonb, NULL)", (dataset_id,))
+                await conn.execute(
+                    "INSERT INTO training_content (content_id, dataset_id, title, content_data, created_by)"
+                    " VALUES (%s, %s, 'legacy', '{}'::jsonb, NULL)", (content_id, dataset_id))
+                await conn.execute(
+                    "INSERT INTO simulation_environments (environment_id, name, environment_type, environment_config,"
+                    " created_by) VALUES (%s, 'legacy', 'network_coordination', '{}'::jsonb, NULL)", (env_id,))
+                for statement in backfill:
+                    await conn.execute(statement)
+                cur = await conn.execute(
+                    "SELECT (SELECT created_by FROM training_datasets WHERE dataset_id = %s) AS d,"
+                    " (SELECT created_by FROM training_content WHERE content_id = %s) AS c,"
+                    " (SELECT created_by FROM simulation_environments WHERE environment_id = %s) AS e",
+                    (dataset_id, content_id, env_id))
+                assert await cur.fetchone() == {"d": "admin", "c": "admin", "e": "admin"}
+                raise _Rollback
+
+
+class _Rollback(Exception):
+    """Undoes the legacy rows."""

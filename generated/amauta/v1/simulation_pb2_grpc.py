@@ -133,8 +133,9 @@ class SimulationServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def InviteToSimulation(self, request, context):
-        """Adds learner ids to the invitations of an invite-only simulation (a no-op
-        on an open one). Allowed to its participants (nodes), service and admin.
+        """Adds learner ids to the invitations of a simulation (on an open one they
+        are recorded but change nothing). Allowed to its participants (nodes),
+        service and admin.
         Codes: INVALID_ARGUMENT, NOT_FOUND (no such live simulation),
         PERMISSION_DENIED (not a participant).
         """
