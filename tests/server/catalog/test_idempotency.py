@@ -166,3 +166,23 @@ async def test_created_by_is_the_caller_unless_admin_or_service_names_one(cat: C
     assert reason == "CREATED_BY_NOT_ALLOWED"
     env = await cat.environment("node_b")
     assert env.created_by == "node-b"
+
+
+async def test_profile_keys_are_per_caller_and_bound_to_their_request(cat: Catalog, channel: aio.Channel) -> None:
+    learners = learner_pb2_grpc.LearnerServiceStub(channel)
+    rid, base = "prof-" + uuid.uuid4().hex[:8], "learner-" + uuid.uuid4().hex[:8]
+
+    async def create(who: str, learner_id: str) -> str:
+        return (await learners.CreateLearnerProfile(learner_pb2.CreateLearnerProfileRequest(
+            request_id=rid, profile=learner_pb2.LearnerProfile(learner_id=learner_id, learner_type="t")),
+            metadata=cat.md(who))).profile.profile_id
+
+    mine = await create("admin", base + "-1")
+    theirs = await create("service", base + "-2")  # the same key, another caller: its own profile
+    assert mine != theirs and await create("admin", base + "-1") == mine
+    reason, _, bad = await fails(create("admin", base + "-3"), CODE.INVALID_ARGUMENT)
+    assert (reason, bad) == ("REQUEST_ID_REUSED", ["request_id"])
+    with pytest.raises(aio.AioRpcError) as err:  # nothing was created for the refused request
+        await learners.GetLearnerProfile(learner_pb2.GetLearnerProfileRequest(learner_id=base + "-3"),
+                                         metadata=cat.md("admin"))
+    assert err.value.code() == CODE.NOT_FOUND
