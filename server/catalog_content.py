@@ -29,7 +29,7 @@ class ContentRpcs:
         check.done()
         values["created_by"] = creator(values)
         row = await self.content.create(values, request_id=request.request_id, identity=caller().name,
-                                        fingerprint=fingerprint(request))
+                                        fingerprint=fingerprint(request), owner=owner_scope())
         return catalog_pb2.CreateContentResponse(content=to.content(row))
 
     async def GetContent(self, request: catalog_pb2.GetContentRequest,
@@ -92,7 +92,8 @@ class ContentRpcs:
         overrides.pop("created_by", None)
         row = await self.variations.create(source_id or "", overrides, parameters or {}, content_id=content_id,
                                            request_id=request.request_id, identity=caller().name,
-                                           created_by=created_by, fingerprint=fingerprint(request))
+                                           created_by=created_by, fingerprint=fingerprint(request),
+                                           owner=owner_scope())
         return catalog_pb2.CreateVariationResponse(content=to.content(row))
 
     async def ListVariations(self, request: catalog_pb2.ListVariationsRequest,

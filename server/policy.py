@@ -3,9 +3,9 @@ handler runs; handlers do not repeat it), and the object-level rules that need t
 
 - learner records: a node names only its own learner_id (RoleInterceptor, from the request), and a
   record found by its own id is scoped to the node's learner (server/learner_access.py);
-- owned catalog resources (OWNED): only the owner (created_by), service and admin may change them
-  (NOT_OWNER, checked by the store under the row lock, server/authz.owner_scope); a node creates only
-  as itself (CREATED_BY_NOT_ALLOWED, server/authz.creator);
+- owned catalog resources (OWNED): only the owner (created_by), service and admin may change them or
+  add content to a dataset (NOT_OWNER, checked by the store under the row lock,
+  server/authz.owner_scope); a node creates only as itself (CREATED_BY_NOT_ALLOWED, server/authz.creator);
 - simulations: a node acts on and reads one it takes part in, joins by the join policy (NOT_INVITED)
   and a member's watch ends when it leaves (server/simulation.py, server/watch_hub.py).
 
@@ -74,12 +74,14 @@ _TABLE: dict[str, dict[str, frozenset[Role]]] = {
 }
 
 #: Catalog RPCs that change an existing resource, and the kind of resource whose owner may call them
-#: (besides service and admin). ImportContent writes into the dataset named by its header. The
-#: ownership matrix test is generated from this table.
+#: (besides service and admin). CreateContent, CreateVariation and ImportContent write into a dataset
+#: (the item's, the variation's target, the header's), which the caller must own; UpdateContent that
+#: moves an item needs the target dataset too. The ownership matrix test is generated from this table.
 OWNED: dict[str, str] = {
     f"/amauta.v1.CatalogService/{method}": kind for method, kind in {
         "UpdateDataset": "dataset", "DeleteDataset": "dataset", "ValidateDataset": "dataset",
-        "ImportContent": "dataset", "UpdateContent": "content", "DeleteContent": "content",
+        "CreateContent": "dataset", "CreateVariation": "dataset", "ImportContent": "dataset",
+        "UpdateContent": "content", "DeleteContent": "content",
         "UpdateEnvironment": "environment", "DeleteEnvironment": "environment",
     }.items()
 }

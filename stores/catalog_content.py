@@ -95,14 +95,15 @@ class ContentStore:
         self.pg = pg
 
     async def create(self, values: Mapping[str, Any], *, request_id: str, identity: str,
-                     fingerprint: str = "") -> Row:
-        """Insert one item into an existing dataset; idempotent by request_id."""
+                     fingerprint: str = "", owner: str | None = None) -> Row:
+        """Insert one item into an existing dataset (NotOwner unless owner is None or owns it); idempotent
+        by request_id."""
         content_id = new_id(values.get("content_id"))
         row = {k: v for k, v in values.items() if v is not None}
         row.update(content_id=content_id, created_by=values.get("created_by") or identity[:100])
 
         async def insert(conn: psycopg.AsyncConnection[Any]) -> Row:
-            await require_dataset(conn, row["dataset_id"])
+            await require_dataset(conn, row["dataset_id"], owner=owner)
             if row.get("variation_source"):
                 await require_content(conn, row["variation_source"])
             sql, params = insert_sql("training_content", row, CREATE_COLUMNS, COLUMNS)
@@ -137,14 +138,15 @@ class ContentStore:
         return page_of(rows, limit, _key)
 
     async def update(self, content_id: str, values: Mapping[str, Any], *, owner: str | None = None) -> Row:
-        """Set the given columns (last writer wins); a new variation_source must not close a cycle."""
+        """Set the given columns (last writer wins); a new variation_source must not close a cycle. owner
+        (None: anyone) must own the item, and the dataset it moves to."""
         async with self.pg.transaction() as conn:
             source = values.get("variation_source")
             if source is not None:
                 await lock_variation_graph(conn)  # serialises source changes, so two cannot form a cycle
             await require_content(conn, content_id, lock="UPDATE", owner=owner)
             if values.get("dataset_id") is not None:
-                await require_dataset(conn, values["dataset_id"])
+                await require_dataset(conn, values["dataset_id"], owner=owner)
             if source is not None:
                 await require_content(conn, source)
                 if await would_cycle(conn, content_id, source):

@@ -13,7 +13,7 @@ import psycopg
 
 from stores import catalog_events as events
 from stores.catalog_sql import (Page, Row, bind, check_columns, create_once, fetch_all, fetch_one, missing, new_id,
-                                page_of)
+                                page_of, require_owner)
 from stores.postgres import PostgresStore
 
 #: Walks stop here even when the caller asked for no limit (a guard, not a semantic limit).
@@ -64,9 +64,9 @@ class VariationStore:
 
     async def create(self, source_id: str, overrides: Mapping[str, Any], parameters: dict[str, Any], *,
                      content_id: str | None, request_id: str, identity: str, created_by: str = "",
-                     fingerprint: str = "") -> Row:
+                     fingerprint: str = "", owner: str | None = None) -> Row:
         """Copy the source with overrides applied, variation_source = source, owned by created_by (default
-        the caller); idempotent by request_id."""
+        the caller), into a dataset that owner owns (None: any); idempotent by request_id."""
         check_columns(overrides, OVERRIDABLE)
         new = new_id(content_id)
         cols = ["variation_source", "variation_parameters", "created_by"]
@@ -91,10 +91,11 @@ class VariationStore:
             if source is None:
                 raise missing("content", source_id)
             target = overrides.get("dataset_id") or source["dataset_id"]
-            found = await fetch_one(conn, "SELECT 1 AS ok FROM training_datasets WHERE dataset_id = %s"
+            found = await fetch_one(conn, "SELECT created_by FROM training_datasets WHERE dataset_id = %s"
                                     " FOR KEY SHARE", (target,))
             if found is None:
                 raise missing("dataset", target)
+            require_owner("dataset", target, found, owner)
             row = await fetch_one(conn, sql, params)
             assert row is not None
             await events.content_changed(conn, events.UPSERTED, [new])

@@ -101,9 +101,18 @@ class Factory:
 
     async def target(self, method: str) -> Target:
         md_admin = self.tokens.md("admin")
-        if method in ("UpdateDataset", "DeleteDataset", "ValidateDataset", "ImportContent"):
+        if method in ("UpdateDataset", "DeleteDataset", "ValidateDataset", "ImportContent", "CreateContent",
+                      "CreateVariation"):
             ds = await self._dataset()
+            source = await self._content()  # another dataset of node-a's: the variation's source
             calls: dict[str, Callable[[Any], Awaitable[Any]]] = {
+                "CreateContent": lambda md: self.stub.CreateContent(cpb.CreateContentRequest(
+                    content=cpb.TrainingContent(dataset_id=ds.dataset_id, title="added",
+                                                content_data=_struct(a=1))), metadata=md),
+                "CreateVariation": lambda md: self.stub.CreateVariation(cpb.CreateVariationRequest(
+                    source_content_id=source.content_id, variation_parameters=_struct(v=1),
+                    overrides=cpb.TrainingContent(dataset_id=ds.dataset_id),
+                    override_mask=field_mask_pb2.FieldMask(paths=["dataset_id"])), metadata=md),
                 "UpdateDataset": lambda md: self.stub.UpdateDataset(cpb.UpdateDatasetRequest(
                     dataset=cpb.TrainingDataset(dataset_id=ds.dataset_id, name="renamed"),
                     update_mask=field_mask_pb2.FieldMask(paths=["name"])), metadata=md),
@@ -150,9 +159,10 @@ def test_owned_rpcs_are_catalog_writes_open_to_nodes_or_privileged() -> None:
     assert set(OWNED) <= set(POLICY)
     for path in OWNED:
         assert {Role.ADMIN, Role.SERVICE} <= POLICY[path], path
-    # Every catalog RPC that changes a stored resource is owned; the others create, read or serve workers.
-    creates_or_reads = {"CreateDataset", "GetDataset", "ListDatasets", "CreateContent", "GetContent", "ListContent",
-                        "CreateVariation", "ListVariations", "GetLineage", "CreateEnvironment", "GetEnvironment",
+    # Every catalog RPC that changes a stored resource or adds to one is owned; the others create an
+    # owner's own resource, read, or serve the generation queue.
+    creates_or_reads = {"CreateDataset", "GetDataset", "ListDatasets", "GetContent", "ListContent",
+                        "ListVariations", "GetLineage", "CreateEnvironment", "GetEnvironment",
                         "ListEnvironments", "EnqueueGeneration", "ClaimGenerationJob", "CompleteGenerationJob",
                         "GetQueueStats"}
     catalog = {p.rsplit("/", 1)[1] for p in POLICY if p.startswith("/amauta.v1.CatalogService/")}

@@ -37,9 +37,11 @@ class CatalogServiceStub:
     returned for a caller's mistake.
 
     Ownership: datasets, content and environments belong to their created_by.
-    Update, Delete and ImportContent into a resource are allowed to its owner,
-    service and admin; others get PERMISSION_DENIED with reason NOT_OWNER and
-    nothing changes. ValidateDataset is for admin and service only. Reads are open to every role. A create
+    Update and Delete of a resource, and adding content to a dataset
+    (CreateContent, CreateVariation into its target dataset, ImportContent),
+    are allowed to the owner, service and admin; others get PERMISSION_DENIED
+    with reason NOT_OWNER and nothing changes. ValidateDataset is for admin
+    and service only. Reads are open to every role. A create
     naming another identity in created_by is PERMISSION_DENIED (reason
     CREATED_BY_NOT_ALLOWED) unless the caller is admin or service.
 
@@ -192,9 +194,11 @@ class CatalogServiceServicer:
     returned for a caller's mistake.
 
     Ownership: datasets, content and environments belong to their created_by.
-    Update, Delete and ImportContent into a resource are allowed to its owner,
-    service and admin; others get PERMISSION_DENIED with reason NOT_OWNER and
-    nothing changes. ValidateDataset is for admin and service only. Reads are open to every role. A create
+    Update and Delete of a resource, and adding content to a dataset
+    (CreateContent, CreateVariation into its target dataset, ImportContent),
+    are allowed to the owner, service and admin; others get PERMISSION_DENIED
+    with reason NOT_OWNER and nothing changes. ValidateDataset is for admin
+    and service only. Reads are open to every role. A create
     naming another identity in created_by is PERMISSION_DENIED (reason
     CREATED_BY_NOT_ALLOWED) unless the caller is admin or service.
 
@@ -269,7 +273,8 @@ class CatalogServiceServicer:
         Idempotent by request_id.
         Codes: INVALID_ARGUMENT (bad field, e.g. difficulty_level outside [0, 1],
         missing content_data), NOT_FOUND (dataset_id or variation_source does not
-        exist), ALREADY_EXISTS (a client-chosen content_id is taken).
+        exist), ALREADY_EXISTS (a client-chosen content_id is taken),
+        PERMISSION_DENIED (NOT_OWNER of the dataset; CREATED_BY_NOT_ALLOWED).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -316,7 +321,8 @@ class CatalogServiceServicer:
         overrides, variation_source set to the source and variation_parameters
         recorded. Idempotent by request_id.
         Codes: INVALID_ARGUMENT, NOT_FOUND (source or target dataset),
-        ALREADY_EXISTS (a client-chosen content_id is taken).
+        ALREADY_EXISTS (a client-chosen content_id is taken), PERMISSION_DENIED
+        (NOT_OWNER of the target dataset; CREATED_BY_NOT_ALLOWED).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -594,9 +600,11 @@ class CatalogService:
     returned for a caller's mistake.
 
     Ownership: datasets, content and environments belong to their created_by.
-    Update, Delete and ImportContent into a resource are allowed to its owner,
-    service and admin; others get PERMISSION_DENIED with reason NOT_OWNER and
-    nothing changes. ValidateDataset is for admin and service only. Reads are open to every role. A create
+    Update and Delete of a resource, and adding content to a dataset
+    (CreateContent, CreateVariation into its target dataset, ImportContent),
+    are allowed to the owner, service and admin; others get PERMISSION_DENIED
+    with reason NOT_OWNER and nothing changes. ValidateDataset is for admin
+    and service only. Reads are open to every role. A create
     naming another identity in created_by is PERMISSION_DENIED (reason
     CREATED_BY_NOT_ALLOWED) unless the caller is admin or service.
 

@@ -41,14 +41,14 @@ def _creates(cat: Catalog, channel: aio.Channel, shared: dict[str, str]) -> dict
 
     async def content(who: str, rid: str, marker: str, variant: int) -> str:
         return (await cat.stub.CreateContent(cpb.CreateContentRequest(request_id=rid, content=cpb.TrainingContent(
-            dataset_id=shared["dataset"], title=marker, content_data=struct(v=variant))),
+            dataset_id=shared[f"dataset_{who}"], title=marker, content_data=struct(v=variant))),
             metadata=cat.md(who))).content.content_id
 
     async def variation(who: str, rid: str, marker: str, variant: int) -> str:
         return (await cat.stub.CreateVariation(cpb.CreateVariationRequest(
             request_id=rid, source_content_id=shared["content"], variation_parameters=struct(v=variant),
-            overrides=cpb.TrainingContent(title=marker), override_mask={"paths": ["title"]}),
-            metadata=cat.md(who))).content.content_id
+            overrides=cpb.TrainingContent(title=marker, dataset_id=shared[f"dataset_{who}"]),
+            override_mask={"paths": ["title", "dataset_id"]}), metadata=cat.md(who))).content.content_id
 
     async def environment(who: str, rid: str, marker: str, variant: int) -> str:
         return (await cat.stub.CreateEnvironment(cpb.CreateEnvironmentRequest(
@@ -81,12 +81,14 @@ def _creates(cat: Catalog, channel: aio.Channel, shared: dict[str, str]) -> dict
 
 @pytest.fixture(scope="module")
 async def shared(cat: Catalog) -> dict[str, str]:
-    """Resources the creates refer to: a dataset and item of each node's, validated content, an environment."""
+    """Resources the creates refer to: a dataset of each node's (content goes into one's own), validated
+    content (the source of variations and the target of sessions), an environment."""
     ds = await cat.dataset(validated=True)
     item = await cat.content(ds.dataset_id)
     env = await cat.environment(max_participants=10)
-    return {"dataset": ds.dataset_id, "content": item.content_id, "validated_content": item.content_id,
-            "environment": env.environment_id}
+    return {"dataset_node_a": (await cat.dataset("node_a")).dataset_id,
+            "dataset_node_b": (await cat.dataset("node_b")).dataset_id,
+            "content": item.content_id, "validated_content": item.content_id, "environment": env.environment_id}
 
 
 METHODS = ("CreateDataset", "CreateContent", "CreateVariation", "CreateEnvironment", "StartSession",
@@ -162,7 +164,10 @@ async def test_created_by_is_the_caller_unless_admin_or_service_names_one(cat: C
     assert ds.created_by == "node-b"
     item = await cat.content(ds.dataset_id, "node_b")
     assert item.created_by == "node-b"
-    reason, _, _ = await fails(cat.content(ds.dataset_id, "node_a", created_by="node-b"), CODE.PERMISSION_DENIED)
+    reason, _, _ = await fails(cat.content(ds.dataset_id, "node_a"), CODE.PERMISSION_DENIED)
+    assert reason == "NOT_OWNER"  # content goes only into a dataset its caller owns
+    mine = await cat.dataset("node_a")
+    reason, _, _ = await fails(cat.content(mine.dataset_id, "node_a", created_by="node-b"), CODE.PERMISSION_DENIED)
     assert reason == "CREATED_BY_NOT_ALLOWED"
     env = await cat.environment("node_b")
     assert env.created_by == "node-b"
