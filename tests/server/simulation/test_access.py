@@ -236,3 +236,18 @@ async def test_invitation_validation(sim: pbg.SimulationServiceStub, md: Tokens,
         await sim.InviteToSimulation(pb.InviteToSimulationRequest(simulation_id="nope", learner_ids=["a"]),
                                      metadata=md.md("admin"))
     assert err.value.code() == grpc.StatusCode.NOT_FOUND
+
+
+async def test_being_removed_by_an_admin_ends_the_watch_too(sim: pbg.SimulationServiceStub, md: Tokens,
+                                                            envs: Environments) -> None:
+    env = await envs.create()
+    sim_id = (await start(sim, md, env, ["node-a", "node-b"])).simulation.simulation_id
+    call = sim.WatchSimulation(pb.WatchSimulationRequest(simulation_id=sim_id), metadata=md.md("node_b"))
+    assert (await asyncio.wait_for(call.read(), 10)).WhichOneof("event") == "snapshot"
+    await sim.LeaveSimulation(pb.LeaveSimulationRequest(simulation_id=sim_id, learner_id="node-b"),
+                              metadata=md.md("admin"))
+    err = await stream_error(call, timeout=LIMIT_SECONDS)
+    assert (err.code(), reason(err)) == (CODE.PERMISSION_DENIED, "ACCESS_REVOKED")
+    with pytest.raises(aio.AioRpcError) as again:  # and a new watch is refused as well
+        await sim.WatchSimulation(pb.WatchSimulationRequest(simulation_id=sim_id), metadata=md.md("node_b")).read()
+    assert again.value.code() == CODE.PERMISSION_DENIED
