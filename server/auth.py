@@ -7,8 +7,11 @@ import enum
 import hashlib
 import hmac
 import json
+import logging
 import os
 import secrets
+import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -53,31 +56,92 @@ class _Entry:
     expires_at: datetime | None
 
 
+log = logging.getLogger("amauta.auth")
+
+#: The tokens file is looked at (one stat) at most this often; a change is seen this quickly.
+CHECK_SECONDS = 0.2
+
+
 def _digest(token: str) -> bytes:
     return hashlib.sha256(token.encode()).digest()
 
 
-class TokenRegistry:
-    """Known tokens, held as SHA-256 digests; lookups compare in constant time."""
+def _stamp(path: Path) -> tuple[int, int, int]:
+    """What tells a changed file: a rename gives a new inode, a rewrite a new mtime or size."""
+    st = path.stat()
+    return st.st_ino, st.st_mtime_ns, st.st_size
 
-    def __init__(self, entries: list[_Entry]) -> None:
+
+def _load(path: Path) -> list[_Entry]:
+    """Parse a JSON file: {"tokens": [{"identity", "role", "token" | "sha256", "expires_at"?}]}."""
+    doc = json.loads(path.read_text())
+    entries = []
+    for item in doc.get("tokens", []):
+        digest = bytes.fromhex(item["sha256"]) if "sha256" in item else _digest(item["token"])
+        expires = item.get("expires_at")
+        entries.append(_Entry(
+            digest, Identity(str(item["identity"]), Role(item["role"])),
+            datetime.fromisoformat(expires.replace("Z", "+00:00")) if expires else None))
+    return entries
+
+
+class TokenRegistry:
+    """Known tokens, held as SHA-256 digests; lookups compare in constant time.
+
+    Loaded from a file, it follows the file: a lookup first re-reads it when its inode, mtime or size
+    changed (checked at most every CHECK_SECONDS), and reload() (SIGHUP) re-reads it at once. A file
+    that does not parse leaves the tokens as they were, and the error is logged.
+    """
+
+    def __init__(self, entries: list[_Entry], path: Path | None = None) -> None:
         self._entries = entries
+        self._path = path
+        self._stamp: tuple[int, int, int] | None = None
+        self._next_check = 0.0
+        self._lock = threading.Lock()
 
     @classmethod
     def from_file(cls, path: Path) -> TokenRegistry:
-        """Load a JSON file: {"tokens": [{"identity", "role", "token" | "sha256", "expires_at"?}]}."""
-        doc = json.loads(path.read_text())
-        entries = []
-        for item in doc.get("tokens", []):
-            digest = bytes.fromhex(item["sha256"]) if "sha256" in item else _digest(item["token"])
-            expires = item.get("expires_at")
-            entries.append(_Entry(
-                digest, Identity(str(item["identity"]), Role(item["role"])),
-                datetime.fromisoformat(expires.replace("Z", "+00:00")) if expires else None))
-        return cls(entries)
+        """Load a tokens file and follow its changes."""
+        stamp = _stamp(path)  # before the read: a change during the read is seen at the next check
+        registry = cls(_load(path), path)
+        registry._stamp = stamp
+        return registry
+
+    def reload(self) -> bool:
+        """Re-read the tokens file now; False (old tokens kept) when it is missing or does not parse."""
+        if self._path is None:
+            return False
+        with self._lock:
+            try:
+                stamp = _stamp(self._path)
+                entries = _load(self._path)
+            except (OSError, ValueError, KeyError, TypeError) as exc:
+                log.error("tokens file not reloaded, keeping the previous tokens",
+                          extra={"path": str(self._path), "error": str(exc)})
+                return False
+            self._entries, self._stamp = entries, stamp
+        log.info("tokens file reloaded", extra={"path": str(self._path), "tokens": len(entries)})
+        return True
+
+    def refresh(self) -> None:
+        """Reload when the file changed since it was read (at most one stat per CHECK_SECONDS)."""
+        if self._path is None:
+            return
+        now = time.monotonic()
+        if now < self._next_check:
+            return
+        self._next_check = now + CHECK_SECONDS
+        try:
+            stamp = _stamp(self._path)
+        except OSError:
+            stamp = None
+        if stamp != self._stamp and not self.reload():
+            self._stamp = stamp  # a broken file is reported once per change, not at every check
 
     def authenticate(self, authorization: str | None, now: datetime | None = None) -> Identity:
         """Return the identity of an 'authorization: Bearer <token>' value or raise AuthError."""
+        self.refresh()
         if not authorization:
             raise AuthError("missing bearer token")
         scheme, _, token = authorization.partition(" ")

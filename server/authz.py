@@ -1,6 +1,13 @@
-"""Authorisation rules: roles per method kind and object-level checks on learner records."""
+"""Object-level authorisation: learner records and owned catalog resources.
+
+The role gate (which roles may call an RPC) is server/policy.py, enforced by the RoleInterceptor before
+any handler runs; handlers do not repeat it. What is decided here needs the request or a stored row.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
 
 from server.auth import Identity, Role, current_identity
 from server.errors import permission_denied
@@ -14,19 +21,6 @@ def caller() -> Identity:
     return identity
 
 
-def require_roles(*roles: Role) -> Identity:
-    """PERMISSION_DENIED unless the caller has one of roles."""
-    identity = caller()
-    if identity.role not in roles:
-        raise permission_denied(f"role {identity.role.value} may not call this method")
-    return identity
-
-
-def require_admin() -> Identity:
-    """PERMISSION_DENIED unless the caller is an admin."""
-    return require_roles(Role.ADMIN)
-
-
 def require_learner_access(learner_id: str) -> Identity:
     """Admins and services reach every learner; a node only its own records (checked before existence)."""
     identity = caller()
@@ -37,11 +31,28 @@ def require_learner_access(learner_id: str) -> Identity:
     raise permission_denied(f"{identity.name} may not access records of learner {learner_id!r}")
 
 
-def require_writer() -> Identity:
-    """Roles that may change catalog or graph data: admin, service and node."""
-    return require_roles(Role.ADMIN, Role.SERVICE, Role.NODE)
+#: created_by holds at most 100 characters; owners are compared in that form.
+OWNER_CHARS = 100
 
 
-def require_reader() -> Identity:
-    """Every authenticated role may read shared catalog data."""
-    return caller()
+def owner_name(identity: Identity) -> str:
+    """An identity as the created_by of what it creates."""
+    return identity.name[:OWNER_CHARS]
+
+
+def owner_scope() -> str | None:
+    """The owner whose resources the caller may change: None (every owner) for admin and service, the
+    caller itself otherwise. Stores compare it with created_by under the row lock (NOT_OWNER)."""
+    identity = caller()
+    return None if identity.is_privileged else owner_name(identity)
+
+
+def creator(values: Mapping[str, Any]) -> str:
+    """The owner of a resource being created: the caller, or whom an admin or service names in
+    created_by. A node naming another identity is PERMISSION_DENIED (CREATED_BY_NOT_ALLOWED)."""
+    identity = caller()
+    named = values.get("created_by") or ""
+    if named and named != owner_name(identity) and not identity.is_privileged:
+        raise permission_denied(f"{identity.name} may not create resources on behalf of {named!r}",
+                                "CREATED_BY_NOT_ALLOWED", {"created_by": named})
+    return named or owner_name(identity)

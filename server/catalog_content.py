@@ -7,10 +7,10 @@ from grpc import aio
 from amauta.v1 import catalog_pb2
 from server import catalog_convert as to
 from server import catalog_fields as fields
-from server.authz import require_reader, require_writer
+from server.authz import caller, creator, owner_scope
 from server.catalog_filters import set_match, value_range
 from server.catalog_paging import INT, next_token, page_request
-from server.validation import Checker
+from server.validation import Checker, fingerprint
 from stores.catalog_content import ContentFilter, ContentStore
 from stores.variations import VariationStore
 
@@ -27,8 +27,9 @@ class ContentRpcs:
         values = fields.for_create(check, request.content, fields.CONTENT, "content.")
         check.identifier(request.request_id, "request_id", required=False)
         check.done()
-        who = require_writer()
-        row = await self.content.create(values, request_id=request.request_id, identity=who.name)
+        values["created_by"] = creator(values)
+        row = await self.content.create(values, request_id=request.request_id, identity=caller().name,
+                                        fingerprint=fingerprint(request), owner=owner_scope())
         return catalog_pb2.CreateContentResponse(content=to.content(row))
 
     async def GetContent(self, request: catalog_pb2.GetContentRequest,
@@ -36,7 +37,6 @@ class ContentRpcs:
         check = Checker()
         content_id = check.uuid(request.content_id, "content_id")
         check.done()
-        require_reader()
         return catalog_pb2.GetContentResponse(content=to.content(await self.content.get(content_id or "")))
 
     async def ListContent(self, request: catalog_pb2.ListContentRequest,
@@ -51,7 +51,6 @@ class ContentRpcs:
             prerequisites=set_match(check, request, "prerequisites"),
             title_query=check.text(request.title_query, "title_query") or None)
         check.done()
-        require_reader()
         page = await self.content.list(flt, after, limit)
         return catalog_pb2.ListContentResponse(contents=[to.content(r) for r in page.rows],
                                                next_page_token=next_token(request, page.next_key),
@@ -66,8 +65,7 @@ class ContentRpcs:
         if not values and not check.violations:
             check.fail("update_mask", "names no field to update")
         check.done()
-        require_writer()
-        row = await self.content.update(content_id or "", values)
+        row = await self.content.update(content_id or "", values, owner=owner_scope())
         return catalog_pb2.UpdateContentResponse(content=to.content(row))
 
     async def DeleteContent(self, request: catalog_pb2.DeleteContentRequest,
@@ -75,8 +73,7 @@ class ContentRpcs:
         check = Checker()
         content_id = check.uuid(request.content_id, "content_id")
         check.done()
-        require_writer()
-        removed = await self.content.delete(content_id or "")
+        removed = await self.content.delete(content_id or "", owner=owner_scope())
         return catalog_pb2.DeleteContentResponse(content_id=content_id, deleted_content_count=removed)
 
     async def CreateVariation(self, request: catalog_pb2.CreateVariationRequest,
@@ -91,10 +88,13 @@ class ContentRpcs:
                                   fields.CONTENT.output_only)
         check.identifier(request.request_id, "request_id", required=False)
         check.done()
-        who = require_writer()
         content_id = overrides.pop("content_id", None)
+        created_by = creator(overrides)
+        overrides.pop("created_by", None)
         row = await self.variations.create(source_id or "", overrides, parameters or {}, content_id=content_id,
-                                           request_id=request.request_id, identity=who.name)
+                                           request_id=request.request_id, identity=caller().name,
+                                           created_by=created_by, fingerprint=fingerprint(request),
+                                           owner=owner_scope())
         return catalog_pb2.CreateVariationResponse(content=to.content(row))
 
     async def ListVariations(self, request: catalog_pb2.ListVariationsRequest,
@@ -105,7 +105,6 @@ class ContentRpcs:
             check.fail("max_depth", "must not be negative")
         limit, after = page_request(check, request, (INT,))
         check.done()
-        require_reader()
         page = await self.variations.descendants(content_id or "", request.max_depth, after, limit)
         return catalog_pb2.ListVariationsResponse(variations=[to.lineage_entry(r) for r in page.rows],
                                                   next_page_token=next_token(request, page.next_key),
@@ -118,6 +117,5 @@ class ContentRpcs:
         if request.max_depth < 0:
             check.fail("max_depth", "must not be negative")
         check.done()
-        require_reader()
         rows = await self.variations.ancestors(content_id or "", request.max_depth)
         return catalog_pb2.GetLineageResponse(ancestors=[to.lineage_entry(r) for r in rows])

@@ -61,6 +61,7 @@ def content(row: Row) -> catalog_pb2.TrainingContent:
         content_id=row["content_id"], dataset_id=row["dataset_id"], title=row["title"] or "",
         learning_objectives=row["learning_objectives"] or (), prerequisites=row["prerequisites"] or (),
         tags=row["tags"] or (), variation_source=row["variation_source"] or "",
+        created_by=row.get("created_by") or "",
         usage_statistics=catalog_pb2.ContentUsageStatistics(
             attempts=int(stats.get("attempts") or 0), completions=int(stats.get("completions") or 0),
             success_rate=float(stats.get("success_rate") or 0)))

@@ -7,11 +7,10 @@ from grpc import aio
 from amauta.v1 import catalog_pb2, common_pb2
 from server import catalog_convert as to
 from server import catalog_fields as fields
-from server.auth import Role
-from server.authz import require_reader, require_roles, require_writer
+from server.authz import caller, creator, owner_scope
 from server.catalog_paging import INT, next_token, page_request
 from server.catalog_filters import set_match, value_range
-from server.validation import Checker
+from server.validation import Checker, fingerprint
 from stores.catalog import DatasetFilter, DatasetStore, Decision
 
 _STATUS = common_pb2.ValidationStatus
@@ -29,8 +28,9 @@ class DatasetRpcs:
         values = fields.for_create(check, request.dataset, fields.DATASET, "dataset.")
         check.identifier(request.request_id, "request_id", required=False)
         check.done()
-        who = require_writer()
-        row = await self.datasets.create(values, request_id=request.request_id, identity=who.name)
+        values["created_by"] = creator(values)
+        row = await self.datasets.create(values, request_id=request.request_id, identity=caller().name,
+                                         fingerprint=fingerprint(request))
         return catalog_pb2.CreateDatasetResponse(dataset=to.dataset(row))
 
     async def GetDataset(self, request: catalog_pb2.GetDatasetRequest,
@@ -38,7 +38,6 @@ class DatasetRpcs:
         check = Checker()
         dataset_id = check.uuid(request.dataset_id, "dataset_id")
         check.done()
-        require_reader()
         return catalog_pb2.GetDatasetResponse(dataset=to.dataset(await self.datasets.get(dataset_id or "")))
 
     async def ListDatasets(self, request: catalog_pb2.ListDatasetsRequest,
@@ -54,7 +53,6 @@ class DatasetRpcs:
             target_capabilities=set_match(check, request, "target_capabilities"),
             created_at=value_range(check, request, "created_at"))
         check.done()
-        require_reader()
         page = await self.datasets.list(flt, after, limit)
         return catalog_pb2.ListDatasetsResponse(datasets=[to.dataset(r) for r in page.rows],
                                                 next_page_token=next_token(request, page.next_key),
@@ -70,8 +68,7 @@ class DatasetRpcs:
             check.fail("update_mask", "names no field to update")
         check.non_negative(request.etag, "etag")
         check.done()
-        require_writer()
-        row = await self.datasets.update(dataset_id or "", values, request.etag)
+        row = await self.datasets.update(dataset_id or "", values, request.etag, owner=owner_scope())
         return catalog_pb2.UpdateDatasetResponse(dataset=to.dataset(row))
 
     async def DeleteDataset(self, request: catalog_pb2.DeleteDatasetRequest,
@@ -80,8 +77,7 @@ class DatasetRpcs:
         dataset_id = check.uuid(request.dataset_id, "dataset_id")
         check.non_negative(request.etag, "etag")
         check.done()
-        require_writer()
-        removed = await self.datasets.delete(dataset_id or "", request.etag)
+        removed = await self.datasets.delete(dataset_id or "", request.etag, owner=owner_scope())
         return catalog_pb2.DeleteDatasetResponse(dataset_id=dataset_id, deleted_content_count=removed)
 
     async def ValidateDataset(self, request: catalog_pb2.ValidateDatasetRequest,
@@ -98,8 +94,8 @@ class DatasetRpcs:
         metrics = check.struct(request.quality_metrics, "quality_metrics")
         check.non_negative(request.etag, "etag")
         check.done()
-        who = require_roles(Role.ADMIN, Role.SERVICE)
+        who = caller()
         decision = Decision(status=status or "", validator=validator or who.name[:100], reason=reason or None,
                             quality_score=score, quality_metrics=metrics)
-        row = await self.datasets.validate(dataset_id or "", decision, request.etag)
+        row = await self.datasets.validate(dataset_id or "", decision, request.etag, owner=owner_scope())
         return catalog_pb2.ValidateDatasetResponse(dataset=to.dataset(row))

@@ -7,10 +7,10 @@ from grpc import aio
 from amauta.v1 import catalog_pb2, common_pb2
 from server import catalog_convert as to
 from server import catalog_fields as fields
-from server.authz import require_reader, require_writer
+from server.authz import caller, creator, owner_scope
 from server.catalog_filters import set_match
 from server.catalog_paging import INT, next_token, page_request
-from server.validation import Checker
+from server.validation import Checker, fingerprint
 from stores.catalog_environments import EnvironmentFilter, EnvironmentStore
 
 
@@ -25,8 +25,9 @@ class EnvironmentRpcs:
         values = fields.for_create(check, request.environment, fields.ENVIRONMENT, "environment.")
         check.identifier(request.request_id, "request_id", required=False)
         check.done()
-        who = require_writer()
-        row = await self.environments.create(values, request_id=request.request_id, identity=who.name)
+        values["created_by"] = creator(values)
+        row = await self.environments.create(values, request_id=request.request_id, identity=caller().name,
+                                             fingerprint=fingerprint(request))
         return catalog_pb2.CreateEnvironmentResponse(environment=to.environment(row))
 
     async def GetEnvironment(self, request: catalog_pb2.GetEnvironmentRequest,
@@ -34,7 +35,6 @@ class EnvironmentRpcs:
         check = Checker()
         environment_id = check.uuid(request.environment_id, "environment_id")
         check.done()
-        require_reader()
         row = await self.environments.get(environment_id or "")
         return catalog_pb2.GetEnvironmentResponse(environment=to.environment(row))
 
@@ -50,7 +50,6 @@ class EnvironmentRpcs:
             active_status=request.active_status if request.HasField("active_status") else None,
             learning_objectives=set_match(check, request, "learning_objectives"))
         check.done()
-        require_reader()
         page = await self.environments.list(flt, after, limit)
         return catalog_pb2.ListEnvironmentsResponse(environments=[to.environment(r) for r in page.rows],
                                                     next_page_token=next_token(request, page.next_key),
@@ -67,8 +66,7 @@ class EnvironmentRpcs:
             check.fail("update_mask", "names no field to update")
         check.non_negative(request.etag, "etag")
         check.done()
-        require_writer()
-        row = await self.environments.update(environment_id or "", values, request.etag)
+        row = await self.environments.update(environment_id or "", values, request.etag, owner=owner_scope())
         return catalog_pb2.UpdateEnvironmentResponse(environment=to.environment(row))
 
     async def DeleteEnvironment(self, request: catalog_pb2.DeleteEnvironmentRequest,
@@ -77,7 +75,6 @@ class EnvironmentRpcs:
         environment_id = check.uuid(request.environment_id, "environment_id")
         check.non_negative(request.etag, "etag")
         check.done()
-        require_writer()
-        removed = await self.environments.delete(environment_id or "", request.etag)
+        removed = await self.environments.delete(environment_id or "", request.etag, owner=owner_scope())
         return catalog_pb2.DeleteEnvironmentResponse(environment_id=environment_id,
                                                      deleted_environment_count=removed)

@@ -78,7 +78,7 @@ CONTENT = Resource(
              Spec("prerequisites", Kind.STRINGS), Spec("tags", Kind.STRINGS),
              Spec("variation_source", Kind.UUID), Spec("variation_parameters", Kind.STRUCT),
              Spec("validation_results", Kind.STRUCT)),
-    create_only=(Spec("content_id", Kind.UUID),),
+    create_only=(Spec("content_id", Kind.UUID), Spec("created_by", Kind.SHORT)),
     output_only=("created_at", "usage_statistics"),
 )
 

@@ -13,7 +13,7 @@ from grpc import aio
 
 from amauta.v1 import catalog_pb2
 from server import catalog_fields as fields
-from server.authz import require_writer
+from server.authz import caller, owner_name, owner_scope
 from server.errors import ApiError, FieldViolation, invalid_argument
 from server.validation import Checker
 from stores.catalog_import import BatchOutcome, ContentImporter
@@ -25,7 +25,9 @@ BATCH_ITEMS = 5_000
 MAX_REPORTED_ERRORS = 1_000
 
 #: Item fields read on import; dataset_id is checked against the header separately.
-_ITEM_SPECS = (*fields.CONTENT.create_only, *(s for s in fields.CONTENT.mutable if s.name != "dataset_id"))
+#: created_by is not read either: imported items belong to the importer.
+_ITEM_SPECS = (*(s for s in fields.CONTENT.create_only if s.name != "created_by"),
+               *(s for s in fields.CONTENT.mutable if s.name != "dataset_id"))
 
 Item = tuple[int, Mapping[str, Any]]
 
@@ -113,12 +115,14 @@ class ImportRpcs:
 
     async def ImportContent(self, request_iterator: AsyncIterator[catalog_pb2.ImportContentRequest],
                             context: aio.ServicerContext) -> catalog_pb2.ImportContentResponse:
-        who = require_writer()
+        who = caller()
         stream = aiter(request_iterator)
         dataset_id, request_id = _header(await anext(stream, None))
-        await self.importer.begin(dataset_id, request_id, who.name)
+        await self.importer.begin(dataset_id, request_id, who.name, owner=owner_scope())
+        owner = owner_name(who)
         tally = _Tally()
-        pipeline = _Pipeline(lambda batch: self.importer.write(dataset_id, request_id, batch), tally)
+        pipeline = _Pipeline(lambda batch: self.importer.write(dataset_id, request_id, batch, identity=who.name,
+                                                               created_by=owner), tally)
         batch: list[Item] = []
         try:
             async for message in stream:

@@ -7,9 +7,8 @@ from grpc import aio
 from amauta.v1 import catalog_pb2, common_pb2
 from server import catalog_convert as to
 from stores import metrics
-from server.auth import Role
-from server.authz import require_reader, require_roles, require_writer
-from server.validation import Checker
+from server.authz import caller
+from server.validation import Checker, fingerprint
 from stores.generation_queue import GenerationQueue, now_ms
 
 DEFAULT_LEASE_MS = 60_000
@@ -31,8 +30,8 @@ class QueueRpcs:
         priority = check.enum(request.priority, _PRIORITY.DESCRIPTOR, "priority", required=False) or "normal"
         parameters = check.struct(request.parameters, "parameters")
         check.done()
-        who = require_writer()
-        job, _ = await self.queue.enqueue(request.request_id, job_type or "", priority, parameters, who.name)
+        job, _ = await self.queue.enqueue(request.request_id, job_type or "", priority, parameters, caller().name,
+                                          fingerprint=fingerprint(request))
         return catalog_pb2.EnqueueGenerationResponse(job=to.job(job))
 
     async def ClaimGenerationJob(self, request: catalog_pb2.ClaimGenerationJobRequest,
@@ -42,7 +41,6 @@ class QueueRpcs:
         check.non_negative(request.wait_timeout_ms, "wait_timeout_ms", MAX_WAIT_MS)
         check.non_negative(request.lease_ms, "lease_ms", MAX_LEASE_MS)
         check.done()
-        require_roles(Role.ADMIN, Role.SERVICE)
         job = await self.queue.claim(request.worker_id, request.wait_timeout_ms,
                                      request.lease_ms or DEFAULT_LEASE_MS)
         return catalog_pb2.ClaimGenerationJobResponse(job=to.job(job) if job else None)
@@ -55,7 +53,6 @@ class QueueRpcs:
         content_id = check.uuid(request.created_content_id, "created_content_id", required=request.success)
         check.text(request.error_message, "error_message", max_chars=4000)
         check.done()
-        require_roles(Role.ADMIN, Role.SERVICE)
         job, changed = await self.queue.complete(request.request_id, request.worker_id, success=request.success,
                                                  content_id=content_id or "", error=request.error_message)
         if changed and job.get("enqueuedAt", "").isdigit():
@@ -65,7 +62,6 @@ class QueueRpcs:
 
     async def GetQueueStats(self, request: catalog_pb2.GetQueueStatsRequest,
                                   context: aio.ServicerContext) -> catalog_pb2.GetQueueStatsResponse:
-        require_reader()
         stats = await self.queue.stats()
         queues = [catalog_pb2.PriorityQueueStats(
             priority=_PRIORITY.Value(f"GENERATION_PRIORITY_{q.priority.upper()}"), depth=q.depth,

@@ -34,6 +34,7 @@ async def _serve(settings: Settings, auth_disabled: bool) -> list[str]:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+    loop.add_signal_handler(signal.SIGHUP, node.reload_tokens)
     starting = asyncio.create_task(node.start())
     await asyncio.wait([starting, asyncio.create_task(stop.wait())], return_when=asyncio.FIRST_COMPLETED)
     if not starting.done():  # a signal during a long store load: stop instead of waiting for it

@@ -52,9 +52,10 @@ def not_found(what: str, key: str) -> ApiError:
                     f"{what.upper()}_NOT_FOUND", {"resource": what, "id": key})
 
 
-def permission_denied(message: str) -> ApiError:
+def permission_denied(message: str, reason: str = "PERMISSION_DENIED",
+                      metadata: Mapping[str, str] | None = None) -> ApiError:
     """PERMISSION_DENIED for an authenticated caller without the right."""
-    return ApiError(grpc.StatusCode.PERMISSION_DENIED, message, "PERMISSION_DENIED")
+    return ApiError(grpc.StatusCode.PERMISSION_DENIED, message, reason, dict(metadata or {}))
 
 
 _STORE_CODES: dict[type[store_errors.StoreError], grpc.StatusCode] = {
@@ -65,6 +66,7 @@ _STORE_CODES: dict[type[store_errors.StoreError], grpc.StatusCode] = {
     store_errors.PreconditionFailed: grpc.StatusCode.FAILED_PRECONDITION,
     store_errors.InvalidData: grpc.StatusCode.INVALID_ARGUMENT,
     store_errors.LimitExceeded: grpc.StatusCode.RESOURCE_EXHAUSTED,
+    store_errors.AccessDenied: grpc.StatusCode.PERMISSION_DENIED,
 }
 
 

@@ -1,8 +1,8 @@
 """GraphService: validate, authorise, call one graph domain method, convert.
 
-Authorisation beyond the role gate (server/policy.py): Upsert, Link and SetPrerequisite need admin
-or service; SetSkillAssessment and FitSkillParameters admin; reads that name a learner are open to
-every role except that a node may only name itself.
+The role gate (server/policy.py) decides who writes: Upsert, Link and SetPrerequisite need admin or
+service, SetSkillAssessment and FitSkillParameters admin. Beyond it, reads that name a learner are
+open to every role except that a node may only name itself.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from amauta.v1 import graph_pb2, graph_pb2_grpc
 from server import graph_convert as cv
 from server import paging
 from server.auth import Role
-from server.authz import caller, require_admin, require_learner_access, require_roles
+from server.authz import caller, require_learner_access
 from server.graph_checks import GraphChecker
 from server.runtime import Runtime
 from stores.collaboration import Collaboration
@@ -34,11 +34,6 @@ def read_learner(learner_id: str) -> None:
     """Any role may read learner-scoped graph data, except that a node reads only its own."""
     if caller().role is Role.NODE:
         require_learner_access(learner_id)
-
-
-def require_catalog_writer() -> None:
-    """Catalog-like graph writes: admin or service."""
-    require_roles(Role.ADMIN, Role.SERVICE)
 
 
 class GraphServicer(graph_pb2_grpc.GraphServiceServicer):
@@ -72,7 +67,6 @@ class GraphServicer(graph_pb2_grpc.GraphServiceServicer):
         c = GraphChecker()
         c.learner_node(request.node)
         c.done()
-        require_catalog_writer()
         node, created = await self._upsert("learner", request.node.learner_id, {"type": request.node.type})
         return graph_pb2.UpsertLearnerNodeResponse(node=node, created=created)
 
@@ -108,7 +102,6 @@ class GraphServicer(graph_pb2_grpc.GraphServiceServicer):
         c = GraphChecker()
         c.skill_node(request.node)
         c.done()
-        require_catalog_writer()
         node, created = await self._upsert("skill", request.node.skill_id, {"category": request.node.category})
         return graph_pb2.UpsertSkillNodeResponse(node=node, created=created)
 
@@ -133,7 +126,6 @@ class GraphServicer(graph_pb2_grpc.GraphServiceServicer):
         c = GraphChecker()
         content_id = c.content_node(request.node)
         c.done()
-        require_catalog_writer()
         node, created = await self._upsert("content", content_id, {
             "type": request.node.type, "difficulty": request.node.difficulty})
         return graph_pb2.UpsertContentNodeResponse(node=node, created=created)
@@ -161,7 +153,6 @@ class GraphServicer(graph_pb2_grpc.GraphServiceServicer):
         c = GraphChecker()
         c.objective_id(request.node.objective_id, "node.objective_id")
         c.done()
-        require_catalog_writer()
         node, created = await self._upsert("objective", request.node.objective_id, {})
         return graph_pb2.UpsertObjectiveNodeResponse(node=node, created=created)
 
@@ -187,7 +178,6 @@ class GraphServicer(graph_pb2_grpc.GraphServiceServicer):
         c.identifier(request.skill_id, "skill_id")
         c.unit_interval(request.weight, "weight")
         c.done()
-        require_catalog_writer()
         row = await self.model.link_content_skill(content_id, request.skill_id, request.weight)
         return graph_pb2.LinkContentSkillResponse(link=graph_pb2.Teaches(
             content_id=row["content_id"], skill_id=row["skill_id"], weight=float(row["weight"])))
@@ -199,7 +189,6 @@ class GraphServicer(graph_pb2_grpc.GraphServiceServicer):
         c.identifier(request.skill_id, "skill_id")
         c.unit_interval(request.required_proficiency, "required_proficiency")
         c.done()
-        require_catalog_writer()
         row = await self.model.link_objective_skill(request.objective_id, request.skill_id,
                                                     request.required_proficiency)
         return graph_pb2.LinkObjectiveSkillResponse(link=graph_pb2.Requires(
@@ -231,7 +220,6 @@ class GraphServicer(graph_pb2_grpc.GraphServiceServicer):
         c.unit_interval(request.confidence_level, "confidence_level")
         when = c.timestamp(request.last_assessed, "last_assessed")
         c.done()
-        require_admin()
         at_ms = int(when.timestamp() * 1000) if when else c.now_ms()
         row = await self.model.set_has_skill(
             request.learner_id, request.skill_id, proficiency=request.proficiency_level,
@@ -244,7 +232,6 @@ class GraphServicer(graph_pb2_grpc.GraphServiceServicer):
         c.identifier(request.skill_id, "skill_id")
         c.non_negative(request.max_iterations, "max_iterations", 1000)
         c.done()
-        require_admin()
         fit = await self.fitter.fit(request.skill_id, max_iterations=request.max_iterations or 100,
                                     dry_run=request.dry_run)
         return graph_pb2.FitSkillParametersResponse(
@@ -269,7 +256,6 @@ class GraphServicer(graph_pb2_grpc.GraphServiceServicer):
         c.unit_interval(request.strength, "strength")
         c.number(request.average_transition_time, "average_transition_time", 0.0, 1e9)
         c.done()
-        require_catalog_writer()
         edge, created = await self.paths.set_prerequisite(
             from_id, to_id, strength=request.strength, optional_bypass=request.optional_bypass,
             average_transition_time=request.average_transition_time)

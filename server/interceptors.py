@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import inspect
 import logging
@@ -41,6 +42,9 @@ class CallState:
     metadata: dict[str, str] = field(default_factory=dict)
     #: The request message of a unary-request call (None for client streams).
     request: Any = None
+    #: A streaming call, either way (it may outlive its credentials, so they are checked again while it
+    #: runs).
+    streaming: bool = False
 
 
 Guard = Callable[[CallState, aio.ServicerContext], AbstractAsyncContextManager[None]]
@@ -79,12 +83,13 @@ _call_state: contextvars.ContextVar[CallState | None] = contextvars.ContextVar(
 
 @asynccontextmanager
 async def _entered(details: grpc.HandlerCallDetails, guard: Guard, context: aio.ServicerContext,
-                   request: Any = None) -> AsyncIterator[None]:
+                   request: Any = None, streaming: bool = False) -> AsyncIterator[None]:
     state = _call_state.get()
     token = None
     if state is None or state.method != details.method:
         state = _new_state(details)
         state.request = request
+        state.streaming = streaming
         token = _call_state.set(state)
     try:
         async with guard(state, context):
@@ -113,7 +118,7 @@ def wrap_handler(handler: grpc.RpcMethodHandler, guard: Guard,
 
         async def streaming(request: Any, context: aio.ServicerContext) -> AsyncIterator[Any]:
             unary_request = None if handler.request_streaming else request
-            async with _entered(details, guard, context, unary_request):
+            async with _entered(details, guard, context, unary_request, streaming=True):
                 async for item in _iterate(stream_behavior, request, context):
                     yield item
 
@@ -124,7 +129,8 @@ def wrap_handler(handler: grpc.RpcMethodHandler, guard: Guard,
     behavior = handler.stream_unary if handler.request_streaming else handler.unary_unary
 
     async def unary(request: Any, context: aio.ServicerContext) -> Any:
-        async with _entered(details, guard, context, None if handler.request_streaming else request):
+        async with _entered(details, guard, context, None if handler.request_streaming else request,
+                            streaming=handler.request_streaming):
             return await _call(behavior, request, context)
 
     factory = (grpc.stream_unary_rpc_method_handler if handler.request_streaming
@@ -228,13 +234,20 @@ class AccessLogInterceptor(_GuardInterceptor):
 
 
 class AuthInterceptor(_GuardInterceptor):
-    """Maps the bearer token to an Identity; UNAUTHENTICATED when it is missing or unknown."""
+    """Maps the bearer token to an Identity; UNAUTHENTICATED when it is missing or unknown.
 
-    def __init__(self, registry: TokenRegistry | None, *, mtls: bool = False) -> None:
+    A stream (server or client side) keeps its token under watch: every recheck_seconds it is looked up again
+    (the registry follows the tokens file), and once it is removed, expired or names another identity
+    the stream ends with UNAUTHENTICATED (reason CREDENTIALS_REVOKED).
+    """
+
+    def __init__(self, registry: TokenRegistry | None, *, mtls: bool = False,
+                 recheck_seconds: float = 1.0) -> None:
         #: None disables token authentication (every caller is an admin); only allowed on loopback.
         self.registry = registry
         #: Verified client certificates identify nodes by their common name.
         self.mtls = mtls
+        self.recheck_seconds = recheck_seconds
 
     def guard(self, state: CallState, context: aio.ServicerContext) -> AbstractAsyncContextManager[None]:
         return self._auth(state, context)
@@ -265,10 +278,42 @@ class AuthInterceptor(_GuardInterceptor):
             raise  # unreachable: abort raises
         state.identity = identity
         token = current_identity.set(identity)
+        header = state.metadata.get("authorization")
+        watcher = None
+        if state.streaming and self.registry is not None and header is not None:
+            handler = asyncio.current_task()
+            assert handler is not None
+            watcher = asyncio.create_task(self._revoke_when_invalid(header, identity, state, context, handler),
+                                          name=f"token-watch {state.method}")
         try:
             yield
         finally:
+            if watcher is not None:
+                watcher.cancel()
             _reset(current_identity, token)
+
+    async def _revoke_when_invalid(self, header: str, identity: Identity, state: CallState,
+                                   context: aio.ServicerContext, handler: asyncio.Task[Any]) -> None:
+        """End the stream (status to the client, then cancel its handler) once the token stops naming
+        identity."""
+        assert self.registry is not None
+        while True:
+            await asyncio.sleep(self.recheck_seconds)
+            try:
+                if self.registry.authenticate(header) == identity:
+                    continue
+                message = "the token now names another identity"
+            except AuthError as exc:
+                message = str(exc)
+            break
+        state.code = grpc.StatusCode.UNAUTHENTICATED
+        status = errors.to_status(errors.ApiError(
+            grpc.StatusCode.UNAUTHENTICATED, f"{message}: the stream is closed", "CREDENTIALS_REVOKED"))
+        try:
+            await context.abort(status.code, status.details, status.trailing_metadata)
+        except BaseException:  # AbortError is how abort() returns; the call may also have ended meanwhile
+            pass
+        handler.cancel()
 
 
 class RoleInterceptor(_GuardInterceptor):

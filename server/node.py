@@ -93,6 +93,12 @@ class Node:
         self.ready = False
         #: Background tasks that did not end at the last stop (see Runtime.cancel_tasks).
         self.left_behind: list[str] = []
+        self.registry: TokenRegistry | None = None
+
+    def reload_tokens(self) -> None:
+        """Re-read the tokens file now (SIGHUP); it is also followed on its own, within a second."""
+        if self.registry is not None:
+            self.registry.reload()
 
     def _registry(self) -> TokenRegistry | None:
         if self.settings.tokens_file:
@@ -237,7 +243,7 @@ class Node:
         """
         self.lock.acquire("serve")  # first: even the admin token file belongs to the owner
         try:
-            registry = self._registry()
+            registry = self.registry = self._registry()
             runtime = self._build_runtime("serve")
             server, names = self._build_server(runtime, registry)
             for name in (OVERALL, *names):

@@ -1,5 +1,13 @@
-"""The authorisation table: which roles may call each RPC. Object-level rules (a node reaches only
-its own learner records) are checked by the servicers; this table is the role gate in front of them.
+"""The authorisation table: which roles may call each RPC (the RoleInterceptor enforces it before any
+handler runs; handlers do not repeat it), and the object-level rules that need the request or a row:
+
+- learner records: a node names only its own learner_id (RoleInterceptor, from the request), and a
+  record found by its own id is scoped to the node's learner (server/learner_access.py);
+- owned catalog resources (OWNED): only the owner (created_by), service and admin may change them or
+  add content to a dataset (NOT_OWNER, checked by the store under the row lock,
+  server/authz.owner_scope); a node creates only as itself (CREATED_BY_NOT_ALLOWED, server/authz.creator);
+- simulations: a node acts on and reads one it takes part in, joins by the join policy (NOT_INVITED)
+  and a member's watch ends when it leaves (server/simulation.py, server/watch_hub.py).
 
 Every RPC of every amauta.v1 service must have an entry: the authorisation matrix test fails otherwise.
 """
@@ -47,7 +55,8 @@ _TABLE: dict[str, dict[str, frozenset[Role]]] = {
         "ExportEvents": ANALYTICS_READ, "ReconcileAnalytics": PRIVILEGED,
     },
     "SimulationService": {
-        "StartSimulation": WRITERS, "JoinSimulation": WRITERS, "LeaveSimulation": WRITERS,
+        "StartSimulation": WRITERS, "JoinSimulation": WRITERS, "InviteToSimulation": WRITERS,
+        "LeaveSimulation": WRITERS,
         "UpdateSimulationState": WRITERS, "WatchSimulation": WATCHERS, "GetSimulation": ALL,
         "ListActiveSimulations": ALL, "EndSimulation": WRITERS,
     },
@@ -63,6 +72,19 @@ _TABLE: dict[str, dict[str, frozenset[Role]]] = {
         "ListCollaborations": ALL,
     },
     "OperationsService": {"RunConsistencyChecks": ADMIN},
+}
+
+#: Catalog RPCs that change an existing resource, and the kind of resource whose owner may call them
+#: (besides service and admin). CreateContent, CreateVariation and ImportContent write into a dataset
+#: (the item's, the variation's target, the header's), which the caller must own; UpdateContent that
+#: moves an item needs the target dataset too. The ownership matrix test is generated from this table.
+OWNED: dict[str, str] = {
+    f"/amauta.v1.CatalogService/{method}": kind for method, kind in {
+        "UpdateDataset": "dataset", "DeleteDataset": "dataset", "ValidateDataset": "dataset",
+        "CreateContent": "dataset", "CreateVariation": "dataset", "ImportContent": "dataset",
+        "UpdateContent": "content", "DeleteContent": "content",
+        "UpdateEnvironment": "environment", "DeleteEnvironment": "environment",
+    }.items()
 }
 
 #: Full gRPC method path → roles allowed, e.g. "/amauta.v1.CatalogService/GetContent".

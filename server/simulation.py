@@ -19,6 +19,7 @@ from server.authz import caller
 from server.errors import FieldViolation, invalid_argument, permission_denied
 from server.runtime import Runtime
 from server.simulation_validation import SimulationChecker
+from server.validation import fingerprint
 from server.simulation_workers import run_reconciler, run_sync
 from server.watch_hub import WatchHub
 from stores.simulation_domain import Check, Outcome, SimulationDomain, StartSpec
@@ -71,12 +72,18 @@ class SimulationServicer(pbg.SimulationServiceServicer):
         config = c.struct(request.config, "config")
         initial_state = c.struct(request.initial_state, "initial_state") or {}
         request_id = c.text(request.request_id, "request_id", max_chars=c.limits.short_chars)
+        join_policy = c.enum(request.join_policy, pb.JoinPolicy.DESCRIPTOR, "join_policy",
+                             required=False) or "invite_only"
+        invited = c.learner_ids(request.invited_learner_ids, "invited_learner_ids", required=False)
         c.done()
         identity = caller()
         may_change(identity)(participants)
         began = time.perf_counter()
         started = await self.domain.start(StartSpec(simulation_id, str(environment_id), participants, config,
-                                                    initial_state, request_id or None, identity.name))
+                                                    initial_state, request_id or None, identity.name,
+                                                    # a retry may carry a fresh id: the first start's wins
+                                                    fingerprint(request, "simulation_id"), join_policy,
+                                                    tuple(invited)))
         if not started.replayed:
             _STARTUP.observe(time.perf_counter() - began)
         return pb.StartSimulationResponse(simulation=conv.simulation(started.state), session_ids=started.session_ids)
@@ -89,8 +96,18 @@ class SimulationServicer(pbg.SimulationServiceServicer):
         c.done()
         identity = caller()
         require_self(identity, request.learner_id)
-        state, session_id = await self.domain.join(request.simulation_id, request.learner_id, actor=identity.name)
+        state, session_id = await self.domain.join(request.simulation_id, request.learner_id, actor=identity.name,
+                                                   bypass_policy=identity.is_privileged)
         return pb.JoinSimulationResponse(simulation=conv.simulation(state), session_id=session_id)
+
+    async def InviteToSimulation(self, request: pb.InviteToSimulationRequest,
+                                 context: aio.ServicerContext) -> pb.InviteToSimulationResponse:
+        c = SimulationChecker()
+        c.simulation_id(request.simulation_id, "simulation_id")
+        learner_ids = c.learner_ids(request.learner_ids, "learner_ids", required=True)
+        c.done()
+        state = await self.domain.invite(request.simulation_id, learner_ids, check=may_change(caller()))
+        return pb.InviteToSimulationResponse(simulation=conv.simulation(state))
 
     async def LeaveSimulation(self, request: pb.LeaveSimulationRequest,
                               context: aio.ServicerContext) -> pb.LeaveSimulationResponse:
@@ -132,9 +149,12 @@ class SimulationServicer(pbg.SimulationServiceServicer):
         c.simulation_id(request.simulation_id, "simulation_id")
         token = c.resume_token(request.resume_token, "resume_token")
         c.done()
+        identity = caller()
         current = await self.domain.watch_target(request.simulation_id, resuming=bool(token),
-                                                 check=may_read(caller()))
-        await self.hub.serve(request.simulation_id, token, current, context)
+                                                 check=may_read(identity))
+        # A node reads only as a participant, so its leave ends the watch; other roles read anyway.
+        member = identity.name if identity.role is Role.NODE else ""
+        await self.hub.serve(request.simulation_id, token, current, context, member)
 
     async def GetSimulation(self, request: pb.GetSimulationRequest,
                             context: aio.ServicerContext) -> pb.GetSimulationResponse:

@@ -33,7 +33,9 @@ def simulation(state: LiveState) -> pb.Simulation:
         simulation_id=state.simulation_id, environment_id=state.environment_id,
         participants=sorted(state.participants), current_state=convert.dict_to_struct(state.current_state),
         start_time=_ts(state.start_time), last_update=_ts(state.last_update),
-        config=convert.dict_to_struct(state.config), version=state.version)
+        config=convert.dict_to_struct(state.config), version=state.version,
+        join_policy=convert.enum_from_db(pb.JoinPolicy.DESCRIPTOR, state.join_policy),
+        invited_learner_ids=sorted(state.invited))
 
 
 def snapshot(state: LiveState) -> pb.WatchSimulationResponse:

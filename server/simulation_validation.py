@@ -39,6 +39,15 @@ class SimulationChecker(Checker):
             seen.add(item)
         return items
 
+    def learner_ids(self, values: Iterable[str], field: str, *, required: bool) -> list[str]:
+        """Learner ids (invitations): each a short id, no duplicates; at least one when required."""
+        items = self.strings(values, field, max_chars=self.limits.short_chars)
+        if required and not items:
+            self.fail(field, "needs at least one learner id")
+        if len(set(items)) != len(items):
+            self.fail(field, "must not repeat a learner id")
+        return items
+
     def resume_token(self, value: str, field: str) -> str:
         """Empty, or a token from an earlier watch message (`<ms>-<version>`)."""
         if value and parse_token(value) is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 import uuid
 from collections.abc import Iterable
@@ -11,6 +12,7 @@ from typing import Any
 
 from google.protobuf import struct_pb2, timestamp_pb2
 from google.protobuf.descriptor import EnumDescriptor
+from google.protobuf.message import Message
 
 from server import convert
 from server.errors import FieldViolation, invalid_argument
@@ -33,6 +35,17 @@ class Limits:
 
 
 LIMITS = Limits()
+
+
+def fingerprint(request: Message, *ignored: str) -> str:
+    """SHA-256 of a request without its request_id (and the ignored fields), AIP-155: a retry with the
+    same key must carry the same fingerprint. Deterministic serialisation sorts map entries, so Struct
+    key order is irrelevant."""
+    copy = type(request)()
+    copy.CopyFrom(request)
+    for name in ("request_id", *ignored):
+        copy.ClearField(name)  # type: ignore[arg-type]
+    return hashlib.sha256(copy.SerializeToString(deterministic=True)).hexdigest()
 
 
 def struct_depth(value: struct_pb2.Struct | struct_pb2.ListValue | struct_pb2.Value, limit: int) -> int:

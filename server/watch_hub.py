@@ -55,9 +55,10 @@ class Subscriber:
     """One watch stream's bounded queue and terminal state."""
 
     __slots__ = ("items", "limit", "stall", "waiter", "terminal", "behind", "in_write", "writes", "abort_task",
-                 "context")
+                 "context", "member")
 
-    def __init__(self, limit: int, stall_seconds: float, context: aio.ServicerContext | None) -> None:
+    def __init__(self, limit: int, stall_seconds: float, context: aio.ServicerContext | None,
+                 member: str = "") -> None:
         self.items: collections.deque[Item] = collections.deque()
         self.limit = limit
         self.stall = stall_seconds
@@ -69,6 +70,9 @@ class Subscriber:
         self.writes = 0
         self.abort_task: asyncio.Task[None] | None = None
         self.context = context
+        #: The learner whose participation is the watcher's only right to read (a node); '' for roles
+        #: that read every simulation. Its leave ends the watch.
+        self.member = member
 
     def push(self, item: Item) -> bool:
         """Queue an item without waiting; False when the subscriber ended or overflowed (it then leaves
@@ -256,10 +260,11 @@ class WatchHub:
         return feed
 
     async def serve(self, simulation_id: str, resume_token: str, current: LiveState | None,
-                    context: aio.ServicerContext) -> None:
+                    context: aio.ServicerContext, member: str = "") -> None:
         """Run one watch, writing each message with context.write: a message goes straight to the
-        transport instead of through every interceptor's generator (this is the hot path of fan-out)."""
-        sub = Subscriber(self.settings.queue_limit, self.settings.write_stall_seconds, context)
+        transport instead of through every interceptor's generator (this is the hot path of fan-out).
+        A member watch ends with PERMISSION_DENIED after the member's leave entry."""
+        sub = Subscriber(self.settings.queue_limit, self.settings.write_stall_seconds, context, member)
         messages = self.watch(simulation_id, resume_token, current, sub)
         try:
             async for message in messages:
@@ -348,6 +353,7 @@ class WatchHub:
                         yield conv.delta(entry)
                         if entry.kind == "ended":
                             return
+                        _check_member(sub, entry)
                 at_tail = len(entries) < batch
                 if sub.terminal is not None:
                     raise sub.terminal
@@ -370,6 +376,7 @@ class WatchHub:
                     yield message
                     if entry.kind == "ended":
                         return
+                    _check_member(sub, entry)
             sub.behind = False
 
     def _attach(self, sub: Subscriber, simulation_id: str, cursor: str, at_tail: bool) -> bool:
@@ -411,6 +418,13 @@ class Cursor:
             raise Reset(pb.SIMULATION_RESET_REASON_HISTORY_TRIMMED,
                         f"history after version {self.version} was trimmed; a snapshot follows")
         raise Reset(pb.SIMULATION_RESET_REASON_STREAM_RECREATED, "the stream was recreated; a snapshot follows")
+
+
+def _check_member(sub: Subscriber, entry: Entry) -> None:
+    """End a member's watch once its member left: it has no right to read what follows."""
+    if sub.member and entry.kind == "left" and entry.learner_id == sub.member:
+        raise ApiError(grpc.StatusCode.PERMISSION_DENIED,
+                       f"{sub.member} left the simulation and may no longer watch it", "ACCESS_REVOKED")
 
 
 def _draining() -> ApiError:

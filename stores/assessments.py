@@ -12,7 +12,7 @@ import psycopg
 
 from stores import idempotency, outbox
 from stores.errors import NotFound, PreconditionFailed
-from stores.learners import json_value, request_key, touch_activity, utc_iso
+from stores.learners import json_value, touch_activity, utc_iso
 from stores.postgres import PostgresStore
 
 #: Review states in their only legal order.
@@ -80,14 +80,15 @@ class AssessmentStore:
     def __init__(self, postgres: PostgresStore) -> None:
         self.postgres = postgres
 
-    async def record(self, values: dict[str, Any], *, request_id: str | None, identity: str) -> Assessment:
+    async def record(self, values: dict[str, Any], *, request_id: str | None, identity: str,
+                     fingerprint: str = "") -> Assessment:
         """Insert an assessment of values['session_id'], which must be a session of values['learner_id']
         (FAILED_PRECONDITION ASSESSMENT_SESSION_INVALID otherwise); idempotent by request_id."""
         async with self.postgres.transaction() as conn:
             assessment_id = str(uuid.uuid4())
             if request_id:
-                winner = await idempotency.claim(conn, "learner.record_assessment",
-                                                 request_key(identity, request_id), assessment_id, identity)
+                winner = await idempotency.claim(conn, "learner.record_assessment", request_id, assessment_id,
+                                                 identity, fingerprint)
                 if winner != assessment_id:
                     return await _by_id(conn, winner, None)
             # INSERT … SELECT from the session: rule 2 and the insert are one statement, and the

@@ -10,7 +10,7 @@ import psycopg
 
 from stores import catalog_events as events
 from stores.catalog_sql import (Page, Range, Row, SetMatch, Where, assignments, bind, create_once,
-                                fetch_all, fetch_one, insert_sql, missing, new_id, page_of)
+                                fetch_all, fetch_one, insert_sql, missing, new_id, page_of, require_owner)
 from stores.errors import Conflict, PreconditionFailed
 from stores.postgres import PostgresStore
 
@@ -63,7 +63,8 @@ class DatasetStore:
     def __init__(self, pg: PostgresStore) -> None:
         self.pg = pg
 
-    async def create(self, values: Mapping[str, Any], *, request_id: str, identity: str) -> Row:
+    async def create(self, values: Mapping[str, Any], *, request_id: str, identity: str,
+                     fingerprint: str = "") -> Row:
         """Insert a dataset (pending, version 1); idempotent by request_id."""
         dataset_id = new_id(values.get("dataset_id"))
         row = {k: v for k, v in values.items() if v is not None}
@@ -75,7 +76,8 @@ class DatasetStore:
             assert created is not None
             return created
 
-        return await create_once(self.pg, "CreateDataset", request_id, identity, dataset_id, insert, self.get)
+        return await create_once(self.pg, "CreateDataset", request_id, identity, dataset_id, insert, self.get,
+                                 fingerprint)
 
     async def get(self, dataset_id: str) -> Row:
         """One dataset; NotFound when absent."""
@@ -101,11 +103,11 @@ class DatasetStore:
             rows = await fetch_all(conn, sql, [*where.params, limit + 1])
         return page_of(rows, limit, _key)
 
-    async def update(self, dataset_id: str, values: Mapping[str, Any], etag: int) -> Row:
+    async def update(self, dataset_id: str, values: Mapping[str, Any], etag: int, *, owner: str | None = None) -> Row:
         """Set the given columns, bump version; Conflict on a stale etag. A type change re-announces
         the dataset's content to the outbox, since each item's content_type is the dataset's type."""
         async with self.pg.transaction() as conn:
-            current = await self._lock(conn, dataset_id, etag)
+            current = await self._lock(conn, dataset_id, etag, owner)
             sets, params = assignments(values, UPDATE_COLUMNS)
             row = await fetch_one(
                 conn, f"UPDATE training_datasets SET {', '.join(sets)}, version = COALESCE(version, 1) + 1,"
@@ -115,10 +117,10 @@ class DatasetStore:
                 await events.dataset_changed(conn, events.UPSERTED, dataset_id)
         return row
 
-    async def validate(self, dataset_id: str, decision: Decision, etag: int) -> Row:
+    async def validate(self, dataset_id: str, decision: Decision, etag: int, *, owner: str | None = None) -> Row:
         """pending → validated | rejected, recording who, why and when."""
         async with self.pg.transaction() as conn:
-            current = await self._lock(conn, dataset_id, etag)
+            current = await self._lock(conn, dataset_id, etag, owner)
             if current["validation_status"] != "pending":
                 raise PreconditionFailed(
                     f"dataset {dataset_id!r} is {current['validation_status']}, not pending",
@@ -136,10 +138,10 @@ class DatasetStore:
             assert row is not None
         return row
 
-    async def delete(self, dataset_id: str, etag: int) -> int:
+    async def delete(self, dataset_id: str, etag: int, *, owner: str | None = None) -> int:
         """Delete a dataset and, by cascade, its content; returns the number of content rows removed."""
         async with self.pg.transaction() as conn:
-            await self._lock(conn, dataset_id, etag)  # blocks new content (their FK takes KEY SHARE)
+            await self._lock(conn, dataset_id, etag, owner)  # blocks new content (their FK takes KEY SHARE)
             used = await fetch_one(
                 conn, "SELECT EXISTS (SELECT 1 FROM learning_sessions s JOIN training_content c"
                 " ON c.content_id = s.content_id WHERE c.dataset_id = %s) AS sessions,"
@@ -158,11 +160,13 @@ class DatasetStore:
             await conn.execute("DELETE FROM training_datasets WHERE dataset_id = %s", (dataset_id,))
         return removed
 
-    async def _lock(self, conn: psycopg.AsyncConnection[Any], dataset_id: str, etag: int) -> Row:
-        row = await fetch_one(conn, "SELECT version, validation_status, dataset_type FROM training_datasets"
+    async def _lock(self, conn: psycopg.AsyncConnection[Any], dataset_id: str, etag: int,
+                    owner: str | None) -> Row:
+        row = await fetch_one(conn, "SELECT version, validation_status, dataset_type, created_by FROM training_datasets"
                               " WHERE dataset_id = %s FOR UPDATE", (dataset_id,))
         if row is None:
             raise missing("dataset", dataset_id)
+        require_owner("dataset", dataset_id, row, owner)
         if etag and row["version"] != etag:
             raise Conflict(f"dataset {dataset_id!r} is at version {row['version']}, not {etag}",
                            metadata={"current_version": str(row["version"])})

@@ -10,7 +10,7 @@ import psycopg
 
 from stores import catalog_events as events
 from stores.catalog_sql import (Page, Range, Row, SetMatch, Where, assignments, create_once, fetch_all,
-                                fetch_one, insert_sql, like_pattern, missing, new_id, page_of)
+                                fetch_one, insert_sql, like_pattern, missing, new_id, page_of, require_owner)
 from stores.errors import PreconditionFailed
 from stores.postgres import PostgresStore
 from stores.variations import lock_variation_graph, would_cycle
@@ -19,15 +19,15 @@ from stores.variations import lock_variation_graph, would_cycle
 CREATE_COLUMNS = frozenset({
     "content_id", "dataset_id", "title", "content_data", "difficulty_level", "complexity_metrics",
     "learning_objectives", "success_criteria", "estimated_duration", "prerequisites", "tags",
-    "variation_source", "variation_parameters", "validation_results",
+    "variation_source", "variation_parameters", "validation_results", "created_by",
 })
 #: Columns an update may set.
-UPDATE_COLUMNS = CREATE_COLUMNS - {"content_id"}
+UPDATE_COLUMNS = CREATE_COLUMNS - {"content_id", "created_by"}
 
 COLUMNS = ("content_id::text AS content_id, dataset_id::text AS dataset_id, title, content_data,"
            " difficulty_level, complexity_metrics, learning_objectives, success_criteria,"
            " estimated_duration, prerequisites, tags, variation_source::text AS variation_source,"
-           " variation_parameters, created_at, validation_results, usage_statistics")
+           " variation_parameters, created_at, validation_results, usage_statistics, created_by")
 # Lists are in commit order (list_seq, migration postgres/0120), so a reader that continues from its
 # last token sees every committed row once.
 ORDER = ("c.list_seq",)
@@ -51,21 +51,26 @@ def _key(row: Row) -> tuple[int]:
     return (row["list_seq"],)
 
 
-async def require_dataset(conn: psycopg.AsyncConnection[Any], dataset_id: str) -> str:
-    """The dataset's type, key-share locked (as its FK would) so it cannot vanish before commit."""
-    row = await fetch_one(conn, "SELECT dataset_type FROM training_datasets WHERE dataset_id = %s FOR KEY SHARE",
-                          (dataset_id,))
+async def require_dataset(conn: psycopg.AsyncConnection[Any], dataset_id: str, *, owner: str | None = None) -> str:
+    """The dataset's type, key-share locked (as its FK would) so it cannot vanish before commit;
+    NotOwner unless owner is None or owns the dataset."""
+    row = await fetch_one(conn, "SELECT dataset_type, created_by FROM training_datasets WHERE dataset_id = %s"
+                          " FOR KEY SHARE", (dataset_id,))
     if row is None:
         raise missing("dataset", dataset_id)
+    require_owner("dataset", dataset_id, row, owner)
     return str(row["dataset_type"])
 
 
-async def require_content(conn: psycopg.AsyncConnection[Any], content_id: str, *, lock: str = "KEY SHARE") -> None:
-    """NotFound unless the content exists; locks the row (KEY SHARE for a reference, UPDATE to change it)."""
-    row = await fetch_one(conn, f"SELECT 1 AS ok FROM training_content WHERE content_id = %s FOR {lock}",
+async def require_content(conn: psycopg.AsyncConnection[Any], content_id: str, *, lock: str = "KEY SHARE",
+                          owner: str | None = None) -> None:
+    """NotFound unless the content exists; locks the row (KEY SHARE for a reference, UPDATE to change it);
+    NotOwner unless owner is None or owns it."""
+    row = await fetch_one(conn, f"SELECT created_by FROM training_content WHERE content_id = %s FOR {lock}",
                           (content_id,))
     if row is None:
         raise missing("content", content_id)
+    require_owner("content", content_id, row, owner)
 
 
 def list_sql(flt: ContentFilter, after: tuple[Any, ...] | None, limit: int) -> tuple[str, list[Any]]:
@@ -89,14 +94,16 @@ class ContentStore:
     def __init__(self, pg: PostgresStore) -> None:
         self.pg = pg
 
-    async def create(self, values: Mapping[str, Any], *, request_id: str, identity: str) -> Row:
-        """Insert one item into an existing dataset; idempotent by request_id."""
+    async def create(self, values: Mapping[str, Any], *, request_id: str, identity: str,
+                     fingerprint: str = "", owner: str | None = None) -> Row:
+        """Insert one item into an existing dataset (NotOwner unless owner is None or owns it); idempotent
+        by request_id."""
         content_id = new_id(values.get("content_id"))
         row = {k: v for k, v in values.items() if v is not None}
-        row["content_id"] = content_id
+        row.update(content_id=content_id, created_by=values.get("created_by") or identity[:100])
 
         async def insert(conn: psycopg.AsyncConnection[Any]) -> Row:
-            await require_dataset(conn, row["dataset_id"])
+            await require_dataset(conn, row["dataset_id"], owner=owner)
             if row.get("variation_source"):
                 await require_content(conn, row["variation_source"])
             sql, params = insert_sql("training_content", row, CREATE_COLUMNS, COLUMNS)
@@ -105,7 +112,8 @@ class ContentStore:
             await events.content_changed(conn, events.UPSERTED, [content_id])
             return created
 
-        return await create_once(self.pg, "CreateContent", request_id, identity, content_id, insert, self.get)
+        return await create_once(self.pg, "CreateContent", request_id, identity, content_id, insert, self.get,
+                                 fingerprint)
 
     async def get(self, content_id: str) -> Row:
         """One content item; NotFound when absent."""
@@ -129,15 +137,16 @@ class ContentStore:
             rows = await fetch_all(conn, sql, params)
         return page_of(rows, limit, _key)
 
-    async def update(self, content_id: str, values: Mapping[str, Any]) -> Row:
-        """Set the given columns (last writer wins); a new variation_source must not close a cycle."""
+    async def update(self, content_id: str, values: Mapping[str, Any], *, owner: str | None = None) -> Row:
+        """Set the given columns (last writer wins); a new variation_source must not close a cycle. owner
+        (None: anyone) must own the item, and the dataset it moves to."""
         async with self.pg.transaction() as conn:
             source = values.get("variation_source")
             if source is not None:
                 await lock_variation_graph(conn)  # serialises source changes, so two cannot form a cycle
-            await require_content(conn, content_id, lock="UPDATE")
+            await require_content(conn, content_id, lock="UPDATE", owner=owner)
             if values.get("dataset_id") is not None:
-                await require_dataset(conn, values["dataset_id"])
+                await require_dataset(conn, values["dataset_id"], owner=owner)
             if source is not None:
                 await require_content(conn, source)
                 if await would_cycle(conn, content_id, source):
@@ -151,10 +160,10 @@ class ContentStore:
             await events.content_changed(conn, events.UPSERTED, [content_id])
         return row
 
-    async def delete(self, content_id: str) -> int:
+    async def delete(self, content_id: str, *, owner: str | None = None) -> int:
         """Delete one item; PreconditionFailed while sessions or variations reference it."""
         async with self.pg.transaction() as conn:
-            await require_content(conn, content_id, lock="UPDATE")
+            await require_content(conn, content_id, lock="UPDATE", owner=owner)
             used = await fetch_one(
                 conn, "SELECT EXISTS (SELECT 1 FROM learning_sessions WHERE content_id = %s) AS sessions,"
                 " EXISTS (SELECT 1 FROM training_content WHERE variation_source = %s) AS variations",

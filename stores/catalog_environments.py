@@ -9,7 +9,7 @@ from typing import Any
 import psycopg
 
 from stores.catalog_sql import (Page, Row, SetMatch, Where, assignments, create_once, fetch_all, fetch_one,
-                                insert_sql, missing, new_id, page_of)
+                                insert_sql, missing, new_id, page_of, require_owner)
 from stores.errors import Conflict, PreconditionFailed
 from stores.postgres import PostgresStore
 
@@ -51,7 +51,8 @@ class EnvironmentStore:
     def __init__(self, pg: PostgresStore) -> None:
         self.pg = pg
 
-    async def create(self, values: Mapping[str, Any], *, request_id: str, identity: str) -> Row:
+    async def create(self, values: Mapping[str, Any], *, request_id: str, identity: str,
+                     fingerprint: str = "") -> Row:
         """Insert an environment (version 1, active unless told otherwise); idempotent by request_id."""
         environment_id = new_id(values.get("environment_id"))
         row = {k: v for k, v in values.items() if v is not None}
@@ -64,7 +65,7 @@ class EnvironmentStore:
             return created
 
         return await create_once(self.pg, "CreateEnvironment", request_id, identity, environment_id,
-                                 insert, self.get)
+                                 insert, self.get, fingerprint)
 
     async def get(self, environment_id: str) -> Row:
         """One environment; NotFound when absent."""
@@ -89,10 +90,11 @@ class EnvironmentStore:
             rows = await fetch_all(conn, sql, [*where.params, limit + 1])
         return page_of(rows, limit, _key)
 
-    async def update(self, environment_id: str, values: Mapping[str, Any], etag: int) -> Row:
+    async def update(self, environment_id: str, values: Mapping[str, Any], etag: int, *,
+                     owner: str | None = None) -> Row:
         """Set the given columns and bump version; Conflict on a stale etag."""
         async with self.pg.transaction() as conn:
-            await self._lock(conn, environment_id, etag)
+            await self._lock(conn, environment_id, etag, owner)
             sets, params = assignments(values, UPDATE_COLUMNS)
             row = await fetch_one(
                 conn, f"UPDATE simulation_environments SET {', '.join(sets)}, version = COALESCE(version, 1) + 1,"
@@ -100,10 +102,10 @@ class EnvironmentStore:
         assert row is not None
         return row
 
-    async def delete(self, environment_id: str, etag: int) -> int:
+    async def delete(self, environment_id: str, etag: int, *, owner: str | None = None) -> int:
         """Delete an environment no session references; returns the rows removed (1)."""
         async with self.pg.transaction() as conn:
-            await self._lock(conn, environment_id, etag)
+            await self._lock(conn, environment_id, etag, owner)
             used = await fetch_one(conn, "SELECT EXISTS (SELECT 1 FROM learning_sessions WHERE environment_id = %s)"
                                    " AS used", (environment_id,))
             if used and used["used"]:
@@ -115,11 +117,13 @@ class EnvironmentStore:
                                      (environment_id,))
         return cur.rowcount
 
-    async def _lock(self, conn: psycopg.AsyncConnection[Any], environment_id: str, etag: int) -> None:
-        row = await fetch_one(conn, "SELECT version FROM simulation_environments WHERE environment_id = %s"
-                              " FOR UPDATE", (environment_id,))
+    async def _lock(self, conn: psycopg.AsyncConnection[Any], environment_id: str, etag: int,
+                    owner: str | None) -> None:
+        row = await fetch_one(conn, "SELECT version, created_by FROM simulation_environments"
+                              " WHERE environment_id = %s FOR UPDATE", (environment_id,))
         if row is None:
             raise missing("environment", environment_id)
+        require_owner("environment", environment_id, row, owner)
         if etag and row["version"] != etag:
             raise Conflict(f"environment {environment_id!r} is at version {row['version']}, not {etag}",
                            metadata={"current_version": str(row["version"])})

@@ -12,7 +12,7 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from stores import idempotency
-from stores.errors import NotFound
+from stores.errors import NotFound, NotOwner
 from stores.postgres import PostgresStore
 
 Row = dict[str, Any]
@@ -149,6 +149,13 @@ def missing(what: str, key: str) -> NotFound:
                     metadata={"resource": what, "id": key})
 
 
+def require_owner(what: str, key: str, row: Row, owner: str | None) -> None:
+    """NotOwner unless owner is None (admin and service) or the row's created_by."""
+    if owner is not None and (row["created_by"] or "") != owner:
+        raise NotOwner(f"{what} {key!r} belongs to {row['created_by'] or 'nobody'!r}; only its owner, service"
+                       " and admin may change it", metadata={"resource": what, "id": key})
+
+
 def new_id(value: str | None) -> str:
     """The client-chosen UUID, or a fresh one."""
     return value or str(uuid.uuid4())
@@ -164,13 +171,14 @@ class _Replay(Exception):
 
 async def create_once(pg: PostgresStore, operation: str, request_id: str, identity: str, resource_id: str,
                       insert: Callable[[psycopg.AsyncConnection[Any]], Awaitable[Row]],
-                      fetch: Callable[[str], Awaitable[Row]]) -> Row:
-    """Run insert in a transaction that also claims request_id; a retry (even a concurrent one)
-    gets fetch(first resource id) and creates nothing. An empty request_id means no idempotency."""
+                      fetch: Callable[[str], Awaitable[Row]], fingerprint: str = "") -> Row:
+    """Run insert in a transaction that also claims the caller's request_id; a retry of the same request
+    (even a concurrent one) gets fetch(first resource id) and creates nothing, one of another request is
+    REQUEST_ID_REUSED. An empty request_id means no idempotency."""
     try:
         async with pg.transaction() as conn:
             if request_id:
-                winner = await idempotency.claim(conn, operation, request_id, resource_id, identity[:100])
+                winner = await idempotency.claim(conn, operation, request_id, resource_id, identity, fingerprint)
                 if winner != resource_id:
                     raise _Replay(winner)
             return await insert(conn)

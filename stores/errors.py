@@ -66,6 +66,18 @@ class InvalidData(StoreError):
         self.field = field
 
 
+class AccessDenied(StoreError):
+    """A stored rule (ownership, an invitation) denies the caller what it asked for."""
+
+    reason = "PERMISSION_DENIED"
+
+
+class NotOwner(AccessDenied):
+    """The caller may not change a resource it does not own (admin and service own everything)."""
+
+    reason = "NOT_OWNER"
+
+
 class LimitExceeded(StoreError):
     """A quota or capacity limit was reached."""
 

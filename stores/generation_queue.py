@@ -25,8 +25,8 @@ from typing import Any
 
 from redis import exceptions as rexc
 
-from stores import metrics
-from stores.errors import LimitExceeded, NotFound, PreconditionFailed
+from stores import idempotency, metrics
+from stores.errors import AlreadyExists, LimitExceeded, NotFound, PreconditionFailed
 from stores.redis import RedisStore, translate
 from stores.tasks import stop_requested
 
@@ -46,13 +46,22 @@ RETENTION = 7 * 24 * 3600
 # Shared Lua fragments. Job fields are camelCase like the seed's entries.
 _LUA_HASH = "local function job(id) return 'generation:job:' .. id end\n"
 
+# A job's request id is also its id (workers complete it by that id), so it cannot be scoped per caller:
+# another caller's id answers -2 (taken, nothing of the job is shown), the caller's own with another
+# fingerprint -3 (reused); jobs stored before fingerprints existed match any request.
 _ENQUEUE = _LUA_HASH + """
 local key = job(ARGV[1])
-if redis.call('EXISTS', key) == 1 then return {0, redis.call('HGETALL', key)} end
+if redis.call('EXISTS', key) == 1 then
+  local by = redis.call('HMGET', key, 'requestedBy', 'fingerprint')
+  if by[1] ~= ARGV[5] then return {-2, {}} end
+  if by[2] and by[2] ~= ARGV[9] then return {-3, {}} end
+  return {0, redis.call('HGETALL', key)}
+end
 local cap = tonumber(ARGV[7])
 if cap > 0 and redis.call('SCARD', KEYS[2]) >= cap then return {-1, {}} end
 redis.call('HSET', key, 'requestId', ARGV[1], 'type', ARGV[2], 'urgency', ARGV[3], 'parameters', ARGV[4],
-  'state', 'queued', 'requestedBy', ARGV[5], 'attempts', 0, 'enqueuedAt', ARGV[6], 'entry', ARGV[8])
+  'state', 'queued', 'requestedBy', ARGV[5], 'attempts', 0, 'enqueuedAt', ARGV[6], 'entry', ARGV[8],
+  'fingerprint', ARGV[9])
 redis.call('LPUSH', KEYS[1], ARGV[8])
 redis.call('SADD', KEYS[2], ARGV[1])
 redis.call('XADD', KEYS[3], 'MAXLEN', '~', 1000, '*', 'requestId', ARGV[1])
@@ -205,16 +214,23 @@ class GenerationQueue:
         self._reap = self.client.register_script(_REAP)
 
     async def enqueue(self, request_id: str, job_type: str, priority: str, parameters: dict[str, Any] | None,
-                      identity: str) -> tuple[dict[str, str], bool]:
-        """Queue a job (or find the one with this request id); returns (job, created).
-        LimitExceeded when the identity already has pending_cap jobs queued or in progress."""
+                      identity: str, *, fingerprint: str = "") -> tuple[dict[str, str], bool]:
+        """Queue a job (or find the one this identity queued with this request id); returns (job, created).
+        LimitExceeded when the identity already has pending_cap jobs queued or in progress; AlreadyExists
+        (REQUEST_ID_TAKEN) when another identity holds the id; InvalidData (REQUEST_ID_REUSED) when the
+        identity used it for another request."""
         enqueued = now_ms()
         entry = json.dumps({"requestId": request_id, "type": job_type, "urgency": priority,
                             "requestedBy": identity, "enqueuedAt": enqueued}, separators=(",", ":"))
         created, flat = await self._run(
             self._enqueue, [QUEUE.format(priority), PENDING.format(identity), EVENTS],
             [request_id, job_type, priority, json.dumps(parameters or {}), identity, enqueued,
-             self.pending_cap, entry])
+             self.pending_cap, entry, fingerprint])
+        if created == -2:
+            raise AlreadyExists(f"generation job id {request_id!r} is taken; choose another request_id",
+                                reason="REQUEST_ID_TAKEN", metadata={"request_id": request_id})
+        if created == -3:
+            raise idempotency.reused(request_id, "request_id")
         if created == -1:
             raise LimitExceeded(f"{identity} has {self.pending_cap} pending generation jobs",
                                 reason="GENERATION_QUOTA_EXCEEDED",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -28,13 +27,6 @@ _COLUMNS = ("profile_id::text AS profile_id, learner_id, learner_type, " + ", ".
 def utc_iso(value: datetime) -> str:
     """ISO-8601 UTC text with a 'Z' suffix, as outbox payloads carry times."""
     return value.astimezone(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
-
-
-def request_key(identity: str, request_id: str) -> str:
-    """The idempotency key of a caller's request id; scoped per identity so callers cannot collide."""
-    key = f"{identity}:{request_id}"
-    # idempotency_keys.request_id holds 200 characters; longer pairs become a digest.
-    return key if len(key) <= 200 else "sha256:" + hashlib.sha256(key.encode()).hexdigest()
 
 
 def json_value(value: dict[str, Any] | None) -> Jsonb | None:
@@ -102,13 +94,14 @@ class LearnerStore:
     def __init__(self, postgres: PostgresStore) -> None:
         self.postgres = postgres
 
-    async def create(self, values: dict[str, Any], *, request_id: str | None, identity: str) -> Profile:
+    async def create(self, values: dict[str, Any], *, request_id: str | None, identity: str,
+                     fingerprint: str = "") -> Profile:
         """Insert a profile (learner_id, learner_type and JSON fields in values); ALREADY_EXISTS on a duplicate."""
         async with self.postgres.transaction() as conn:
             profile_id = str(uuid.uuid4())
             if request_id:
-                winner = await idempotency.claim(conn, "learner.create_profile",
-                                                 request_key(identity, request_id), profile_id, identity)
+                winner = await idempotency.claim(conn, "learner.create_profile", request_id, profile_id, identity,
+                                                 fingerprint)
                 if winner != profile_id:
                     return await _by_profile_id(conn, winner)
             cur = await conn.execute(

@@ -17,7 +17,7 @@ import psycopg
 
 from stores import idempotency, outbox, usage
 from stores.errors import NotFound, PreconditionFailed, StoreError
-from stores.learners import json_value, request_key, touch_activity, utc_iso
+from stores.learners import json_value, touch_activity, utc_iso
 from stores.postgres import PostgresStore
 from stores.progress import ProgressStore
 
@@ -238,13 +238,13 @@ class SessionStore:
     async def start(self, *, learner_id: str, session_type: str, content_id: str | None,
                     environment_id: str | None, session_config: dict[str, Any] | None,
                     session_metadata: dict[str, Any] | None, request_id: str | None,
-                    identity: str) -> Started:
+                    identity: str, fingerprint: str = "") -> Started:
         """Start a session (idempotent by request_id), then count it in the progress hash."""
         async with self._transaction() as conn:
             session_id = str(uuid.uuid4())
             if request_id:
-                winner = await idempotency.claim(conn, "learner.start_session",
-                                                 request_key(identity, request_id), session_id, identity)
+                winner = await idempotency.claim(conn, "learner.start_session", request_id, session_id, identity,
+                                                 fingerprint)
                 if winner != session_id:
                     return Started(await _by_id(conn, winner, None), None, replayed=True)
             started = await insert_session(

@@ -30,7 +30,6 @@ from typing import Any
 from stores import idempotency, outbox, usage
 from stores import simulation_sessions as pg
 from stores.errors import AlreadyExists, Conflict, InvalidData, NotFound, PreconditionFailed, StoreError
-from stores.learners import request_key
 from stores.postgres import PostgresStore
 from stores.progress import ProgressStore
 from stores.redis import RedisStore
@@ -57,6 +56,11 @@ class StartSpec:
     initial_state: dict[str, Any]
     request_id: str | None
     actor: str
+    #: Of the request without its request_id (a reused key with another request is refused).
+    fingerprint: str = ""
+    #: 'invite_only' (the initial participants and invited may join) or 'open'.
+    join_policy: str = "invite_only"
+    invited: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -131,8 +135,8 @@ class SimulationDomain:
         first: pg.SimulationRecord | None = None
         async with self.postgres.transaction() as conn:
             if spec.request_id:
-                winner = await idempotency.claim(conn, "simulation.start", request_key(spec.actor, spec.request_id),
-                                                 simulation_id, spec.actor)
+                winner = await idempotency.claim(conn, "simulation.start", spec.request_id, simulation_id,
+                                                 spec.actor, spec.fingerprint)
                 if winner != simulation_id:
                     first = await pg.load(conn, winner)
             if first is None:
@@ -164,7 +168,8 @@ class SimulationDomain:
         config = spec.config if spec.config is not None else await pg.environment_config(conn, spec.environment_id)
         record = pg.SimulationRecord(
             simulation_id, spec.environment_id, "starting", usable.max_participants, list(spec.participants),
-            tidy_numbers(config), tidy_numbers(spec.initial_state), spec.actor, now, None, 0, None)
+            tidy_numbers(config), tidy_numbers(spec.initial_state), spec.actor, now, None, 0, None,
+            spec.join_policy, sorted({*spec.participants, *spec.invited}))
         await pg.create(conn, record)
         started = [await pg.start_participant(conn, record, learner, now) for learner in spec.participants]
         return record, started
@@ -188,10 +193,12 @@ class SimulationDomain:
 
     # -- participants --------------------------------------------------------------------------------
 
-    async def join(self, simulation_id: str, learner_id: str, *, actor: str) -> tuple[LiveState, str]:
-        """Reserve a seat, commit the learner's session, take the seat; returns the state and session id."""
+    async def join(self, simulation_id: str, learner_id: str, *, actor: str,
+                   bypass_policy: bool = False) -> tuple[LiveState, str]:
+        """Reserve a seat (the join policy is checked there, unless bypassed), commit the learner's
+        session, take the seat; returns the state and session id."""
         now_ms, _ = _ms()
-        await self.live.reserve(simulation_id, learner_id, now_ms=now_ms)
+        await self.live.reserve(simulation_id, learner_id, now_ms=now_ms, bypass_policy=bypass_policy)
         try:
             async with self.postgres.transaction() as conn:
                 record = await pg.load_unended(conn, simulation_id, lock="share")
@@ -234,6 +241,14 @@ class SimulationDomain:
             await self.progress.session_ended(learner_id, session.session_id, session.end_time,
                                               completed=status == "completed")
         return state, session_ids[-1]
+
+    async def invite(self, simulation_id: str, learner_ids: Sequence[str], *, check: Check) -> LiveState:
+        """Extend the invitations of a live simulation, after check on its participants."""
+        current = await self.live.get(simulation_id)
+        if current is None:
+            raise missing(simulation_id)
+        check(current.participants)
+        return await self.live.invite(simulation_id, learner_ids)
 
     # -- state ---------------------------------------------------------------------------------------
 
@@ -414,7 +429,8 @@ class SimulationDomain:
         start = parse_iso(state.start_time) or now_utc()
         record = pg.SimulationRecord(state.simulation_id, state.environment_id, "starting",
                                      state.max_participants or len(state.participants), state.participants,
-                                     state.config, state.current_state, "reconciler", start, None, 0, None)
+                                     state.config, state.current_state, "reconciler", start, None, 0, None,
+                                     state.join_policy, list(state.invited))
         try:
             async with self.postgres.transaction() as conn:
                 if await pg.load(conn, state.simulation_id) is not None:
@@ -445,7 +461,7 @@ def _initial_state(record: pg.SimulationRecord) -> LiveState:
     start = iso(record.start_time)
     return LiveState(record.simulation_id, record.environment_id, sorted(record.participants),
                      dict(record.initial_state), start, start, dict(record.config), 1, "",
-                     record.max_participants)
+                     record.max_participants, record.join_policy, sorted(record.invited))
 
 
 def _with_token(state: LiveState, token: str) -> LiveState:

@@ -9,7 +9,7 @@ session_metadata.simulation_id.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -39,6 +39,8 @@ class SimulationRecord:
     end_time: datetime | None
     synced_version: int
     end_result: dict[str, Any] | None
+    join_policy: str = "open"
+    invited: list[str] = field(default_factory=list)
 
     @property
     def ended(self) -> bool:
@@ -47,7 +49,8 @@ class SimulationRecord:
 
 
 _COLUMNS = ("simulation_id, environment_id::text AS environment_id, status, max_participants, participants,"
-            " config, initial_state, started_by, start_time, end_time, synced_version, end_result")
+            " config, initial_state, started_by, start_time, end_time, synced_version, end_result, join_policy,"
+            " invited")
 
 
 def _record(row: dict[str, Any]) -> SimulationRecord:
@@ -76,10 +79,12 @@ async def create(conn: psycopg.AsyncConnection[Any], record: SimulationRecord) -
     """Insert the row with status 'starting'; ALREADY_EXISTS when the id was ever used."""
     cur = await conn.execute(
         "INSERT INTO simulations (simulation_id, environment_id, status, max_participants, participants, config,"
-        " initial_state, started_by, start_time) VALUES (%s, %s, 'starting', %s, %s, %s, %s, %s, %s)"
+        " initial_state, started_by, start_time, join_policy, invited)"
+        " VALUES (%s, %s, 'starting', %s, %s, %s, %s, %s, %s, %s, %s)"
         " ON CONFLICT (simulation_id) DO NOTHING RETURNING simulation_id",
         (record.simulation_id, record.environment_id, record.max_participants, record.participants,
-         Jsonb(record.config), Jsonb(record.initial_state), record.started_by, record.start_time))
+         Jsonb(record.config), Jsonb(record.initial_state), record.started_by, record.start_time,
+         record.join_policy, record.invited))
     if await cur.fetchone() is None:
         raise AlreadyExists(f"simulation {record.simulation_id!r} is live or was used",
                             reason="SIMULATION_EXISTS", metadata={"simulation_id": record.simulation_id})

@@ -23,13 +23,13 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import redis.asyncio as aioredis
 from redis import exceptions as rexc
 
-from stores.errors import AlreadyExists, NotFound, PreconditionFailed
+from stores.errors import AccessDenied, AlreadyExists, NotFound, PreconditionFailed
 from stores.redis import RedisStore, translate
 from stores.simulation_settings import SimulationSettings
 
@@ -104,11 +104,19 @@ redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[5], id, unpack(f))
 return {'OK', id, tostring(v)}
 """
 
-# Seat reservation of a join. KEYS: hash, set, pending. ARGV: learner, now_ms, ttl_ms.
+# Seat reservation of a join, the one place the join policy is checked. KEYS: hash, set, pending.
+# ARGV: learner, now_ms, ttl_ms, '1' to bypass the policy (admin and service).
 _RESERVE = _NEXT_ID + """
 local max = redis.call('HGET', KEYS[1], 'maxParticipants')
 if not max then return {'NOTFOUND'} end
 if redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 1 then return {'MEMBER'} end
+if ARGV[4] ~= '1' and redis.call('HGET', KEYS[1], 'joinPolicy') == 'invite_only' then
+  local invited = false
+  for _, v in ipairs(cjson.decode(redis.call('HGET', KEYS[1], 'invited') or '[]')) do
+    if v == ARGV[1] then invited = true break end
+  end
+  if not invited then return {'NOT_INVITED'} end
+end
 local now = tonumber(ARGV[2])
 local mine = tonumber(redis.call('HGET', KEYS[3], ARGV[1]))
 if mine and mine > now then return {'PENDING'} end
@@ -117,6 +125,22 @@ if redis.call('SCARD', KEYS[2]) + held >= tonumber(max) then return {'FULL', max
 redis.call('HSET', KEYS[3], ARGV[1], now + tonumber(ARGV[3]))
 redis.call('PEXPIRE', KEYS[3], 2 * tonumber(ARGV[3]))
 return {'OK'}
+"""
+
+# Add invitations (no version bump: watchers see membership, not invitations). KEYS: hash.
+# ARGV: learner ids.
+_INVITE = """
+local raw = redis.call('HGET', KEYS[1], 'invited')
+if not redis.call('HGET', KEYS[1], 'version') then return {'NOTFOUND'} end
+local invited = cjson.decode(raw or '[]')
+local seen = {}
+for _, v in ipairs(invited) do seen[v] = true end
+for i = 1, #ARGV do
+  if not seen[ARGV[i]] then seen[ARGV[i]] = true invited[#invited + 1] = ARGV[i] end
+end
+table.sort(invited)
+if #invited > 0 then redis.call('HSET', KEYS[1], 'invited', cjson.encode(invited)) end
+return {'OK', redis.call('HGETALL', KEYS[1])}
 """
 
 # KEYS: pending. ARGV: learner.
@@ -224,6 +248,9 @@ class LiveState:
     version: int
     last_event_id: str
     max_participants: int
+    #: 'invite_only' or 'open' (hashes from before join policies have none: open).
+    join_policy: str = "open"
+    invited: list[str] = field(default_factory=list)
 
     @classmethod
     def from_hash(cls, raw: dict[str, str]) -> LiveState:
@@ -232,7 +259,8 @@ class LiveState:
                    json.loads(raw.get("participants") or "[]"), json.loads(raw.get("currentState") or "{}"),
                    raw.get("startTime", ""), raw.get("lastUpdate", ""), json.loads(raw.get("config") or "{}"),
                    int(raw.get("version") or 0), raw.get("lastEventId", ""),
-                   int(raw.get("maxParticipants") or 0))
+                   int(raw.get("maxParticipants") or 0), raw.get("joinPolicy") or "open",
+                   json.loads(raw.get("invited") or "[]"))
 
 
 def _pairs(flat: Sequence[Any]) -> dict[str, str]:
@@ -254,6 +282,7 @@ class LiveSimulations:
         reg = self.client.register_script
         self._start, self._update, self._reserve = reg(_START), reg(_UPDATE), reg(_RESERVE)
         self._release, self._join, self._leave, self._end = reg(_RELEASE), reg(_JOIN), reg(_LEAVE), reg(_END)
+        self._invite = reg(_INVITE)
 
     async def _run(self, script: Any, keys_: Sequence[str], args: Sequence[Any]) -> list[Any]:
         try:
@@ -267,7 +296,8 @@ class LiveSimulations:
         fields = {"sessionId": state.simulation_id, "environmentId": state.environment_id,
                   "participants": dumps(sorted(state.participants)), "currentState": dumps(state.current_state),
                   "startTime": state.start_time, "lastUpdate": state.last_update, "config": dumps(state.config),
-                  "maxParticipants": str(state.max_participants)}
+                  "maxParticipants": str(state.max_participants), "joinPolicy": state.join_policy,
+                  "invited": dumps(sorted(state.invited))}
         args = [now_ms, self.settings.stream_maxlen, actor, len(fields),
                 *(x for pair in fields.items() for x in pair), *state.participants]
         out = await self._run(self._start, (h, s, e), args)
@@ -291,12 +321,19 @@ class LiveSimulations:
             return int(out[1])
         return str(out[1]), int(out[2])
 
-    async def reserve(self, simulation_id: str, learner_id: str, *, now_ms: int) -> None:
-        """Hold a seat for a join in flight (atomic against max_participants)."""
+    async def reserve(self, simulation_id: str, learner_id: str, *, now_ms: int, bypass_policy: bool = False) -> None:
+        """Hold a seat for a join in flight (atomic against max_participants and the join policy)."""
         h, s, _, p = keys(simulation_id)
-        out = await self._run(self._reserve, (h, s, p),
-                              [learner_id, now_ms, int(self.settings.reservation_seconds * 1000)])
+        out = await self._run(self._reserve, (h, s, p), [learner_id, now_ms, int(self.settings.reservation_seconds * 1000),
+                                                         "1" if bypass_policy else "0"])
         _raise_join_error(out, simulation_id, learner_id)
+
+    async def invite(self, simulation_id: str, learner_ids: Sequence[str]) -> LiveState:
+        """Add learner ids to the simulation's invitations."""
+        out = await self._run(self._invite, (keys(simulation_id)[0],), list(learner_ids))
+        if out[0] == "NOTFOUND":
+            raise missing(simulation_id)
+        return LiveState.from_hash(_pairs(out[1]))
 
     async def release(self, simulation_id: str, learner_id: str) -> None:
         """Drop a join's reservation (its PostgreSQL step failed)."""
@@ -494,4 +531,7 @@ def _raise_join_error(out: list[Any], simulation_id: str, learner_id: str) -> No
     if status == "FULL":
         raise PreconditionFailed(f"simulation {simulation_id!r} is full ({out[1]} participants)",
                                  reason="SIMULATION_FULL", metadata={**meta, "max_participants": str(out[1])})
+    if status == "NOT_INVITED":
+        raise AccessDenied(f"simulation {simulation_id!r} is invite-only and {learner_id!r} is not invited",
+                           reason="NOT_INVITED", metadata=meta)
 

@@ -13,7 +13,7 @@ import psycopg
 
 from stores import catalog_events as events
 from stores.catalog_sql import (Page, Row, bind, check_columns, create_once, fetch_all, fetch_one, missing, new_id,
-                                page_of)
+                                page_of, require_owner)
 from stores.postgres import PostgresStore
 
 #: Walks stop here even when the caller asked for no limit (a guard, not a semantic limit).
@@ -33,7 +33,7 @@ OVERRIDABLE = frozenset({*COPIED, "validation_results"})
 _ROW = ("c.content_id::text AS content_id, c.dataset_id::text AS dataset_id, c.title, c.content_data,"
         " c.difficulty_level, c.complexity_metrics, c.learning_objectives, c.success_criteria,"
         " c.estimated_duration, c.prerequisites, c.tags, c.variation_source::text AS variation_source,"
-        " c.variation_parameters, c.created_at, c.validation_results, c.usage_statistics")
+        " c.variation_parameters, c.created_at, c.validation_results, c.usage_statistics, c.created_by")
 
 
 async def lock_variation_graph(conn: psycopg.AsyncConnection[Any]) -> None:
@@ -63,12 +63,15 @@ class VariationStore:
         self.pg = pg
 
     async def create(self, source_id: str, overrides: Mapping[str, Any], parameters: dict[str, Any], *,
-                     content_id: str | None, request_id: str, identity: str) -> Row:
-        """Copy the source with overrides applied, variation_source = source; idempotent by request_id."""
+                     content_id: str | None, request_id: str, identity: str, created_by: str = "",
+                     fingerprint: str = "", owner: str | None = None) -> Row:
+        """Copy the source with overrides applied, variation_source = source, owned by created_by (default
+        the caller), into a dataset that owner owns (None: any); idempotent by request_id."""
         check_columns(overrides, OVERRIDABLE)
         new = new_id(content_id)
-        cols, exprs = ["variation_source", "variation_parameters"], ["src.content_id", "%(vp)s::jsonb"]
-        params: dict[str, Any] = {"new": new, "src": source_id,
+        cols = ["variation_source", "variation_parameters", "created_by"]
+        exprs = ["src.content_id", "%(vp)s::jsonb", "%(by)s"]
+        params: dict[str, Any] = {"new": new, "src": source_id, "by": created_by or identity[:100],
                                   "vp": bind("variation_parameters", parameters)}
         for column, sql_type in [*COPIED.items(), ("validation_results", "jsonb")]:
             if column in overrides:
@@ -88,16 +91,18 @@ class VariationStore:
             if source is None:
                 raise missing("content", source_id)
             target = overrides.get("dataset_id") or source["dataset_id"]
-            found = await fetch_one(conn, "SELECT 1 AS ok FROM training_datasets WHERE dataset_id = %s"
+            found = await fetch_one(conn, "SELECT created_by FROM training_datasets WHERE dataset_id = %s"
                                     " FOR KEY SHARE", (target,))
             if found is None:
                 raise missing("dataset", target)
+            require_owner("dataset", target, found, owner)
             row = await fetch_one(conn, sql, params)
             assert row is not None
             await events.content_changed(conn, events.UPSERTED, [new])
             return row
 
-        return await create_once(self.pg, "CreateVariation", request_id, identity, new, insert, self._get)
+        return await create_once(self.pg, "CreateVariation", request_id, identity, new, insert, self._get,
+                                 fingerprint)
 
     async def descendants(self, content_id: str, max_depth: int, after: tuple[Any, ...] | None,
                           limit: int) -> Page:

@@ -65,7 +65,7 @@ class ContentUsageStatistics(_message.Message):
     def __init__(self, attempts: _Optional[int] = ..., completions: _Optional[int] = ..., success_rate: _Optional[float] = ...) -> None: ...
 
 class TrainingContent(_message.Message):
-    __slots__ = ("content_id", "dataset_id", "title", "content_data", "difficulty_level", "complexity_metrics", "learning_objectives", "success_criteria", "estimated_duration", "prerequisites", "tags", "variation_source", "variation_parameters", "created_at", "validation_results", "usage_statistics")
+    __slots__ = ("content_id", "dataset_id", "title", "content_data", "difficulty_level", "complexity_metrics", "learning_objectives", "success_criteria", "estimated_duration", "prerequisites", "tags", "variation_source", "variation_parameters", "created_at", "validation_results", "usage_statistics", "created_by")
     CONTENT_ID_FIELD_NUMBER: _ClassVar[int]
     DATASET_ID_FIELD_NUMBER: _ClassVar[int]
     TITLE_FIELD_NUMBER: _ClassVar[int]
@@ -82,6 +82,7 @@ class TrainingContent(_message.Message):
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
     VALIDATION_RESULTS_FIELD_NUMBER: _ClassVar[int]
     USAGE_STATISTICS_FIELD_NUMBER: _ClassVar[int]
+    CREATED_BY_FIELD_NUMBER: _ClassVar[int]
     content_id: str
     dataset_id: str
     title: str
@@ -98,7 +99,8 @@ class TrainingContent(_message.Message):
     created_at: _timestamp_pb2.Timestamp
     validation_results: _struct_pb2.Struct
     usage_statistics: ContentUsageStatistics
-    def __init__(self, content_id: _Optional[str] = ..., dataset_id: _Optional[str] = ..., title: _Optional[str] = ..., content_data: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., difficulty_level: _Optional[float] = ..., complexity_metrics: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., learning_objectives: _Optional[_Iterable[str]] = ..., success_criteria: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., estimated_duration: _Optional[int] = ..., prerequisites: _Optional[_Iterable[str]] = ..., tags: _Optional[_Iterable[str]] = ..., variation_source: _Optional[str] = ..., variation_parameters: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., validation_results: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., usage_statistics: _Optional[_Union[ContentUsageStatistics, _Mapping]] = ...) -> None: ...
+    created_by: str
+    def __init__(self, content_id: _Optional[str] = ..., dataset_id: _Optional[str] = ..., title: _Optional[str] = ..., content_data: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., difficulty_level: _Optional[float] = ..., complexity_metrics: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., learning_objectives: _Optional[_Iterable[str]] = ..., success_criteria: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., estimated_duration: _Optional[int] = ..., prerequisites: _Optional[_Iterable[str]] = ..., tags: _Optional[_Iterable[str]] = ..., variation_source: _Optional[str] = ..., variation_parameters: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., validation_results: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., usage_statistics: _Optional[_Union[ContentUsageStatistics, _Mapping]] = ..., created_by: _Optional[str] = ...) -> None: ...
 
 class SimulationEnvironment(_message.Message):
     __slots__ = ("environment_id", "name", "description", "environment_type", "complexity_level", "max_participants", "estimated_duration", "environment_config", "participant_roles", "success_criteria", "learning_objectives", "prerequisites", "resources_required", "created_at", "updated_at", "created_by", "version", "active_status", "usage_count")

@@ -31,9 +31,24 @@ class CatalogServiceStub:
 
     Common status codes, possible on every RPC in addition to those listed per
     RPC: UNAUTHENTICATED (missing, malformed or expired token),
-    PERMISSION_DENIED (role not allowed), RESOURCE_EXHAUSTED (rate limit, with
-    RetryInfo), UNAVAILABLE (a store is unreachable; retry with backoff),
-    DEADLINE_EXCEEDED. INTERNAL is never returned for a caller's mistake.
+    PERMISSION_DENIED (role not allowed; reason ROLE_NOT_ALLOWED),
+    RESOURCE_EXHAUSTED (rate limit, with RetryInfo), UNAVAILABLE (a store is
+    unreachable; retry with backoff), DEADLINE_EXCEEDED. INTERNAL is never
+    returned for a caller's mistake.
+
+    Ownership: datasets, content and environments belong to their created_by.
+    Update and Delete of a resource, and adding content to a dataset
+    (CreateContent, CreateVariation into its target dataset, ImportContent),
+    are allowed to the owner, service and admin; others get PERMISSION_DENIED
+    with reason NOT_OWNER and nothing changes. ValidateDataset is for admin
+    and service only. Reads are open to every role. A create
+    naming another identity in created_by is PERMISSION_DENIED (reason
+    CREATED_BY_NOT_ALLOWED) unless the caller is admin or service.
+
+    Idempotency (AIP-155): a request_id is scoped to the caller's identity and
+    the RPC. A retry of the same request returns the first result; the same
+    key with a different request is INVALID_ARGUMENT with reason
+    REQUEST_ID_REUSED (field request_id, or header.request_id on import).
 
     Lists are in commit order and paged by keyset: a reader that continues from
     its last token (next_page_token, or resume_page_token at the end) sees every
@@ -174,9 +189,24 @@ class CatalogServiceServicer:
 
     Common status codes, possible on every RPC in addition to those listed per
     RPC: UNAUTHENTICATED (missing, malformed or expired token),
-    PERMISSION_DENIED (role not allowed), RESOURCE_EXHAUSTED (rate limit, with
-    RetryInfo), UNAVAILABLE (a store is unreachable; retry with backoff),
-    DEADLINE_EXCEEDED. INTERNAL is never returned for a caller's mistake.
+    PERMISSION_DENIED (role not allowed; reason ROLE_NOT_ALLOWED),
+    RESOURCE_EXHAUSTED (rate limit, with RetryInfo), UNAVAILABLE (a store is
+    unreachable; retry with backoff), DEADLINE_EXCEEDED. INTERNAL is never
+    returned for a caller's mistake.
+
+    Ownership: datasets, content and environments belong to their created_by.
+    Update and Delete of a resource, and adding content to a dataset
+    (CreateContent, CreateVariation into its target dataset, ImportContent),
+    are allowed to the owner, service and admin; others get PERMISSION_DENIED
+    with reason NOT_OWNER and nothing changes. ValidateDataset is for admin
+    and service only. Reads are open to every role. A create
+    naming another identity in created_by is PERMISSION_DENIED (reason
+    CREATED_BY_NOT_ALLOWED) unless the caller is admin or service.
+
+    Idempotency (AIP-155): a request_id is scoped to the caller's identity and
+    the RPC. A retry of the same request returns the first result; the same
+    key with a different request is INVALID_ARGUMENT with reason
+    REQUEST_ID_REUSED (field request_id, or header.request_id on import).
 
     Lists are in commit order and paged by keyset: a reader that continues from
     its last token (next_page_token, or resume_page_token at the end) sees every
@@ -213,7 +243,7 @@ class CatalogServiceServicer:
     def UpdateDataset(self, request, context):
         """Updates the fields of a dataset named by update_mask and bumps version.
         Codes: INVALID_ARGUMENT (bad field or mask path, output-only path),
-        NOT_FOUND, ABORTED (etag is stale).
+        NOT_FOUND, ABORTED (etag is stale), PERMISSION_DENIED (NOT_OWNER).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -245,7 +275,8 @@ class CatalogServiceServicer:
         Idempotent by request_id.
         Codes: INVALID_ARGUMENT (bad field, e.g. difficulty_level outside [0, 1],
         missing content_data), NOT_FOUND (dataset_id or variation_source does not
-        exist), ALREADY_EXISTS (a client-chosen content_id is taken).
+        exist), ALREADY_EXISTS (a client-chosen content_id is taken),
+        PERMISSION_DENIED (NOT_OWNER of the dataset; CREATED_BY_NOT_ALLOWED).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -292,7 +323,8 @@ class CatalogServiceServicer:
         overrides, variation_source set to the source and variation_parameters
         recorded. Idempotent by request_id.
         Codes: INVALID_ARGUMENT, NOT_FOUND (source or target dataset),
-        ALREADY_EXISTS (a client-chosen content_id is taken).
+        ALREADY_EXISTS (a client-chosen content_id is taken), PERMISSION_DENIED
+        (NOT_OWNER of the target dataset; CREATED_BY_NOT_ALLOWED).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -322,8 +354,10 @@ class CatalogServiceServicer:
         others are rejected; each rejected item is reported by index. A retry
         with the same header request_id creates no duplicates.
         Codes: INVALID_ARGUMENT (no header first, a second header, a message
-        without payload), NOT_FOUND (dataset), RESOURCE_EXHAUSTED (item count or
-        stream size over the server limit).
+        without payload; the header request_id was used for another dataset,
+        reason REQUEST_ID_REUSED), NOT_FOUND (dataset), PERMISSION_DENIED
+        (NOT_OWNER of the dataset), RESOURCE_EXHAUSTED (item count or stream size
+        over the server limit).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -377,10 +411,14 @@ class CatalogServiceServicer:
 
     def EnqueueGeneration(self, request, context):
         """Enqueues a content-generation job on `generation:queue:{priority}`.
-        Idempotent by request_id: a retry returns the existing job.
-        Codes: INVALID_ARGUMENT (empty request_id, unspecified type),
-        RESOURCE_EXHAUSTED (the caller has too many pending jobs; reason
-        GENERATION_QUOTA_EXCEEDED).
+        Idempotent by request_id: a retry of the same request by the same caller
+        returns the existing job. The request_id is also the job id workers
+        complete it by, so it is global: another caller's job id is ALREADY_EXISTS
+        (reason REQUEST_ID_TAKEN). Use UUIDs.
+        Codes: INVALID_ARGUMENT (empty request_id, unspecified type; the key was
+        used for another request, reason REQUEST_ID_REUSED), ALREADY_EXISTS
+        (REQUEST_ID_TAKEN), RESOURCE_EXHAUSTED (the caller has too many pending
+        jobs; reason GENERATION_QUOTA_EXCEEDED).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -557,9 +595,24 @@ class CatalogService:
 
     Common status codes, possible on every RPC in addition to those listed per
     RPC: UNAUTHENTICATED (missing, malformed or expired token),
-    PERMISSION_DENIED (role not allowed), RESOURCE_EXHAUSTED (rate limit, with
-    RetryInfo), UNAVAILABLE (a store is unreachable; retry with backoff),
-    DEADLINE_EXCEEDED. INTERNAL is never returned for a caller's mistake.
+    PERMISSION_DENIED (role not allowed; reason ROLE_NOT_ALLOWED),
+    RESOURCE_EXHAUSTED (rate limit, with RetryInfo), UNAVAILABLE (a store is
+    unreachable; retry with backoff), DEADLINE_EXCEEDED. INTERNAL is never
+    returned for a caller's mistake.
+
+    Ownership: datasets, content and environments belong to their created_by.
+    Update and Delete of a resource, and adding content to a dataset
+    (CreateContent, CreateVariation into its target dataset, ImportContent),
+    are allowed to the owner, service and admin; others get PERMISSION_DENIED
+    with reason NOT_OWNER and nothing changes. ValidateDataset is for admin
+    and service only. Reads are open to every role. A create
+    naming another identity in created_by is PERMISSION_DENIED (reason
+    CREATED_BY_NOT_ALLOWED) unless the caller is admin or service.
+
+    Idempotency (AIP-155): a request_id is scoped to the caller's identity and
+    the RPC. A retry of the same request returns the first result; the same
+    key with a different request is INVALID_ARGUMENT with reason
+    REQUEST_ID_REUSED (field request_id, or header.request_id on import).
 
     Lists are in commit order and paged by keyset: a reader that continues from
     its last token (next_page_token, or resume_page_token at the end) sees every

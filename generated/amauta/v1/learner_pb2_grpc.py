@@ -34,6 +34,11 @@ class LearnerServiceStub:
     PERMISSION_DENIED, checked before existence (so it never reveals whether a
     record exists). Admin and service roles may access all records.
 
+    Idempotency (AIP-155): a request_id (CreateLearnerProfile, StartSession,
+    RecordAssessment) is scoped to the caller's identity and the RPC. A retry of
+    the same request returns the first result; the same key with a different
+    request is INVALID_ARGUMENT with reason REQUEST_ID_REUSED.
+
     Common status codes, possible on every RPC in addition to those listed per
     RPC: UNAUTHENTICATED, PERMISSION_DENIED, RESOURCE_EXHAUSTED (rate limit,
     with RetryInfo), UNAVAILABLE (a store is unreachable; retry with backoff),
@@ -145,6 +150,11 @@ class LearnerServiceServicer:
     only records whose learner_id is its own identity; anything else is
     PERMISSION_DENIED, checked before existence (so it never reveals whether a
     record exists). Admin and service roles may access all records.
+
+    Idempotency (AIP-155): a request_id (CreateLearnerProfile, StartSession,
+    RecordAssessment) is scoped to the caller's identity and the RPC. A retry of
+    the same request returns the first result; the same key with a different
+    request is INVALID_ARGUMENT with reason REQUEST_ID_REUSED.
 
     Common status codes, possible on every RPC in addition to those listed per
     RPC: UNAUTHENTICATED, PERMISSION_DENIED, RESOURCE_EXHAUSTED (rate limit,
@@ -426,6 +436,11 @@ class LearnerService:
     only records whose learner_id is its own identity; anything else is
     PERMISSION_DENIED, checked before existence (so it never reveals whether a
     record exists). Admin and service roles may access all records.
+
+    Idempotency (AIP-155): a request_id (CreateLearnerProfile, StartSession,
+    RecordAssessment) is scoped to the caller's identity and the RPC. A retry of
+    the same request returns the first result; the same key with a different
+    request is INVALID_ARGUMENT with reason REQUEST_ID_REUSED.
 
     Common status codes, possible on every RPC in addition to those listed per
     RPC: UNAUTHENTICATED, PERMISSION_DENIED, RESOURCE_EXHAUSTED (rate limit,

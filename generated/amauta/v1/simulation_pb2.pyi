@@ -13,6 +13,12 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
+class JoinPolicy(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    JOIN_POLICY_UNSPECIFIED: _ClassVar[JoinPolicy]
+    JOIN_POLICY_INVITE_ONLY: _ClassVar[JoinPolicy]
+    JOIN_POLICY_OPEN: _ClassVar[JoinPolicy]
+
 class SimulationChangeKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     SIMULATION_CHANGE_KIND_UNSPECIFIED: _ClassVar[SimulationChangeKind]
@@ -26,6 +32,9 @@ class SimulationResetReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     SIMULATION_RESET_REASON_UNSPECIFIED: _ClassVar[SimulationResetReason]
     SIMULATION_RESET_REASON_HISTORY_TRIMMED: _ClassVar[SimulationResetReason]
     SIMULATION_RESET_REASON_STREAM_RECREATED: _ClassVar[SimulationResetReason]
+JOIN_POLICY_UNSPECIFIED: JoinPolicy
+JOIN_POLICY_INVITE_ONLY: JoinPolicy
+JOIN_POLICY_OPEN: JoinPolicy
 SIMULATION_CHANGE_KIND_UNSPECIFIED: SimulationChangeKind
 SIMULATION_CHANGE_KIND_STATE_UPDATED: SimulationChangeKind
 SIMULATION_CHANGE_KIND_PARTICIPANT_JOINED: SimulationChangeKind
@@ -36,7 +45,7 @@ SIMULATION_RESET_REASON_HISTORY_TRIMMED: SimulationResetReason
 SIMULATION_RESET_REASON_STREAM_RECREATED: SimulationResetReason
 
 class Simulation(_message.Message):
-    __slots__ = ("simulation_id", "environment_id", "participants", "current_state", "start_time", "last_update", "config", "version")
+    __slots__ = ("simulation_id", "environment_id", "participants", "current_state", "start_time", "last_update", "config", "version", "join_policy", "invited_learner_ids")
     SIMULATION_ID_FIELD_NUMBER: _ClassVar[int]
     ENVIRONMENT_ID_FIELD_NUMBER: _ClassVar[int]
     PARTICIPANTS_FIELD_NUMBER: _ClassVar[int]
@@ -45,6 +54,8 @@ class Simulation(_message.Message):
     LAST_UPDATE_FIELD_NUMBER: _ClassVar[int]
     CONFIG_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
+    JOIN_POLICY_FIELD_NUMBER: _ClassVar[int]
+    INVITED_LEARNER_IDS_FIELD_NUMBER: _ClassVar[int]
     simulation_id: str
     environment_id: str
     participants: _containers.RepeatedScalarFieldContainer[str]
@@ -53,23 +64,29 @@ class Simulation(_message.Message):
     last_update: _timestamp_pb2.Timestamp
     config: _struct_pb2.Struct
     version: int
-    def __init__(self, simulation_id: _Optional[str] = ..., environment_id: _Optional[str] = ..., participants: _Optional[_Iterable[str]] = ..., current_state: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_update: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., config: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., version: _Optional[int] = ...) -> None: ...
+    join_policy: JoinPolicy
+    invited_learner_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, simulation_id: _Optional[str] = ..., environment_id: _Optional[str] = ..., participants: _Optional[_Iterable[str]] = ..., current_state: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_update: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., config: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., version: _Optional[int] = ..., join_policy: _Optional[_Union[JoinPolicy, str]] = ..., invited_learner_ids: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class StartSimulationRequest(_message.Message):
-    __slots__ = ("simulation_id", "environment_id", "participants", "config", "initial_state", "request_id")
+    __slots__ = ("simulation_id", "environment_id", "participants", "config", "initial_state", "request_id", "join_policy", "invited_learner_ids")
     SIMULATION_ID_FIELD_NUMBER: _ClassVar[int]
     ENVIRONMENT_ID_FIELD_NUMBER: _ClassVar[int]
     PARTICIPANTS_FIELD_NUMBER: _ClassVar[int]
     CONFIG_FIELD_NUMBER: _ClassVar[int]
     INITIAL_STATE_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    JOIN_POLICY_FIELD_NUMBER: _ClassVar[int]
+    INVITED_LEARNER_IDS_FIELD_NUMBER: _ClassVar[int]
     simulation_id: str
     environment_id: str
     participants: _containers.RepeatedScalarFieldContainer[str]
     config: _struct_pb2.Struct
     initial_state: _struct_pb2.Struct
     request_id: str
-    def __init__(self, simulation_id: _Optional[str] = ..., environment_id: _Optional[str] = ..., participants: _Optional[_Iterable[str]] = ..., config: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., initial_state: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., request_id: _Optional[str] = ...) -> None: ...
+    join_policy: JoinPolicy
+    invited_learner_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, simulation_id: _Optional[str] = ..., environment_id: _Optional[str] = ..., participants: _Optional[_Iterable[str]] = ..., config: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., initial_state: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., request_id: _Optional[str] = ..., join_policy: _Optional[_Union[JoinPolicy, str]] = ..., invited_learner_ids: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class StartSimulationResponse(_message.Message):
     __slots__ = ("simulation", "session_ids")
@@ -101,6 +118,20 @@ class JoinSimulationResponse(_message.Message):
     simulation: Simulation
     session_id: str
     def __init__(self, simulation: _Optional[_Union[Simulation, _Mapping]] = ..., session_id: _Optional[str] = ...) -> None: ...
+
+class InviteToSimulationRequest(_message.Message):
+    __slots__ = ("simulation_id", "learner_ids")
+    SIMULATION_ID_FIELD_NUMBER: _ClassVar[int]
+    LEARNER_IDS_FIELD_NUMBER: _ClassVar[int]
+    simulation_id: str
+    learner_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, simulation_id: _Optional[str] = ..., learner_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class InviteToSimulationResponse(_message.Message):
+    __slots__ = ("simulation",)
+    SIMULATION_FIELD_NUMBER: _ClassVar[int]
+    simulation: Simulation
+    def __init__(self, simulation: _Optional[_Union[Simulation, _Mapping]] = ...) -> None: ...
 
 class LeaveSimulationRequest(_message.Message):
     __slots__ = ("simulation_id", "learner_id", "status", "performance_data", "learning_outcomes")

@@ -53,6 +53,11 @@ class SimulationServiceStub:
                 request_serializer=amauta_dot_v1_dot_simulation__pb2.JoinSimulationRequest.SerializeToString,
                 response_deserializer=amauta_dot_v1_dot_simulation__pb2.JoinSimulationResponse.FromString,
                 _registered_method=True)
+        self.InviteToSimulation = channel.unary_unary(
+                '/amauta.v1.SimulationService/InviteToSimulation',
+                request_serializer=amauta_dot_v1_dot_simulation__pb2.InviteToSimulationRequest.SerializeToString,
+                response_deserializer=amauta_dot_v1_dot_simulation__pb2.InviteToSimulationResponse.FromString,
+                _registered_method=True)
         self.LeaveSimulation = channel.unary_unary(
                 '/amauta.v1.SimulationService/LeaveSimulation',
                 request_serializer=amauta_dot_v1_dot_simulation__pb2.LeaveSimulationRequest.SerializeToString,
@@ -101,7 +106,9 @@ class SimulationServiceServicer:
         """Starts a simulation in an active environment (rule 3): writes one
         in-progress learning session per participant (session_type simulation)
         and the Redis keys, and bumps the environment's usage_count.
-        Idempotent by request_id.
+        Idempotent by request_id, per caller: the same key with a different
+        request (simulation_id aside) is INVALID_ARGUMENT, reason
+        REQUEST_ID_REUSED.
         Codes: INVALID_ARGUMENT (duplicate participants, malformed simulation_id),
         NOT_FOUND (environment), FAILED_PRECONDITION (inactive environment, reason
         ENVIRONMENT_INACTIVE; more participants than max_participants, reason
@@ -117,7 +124,20 @@ class SimulationServiceServicer:
         participant's learning session and appends a join delta.
         Codes: INVALID_ARGUMENT, NOT_FOUND (no such live simulation),
         ALREADY_EXISTS (already a participant), FAILED_PRECONDITION (full; reason
-        SIMULATION_FULL).
+        SIMULATION_FULL), PERMISSION_DENIED (reason NOT_INVITED: the simulation
+        is invite-only and the learner is not invited; admin and service callers
+        are not bound by the join policy).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def InviteToSimulation(self, request, context):
+        """Adds learner ids to the invitations of a simulation (on an open one they
+        are recorded but change nothing). Allowed to its participants (nodes),
+        service and admin.
+        Codes: INVALID_ARGUMENT, NOT_FOUND (no such live simulation),
+        PERMISSION_DENIED (not a participant).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -125,7 +145,8 @@ class SimulationServiceServicer:
 
     def LeaveSimulation(self, request, context):
         """Removes a participant, ends the participant's learning session and
-        appends a leave delta.
+        appends a leave delta. A watch the leaving node holds on the simulation
+        ends with PERMISSION_DENIED (reason ACCESS_REVOKED) after the leave delta.
         Codes: INVALID_ARGUMENT (status IN_PROGRESS), NOT_FOUND (no such live
         simulation, or not a participant).
         """
@@ -201,6 +222,11 @@ def add_SimulationServiceServicer_to_server(servicer, server):
                     servicer.JoinSimulation,
                     request_deserializer=amauta_dot_v1_dot_simulation__pb2.JoinSimulationRequest.FromString,
                     response_serializer=amauta_dot_v1_dot_simulation__pb2.JoinSimulationResponse.SerializeToString,
+            ),
+            'InviteToSimulation': grpc.unary_unary_rpc_method_handler(
+                    servicer.InviteToSimulation,
+                    request_deserializer=amauta_dot_v1_dot_simulation__pb2.InviteToSimulationRequest.FromString,
+                    response_serializer=amauta_dot_v1_dot_simulation__pb2.InviteToSimulationResponse.SerializeToString,
             ),
             'LeaveSimulation': grpc.unary_unary_rpc_method_handler(
                     servicer.LeaveSimulation,
@@ -296,6 +322,33 @@ class SimulationService:
             '/amauta.v1.SimulationService/JoinSimulation',
             amauta_dot_v1_dot_simulation__pb2.JoinSimulationRequest.SerializeToString,
             amauta_dot_v1_dot_simulation__pb2.JoinSimulationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def InviteToSimulation(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/amauta.v1.SimulationService/InviteToSimulation',
+            amauta_dot_v1_dot_simulation__pb2.InviteToSimulationRequest.SerializeToString,
+            amauta_dot_v1_dot_simulation__pb2.InviteToSimulationResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -22,7 +22,7 @@ async def _outbox(pg: PostgresStore, content_id: str) -> list[tuple[str, dict]]:
 
 
 async def test_create_and_get_round_trip_every_field(cat: Catalog, pg: PostgresStore) -> None:
-    ds = await cat.dataset()
+    ds = await cat.dataset("node_b")  # content goes into a dataset its caller owns
     item = await cat.content(ds.dataset_id, "node_b", difficulty_level=0.25, complexity_metrics=struct(steps=4),
                              learning_objectives=["o1"], success_criteria=struct(min=0.5), estimated_duration=0,
                              prerequisites=["p1"], tags=["t1", "t2"], validation_results=struct(ok=True))

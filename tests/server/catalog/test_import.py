@@ -102,7 +102,7 @@ async def test_a_broken_import_resumed_with_the_same_request_id(cat: Catalog, pg
 
 
 async def test_existing_client_ids_are_duplicates_and_errors_are_capped(cat: Catalog) -> None:
-    ds = await cat.dataset()
+    ds = await cat.dataset("node_a")  # node-a imports into its own dataset
     taken = await cat.content(ds.dataset_id)
     items = [TC(content_id=taken.content_id, content_data=struct(a=1)), TC(content_data=struct(a=2))]
     items += [TC(difficulty_level=-1, content_data=struct(a=3))] * 1_200

@@ -62,8 +62,15 @@ async def test_enqueue_uses_the_seed_keys_and_is_idempotent(cat: Catalog, redis:
     job = await _enqueue(cat, C.GENERATION_PRIORITY_HIGH, who="node_a", request_id="req-001", source="c-1")
     assert job.state == C.GENERATION_JOB_STATE_QUEUED and job.requested_by == "node-a" and job.attempts == 0
     assert job.parameters["source"] == "c-1" and job.HasField("enqueued_at")
-    again = await _enqueue(cat, C.GENERATION_PRIORITY_LOW, who="node_a", request_id="req-001")
+    again = await _enqueue(cat, C.GENERATION_PRIORITY_HIGH, who="node_a", request_id="req-001", source="c-1")
     assert again == job
+    reason, _, fields = await fails(_enqueue(cat, C.GENERATION_PRIORITY_LOW, who="node_a", request_id="req-001"),
+                                    OK.INVALID_ARGUMENT)
+    assert reason == "REQUEST_ID_REUSED" and fields == ["request_id"]
+    # The id is the job's handle for workers, so another caller cannot have it; it learns nothing of the job.
+    reason, _, _ = await fails(_enqueue(cat, C.GENERATION_PRIORITY_HIGH, who="node_b", request_id="req-001",
+                                        source="c-1"), OK.ALREADY_EXISTS)
+    assert reason == "REQUEST_ID_TAKEN"
     entries = await redis.client.lrange("generation:queue:high", 0, -1)
     assert len(entries) == 1 and await redis.client.llen("generation:queue:low") == 0
     entry = json.loads(entries[0])
@@ -202,9 +209,9 @@ async def test_worker_killed_mid_job_loses_nothing_and_each_job_completes_once(
         cat: Catalog, node: Node, redis: RedisStore) -> None:
     ds = await cat.dataset()
     ids = [f"kill-{i}" for i in range(20)]
+    priorities = (C.GENERATION_PRIORITY_HIGH, C.GENERATION_PRIORITY_NORMAL, C.GENERATION_PRIORITY_LOW)
     for i, rid in enumerate(ids):
-        await _enqueue(cat, (C.GENERATION_PRIORITY_HIGH, C.GENERATION_PRIORITY_NORMAL, C.GENERATION_PRIORITY_LOW)[i % 3],
-                       request_id=rid)
+        await _enqueue(cat, priorities[i % 3], request_id=rid)
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-c", _KILLED_WORKER, f"127.0.0.1:{node.port}", stdout=asyncio.subprocess.PIPE,
         env={**os.environ, "WORKER_TOKEN": cat.tokens.by_key["service"]})
@@ -225,7 +232,8 @@ async def test_worker_killed_mid_job_loses_nothing_and_each_job_completes_once(
     assert sorted(completed) == sorted(ids)  # every job exactly once
     assert completed.index(taken) > 0 and await _claim(cat, "survivor") is None
     killed = (await cat.stub.EnqueueGeneration(catalog_pb2.EnqueueGenerationRequest(
-        request_id=taken, type=C.GENERATION_JOB_TYPE_NEW_CONTENT), metadata=cat.md())).job
+        request_id=taken, type=C.GENERATION_JOB_TYPE_NEW_CONTENT, priority=priorities[ids.index(taken) % 3]),
+        metadata=cat.md())).job
     assert killed.attempts == 2 and killed.state == C.GENERATION_JOB_STATE_SUCCEEDED
     assert await redis.client.llen("generation:processing:doomed") == 0
     assert await redis.client.llen("generation:processing:survivor") == 0

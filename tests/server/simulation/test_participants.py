@@ -51,7 +51,7 @@ async def test_fifty_racers_for_the_last_seats_get_exactly_max_participants(
 async def test_join_and_leave_manage_the_learners_sessions(sim: pbg.SimulationServiceStub, md: Tokens,
                                                            envs: Environments, pg: PostgresStore) -> None:
     env = await envs.create(max_participants=3)
-    sim_id = (await start(sim, md, env, ["node-b"])).simulation.simulation_id
+    sim_id = (await start(sim, md, env, ["node-b"], invited_learner_ids=["node-a"])).simulation.simulation_id
     with pytest.raises(aio.AioRpcError) as err:  # a node joins only as itself
         await sim.JoinSimulation(pb.JoinSimulationRequest(simulation_id=sim_id, learner_id="x"),
                                  metadata=md.md("node_a"))
