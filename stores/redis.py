@@ -1,14 +1,40 @@
-"""Redis store: one redis.asyncio client for live simulations, progress hashes and the generation queue."""
+"""Redis store: one redis.asyncio client (standalone or Redis Cluster) for live simulations, progress
+hashes and the generation queue.
+
+`redis://` and `rediss://` name one server; `redis+cluster://[:password@]host:port[,host:port…]` and
+`rediss+cluster://` (TLS) name a Redis Cluster by one or more seed nodes, and the store then uses
+redis-py's cluster client, which follows MOVED/ASK and refreshes its slot map after a failover.
+
+Writes that callers acknowledge go through `eval_write`: the Lua step, then `WAIT` for the replicas on
+the same connection, so an acknowledged write has reached a replica before the master can be lost.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import time
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
+from urllib.parse import unquote
 
 import redis.asyncio as aioredis
 from redis import exceptions as rexc
+from redis.asyncio.cluster import ClusterNode, RedisCluster
+from redis.commands.core import AsyncScript
 
+from stores import metrics
 from stores.base import Store
 from stores.errors import StoreError, StoreStarting, StoreUnavailable
+
+log = logging.getLogger(__name__)
+
+CLUSTER_SCHEMES = {"redis+cluster": False, "rediss+cluster": True}
+
+#: Errors of a cluster in failover (a dead master before its replica is promoted, or a stale slot map).
+_FAILOVER_ERRORS = (rexc.ConnectionError, rexc.TimeoutError, rexc.ClusterDownError, rexc.TryAgainError,
+                    rexc.SlotNotCoveredError)
 
 
 @dataclass(frozen=True)
@@ -18,13 +44,109 @@ class RedisSettings:
     url: str
     max_connections: int = 64
     socket_timeout: float = 10.0
+    #: Replicas a write waits for (WAIT) before it is acknowledged; None: 1 on a cluster, 0 otherwise.
+    wait_replicas: int | None = None
+    #: Milliseconds WAIT may take; a write is acknowledged after it even with fewer replicas (counted).
+    wait_timeout_ms: int = 500
+    #: Seconds a command keeps being retried while a cluster fails over (connection refused, CLUSTERDOWN).
+    failover_retry_seconds: float = 20.0
+
+    @property
+    def cluster(self) -> bool:
+        """True when the URL names a Redis Cluster."""
+        return self.url.split("://", 1)[0] in CLUSTER_SCHEMES
+
+    @property
+    def replicas_to_wait(self) -> int:
+        """Replicas each acknowledged write waits for."""
+        if self.wait_replicas is not None:
+            return self.wait_replicas
+        return 1 if self.cluster else 0
+
+
+@dataclass(frozen=True)
+class ClusterAddress:
+    """A parsed `redis+cluster://` URL."""
+
+    nodes: list[tuple[str, int]]
+    username: str | None
+    password: str | None
+    tls: bool
+
+
+def parse_cluster_url(url: str) -> ClusterAddress:
+    """Seed nodes, credentials and TLS of a `redis+cluster://` or `rediss+cluster://` URL."""
+    scheme, sep, rest = url.partition("://")
+    if not sep or scheme not in CLUSTER_SCHEMES:
+        raise ValueError(f"not a Redis Cluster URL: scheme {scheme!r}")
+    rest = rest.split("/", 1)[0].split("?", 1)[0]  # a cluster has only database 0
+    userinfo, at, hosts = rest.rpartition("@")
+    username: str | None = None
+    password: str | None = None
+    if at:
+        user, colon, secret = userinfo.partition(":")
+        username = unquote(user) or None
+        password = unquote(secret) if colon else None
+    nodes = []
+    for item in hosts.split(","):
+        host, colon, port = item.strip().rpartition(":")
+        if not colon or not host or not port.isdigit():
+            raise ValueError(f"Redis Cluster seed {item!r} is not host:port")
+        nodes.append((host.strip("[]"), int(port)))
+    return ClusterAddress(nodes, username, password, CLUSTER_SCHEMES[scheme])
+
+
+class ResilientCluster(RedisCluster):
+    """RedisCluster whose commands ride out a failover: redis-py retries a failed command only a few
+    times without pausing, while a killed master's replica takes cluster-node-timeout plus an election
+    to be promoted. Retrying a write whose reply was lost can apply it twice; every Lua step here is
+    safe under that (a version check, an idempotent id, or a lease that the reaper expires)."""
+
+    failover_retry_seconds: float = 20.0
+
+    async def execute_command(self, *args: Any, **kwargs: Any) -> Any:
+        deadline = time.monotonic() + self.failover_retry_seconds
+        delay = 0.05
+        while True:
+            try:
+                return await super().execute_command(*args, **dict(kwargs))
+            except _FAILOVER_ERRORS as exc:
+                if isinstance(exc, rexc.BusyLoadingError) or time.monotonic() + delay > deadline:
+                    raise _as_redis_error(exc) from exc
+                metrics.REDIS_FAILOVER_RETRIES.inc()
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 0.5)
+
+
+def _as_redis_error(exc: Exception) -> rexc.RedisError:
+    # SlotNotCoveredError is not a RedisError; callers catch RedisError only.
+    return exc if isinstance(exc, rexc.RedisError) else rexc.ClusterDownError(str(exc))
+
+
+def create_client(settings: RedisSettings, *, socket_timeout: float | None,
+                  max_connections: int | None = None) -> Any:
+    """A redis.asyncio client for settings.url: a Redis, or a ResilientCluster for a cluster URL."""
+    common: dict[str, Any] = {"decode_responses": True, "socket_timeout": socket_timeout,
+                              "socket_connect_timeout": 5, "health_check_interval": 30}
+    if not settings.cluster:
+        if max_connections is not None:
+            common["max_connections"] = max_connections
+        return aioredis.Redis.from_url(settings.url, **common)
+    address = parse_cluster_url(settings.url)
+    del common["health_check_interval"]  # a cluster client checks its nodes itself
+    client = ResilientCluster(
+        startup_nodes=[ClusterNode(host, port) for host, port in address.nodes],
+        username=address.username, password=address.password, ssl=address.tls,
+        max_connections=max_connections or 2 ** 31, **common)
+    client.failover_retry_seconds = settings.failover_retry_seconds
+    return client
 
 
 def translate(exc: rexc.RedisError) -> StoreError:
     """Map a redis-py error onto the store exception hierarchy."""
     if isinstance(exc, rexc.BusyLoadingError):  # a subclass of ConnectionError: test it first
         return StoreStarting(f"redis is loading its data set: {exc}")
-    if isinstance(exc, (rexc.ConnectionError, rexc.TimeoutError)):
+    if isinstance(exc, (rexc.ConnectionError, rexc.TimeoutError, rexc.ClusterDownError, rexc.TryAgainError)):
         return StoreUnavailable(f"redis unavailable: {exc}")
     return StoreError(f"redis error: {type(exc).__name__}")
 
@@ -36,11 +158,9 @@ class RedisStore(Store):
 
     def __init__(self, settings: RedisSettings) -> None:
         self.settings = settings
-        self.client: aioredis.Redis = aioredis.Redis.from_url(
-            settings.url, decode_responses=True, max_connections=settings.max_connections,
-            socket_timeout=settings.socket_timeout, socket_connect_timeout=5,
-            health_check_interval=30,
-        )
+        self.cluster = settings.cluster
+        self.client: aioredis.Redis = create_client(settings, socket_timeout=settings.socket_timeout,
+                                                    max_connections=settings.max_connections)
 
     async def open(self) -> None:
         await self.ping()
@@ -53,3 +173,38 @@ class RedisStore(Store):
             await self.client.ping()
         except rexc.RedisError as exc:
             raise translate(exc) from exc
+
+    async def eval_write(self, script: AsyncScript, keys: Sequence[str], args: Sequence[Any]) -> Any:
+        """Run a writing Lua step and return its reply once the master replied and (when configured)
+        the replicas acknowledged it. Raises redis-py errors (callers translate them)."""
+        replicas = self.settings.replicas_to_wait
+        if replicas <= 0:
+            return await script(keys=list(keys), args=list(args))
+        if not self.cluster:
+            return await self._eval_and_wait(self.client, None, script, keys, args, replicas)
+        cluster: ResilientCluster = self.client  # type: ignore[assignment]
+        deadline = time.monotonic() + self.settings.failover_retry_seconds
+        while True:
+            try:
+                await cluster.initialize()
+                node = cluster.get_node_from_key(keys[0])
+                return await self._eval_and_wait(cluster, node, script, keys, args, replicas)
+            except _FAILOVER_ERRORS as exc:
+                if isinstance(exc, rexc.BusyLoadingError) or time.monotonic() > deadline:
+                    raise _as_redis_error(exc) from exc
+                metrics.REDIS_FAILOVER_RETRIES.inc()
+                await asyncio.sleep(0.1)
+
+    async def _eval_and_wait(self, client: Any, node: ClusterNode | None, script: AsyncScript,
+                             keys: Sequence[str], args: Sequence[Any], replicas: int) -> Any:
+        # WAIT counts the writes of its own connection: a pipeline sends both on one connection. EVAL
+        # rather than EVALSHA, since a promoted replica need not have the script cached.
+        async with client.pipeline(transaction=False) as pipe:
+            pipe.eval(script.script, len(keys), *keys, *args)
+            wait_args: dict[str, Any] = {"target_nodes": node} if node is not None else {}
+            pipe.execute_command("WAIT", replicas, self.settings.wait_timeout_ms, **wait_args)
+            reply, acked = await pipe.execute()
+        if int(acked) < replicas:
+            metrics.REDIS_UNREPLICATED_WRITES.inc()
+            log.warning("redis write acknowledged by %s of %s replicas", acked, replicas)
+        return reply

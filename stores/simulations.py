@@ -30,7 +30,7 @@ import redis.asyncio as aioredis
 from redis import exceptions as rexc
 
 from stores.errors import AlreadyExists, NotFound, PreconditionFailed
-from stores.redis import RedisStore, translate
+from stores.redis import RedisSettings, RedisStore, create_client, translate
 from stores.simulation_settings import SimulationSettings
 
 INDEX_KEY = "simulation:index"
@@ -257,7 +257,7 @@ class LiveSimulations:
 
     async def _run(self, script: Any, keys_: Sequence[str], args: Sequence[Any]) -> list[Any]:
         try:
-            return list(await script(keys=list(keys_), args=list(args)))
+            return list(await self.redis.eval_write(script, keys_, args))
         except rexc.RedisError as exc:
             raise translate(exc) from exc
 
@@ -444,16 +444,15 @@ class LiveSimulations:
 
     async def reader(self) -> StreamReader:
         """A reader with its own connections, for blocking XREADs that must not starve the shared pool."""
-        return StreamReader(self.redis.settings.url)
+        return StreamReader(self.redis.settings)
 
 
 class StreamReader:
     """Blocking reads of event streams on a dedicated client (one connection per reading feed)."""
 
-    def __init__(self, url: str) -> None:
-        self.client: aioredis.Redis = aioredis.Redis.from_url(
-            url, decode_responses=True, socket_timeout=None, socket_connect_timeout=5,
-            health_check_interval=30)
+    def __init__(self, settings: RedisSettings) -> None:
+        # XREAD names one stream, so on a cluster each read goes to the node of that stream's slot.
+        self.client: aioredis.Redis = create_client(settings, socket_timeout=None)
 
     async def read(self, simulation_id: str, after: str, *, block_ms: int, count: int) -> list[Entry]:
         """Entries after `after`, waiting up to block_ms for the first one."""

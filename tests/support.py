@@ -84,9 +84,11 @@ def sibling_settings(node: Node, data_dir: Path, tokens_file: Path, **overrides:
     """Settings of a second node on the same stores as node (cheap: no embedded servers, same chdb)."""
     assert node.runtime is not None
     shared = node.runtime.settings
-    return node_settings(data_dir, tokens_file, postgres_url=shared.postgres_url,
-                         redis_url=shared.redis_url, graph_url=shared.graph_url,
-                         clickhouse_url=f"chdb://{node.embedded.chdb_path()}", **overrides)
+    values: dict[str, object] = {"postgres_url": shared.postgres_url, "redis_url": shared.redis_url,
+                                 "graph_url": shared.graph_url,
+                                 "clickhouse_url": shared.clickhouse_url or f"chdb://{node.embedded.chdb_path()}"}
+    values.update(overrides)
+    return node_settings(data_dir, tokens_file, **values)
 
 
 def bad_fields(err: aio.AioRpcError) -> set[str]:
