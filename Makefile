@@ -8,7 +8,7 @@ PYTEST_ARGS ?=
 # Move it forward only with a deliberate, reviewed contract change.
 PROTO_BASELINE ?= bdd9527c36914b830a3fa07fd9fe072d366457a6
 
-.PHONY: run test protos check-protos bench bench-ci test-faults test-scale fuzz clean
+.PHONY: run test protos check-protos bench bench-ci test-faults test-scale test-cluster fuzz clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -45,6 +45,11 @@ test-faults: $(STAMP)
 # restarts through LOADING after SIGTERM and SIGKILL, and 20 stops under load (`make test` runs a small form).
 test-scale: $(STAMP)
 	AMAUTA_TEST_SCALE=full AMAUTA_TEST_STOP_CYCLES=20 $(BIN)/python -m pytest -q -s -p no:timeout tests/e2e/test_lifecycle.py $(PYTEST_ARGS)
+
+# Redis Cluster at length: the simulation, progress and queue suites on a real 3+3 cluster (their long
+# tests included), and each master SIGKILLed in turn under a heavier load (`make test` kills one).
+test-cluster: $(STAMP)
+	AMAUTA_TEST_CLUSTER=full $(BIN)/python -m pytest -q -s tests/server/test_redis_cluster.py tests/server/simulation tests/server/learner/test_progress.py tests/server/catalog/test_queue.py -k 'cluster or test_redis_cluster' $(PYTEST_ARGS)
 
 # 104,000 fuzzed requests (80 RPCs x 650 examples x 2 identities, about 5 min); `make test` runs 15 per RPC.
 fuzz: $(STAMP)

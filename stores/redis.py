@@ -109,13 +109,25 @@ class ResilientCluster(RedisCluster):
         delay = 0.05
         while True:
             try:
-                return await super().execute_command(*args, **dict(kwargs))
+                try:
+                    return await super().execute_command(*args, **dict(kwargs))
+                except AttributeError as exc:
+                    raise _torn_down(exc) from exc
             except _FAILOVER_ERRORS as exc:
                 if isinstance(exc, rexc.BusyLoadingError) or time.monotonic() + delay > deadline:
                     raise _as_redis_error(exc) from exc
                 metrics.REDIS_FAILOVER_RETRIES.inc()
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 0.5)
+
+
+def _torn_down(exc: AttributeError) -> Exception:
+    """redis-py 8.1's cluster client can tear a connection down (its writer becomes None) while another
+    task is still connecting it, when a failover makes it drop a node's connections; that task then
+    fails with AttributeError. It is a lost connection: retry it like one."""
+    if "NoneType" in str(exc):
+        return rexc.ConnectionError(f"connection torn down during a failover: {exc}")
+    return exc
 
 
 def _as_redis_error(exc: Exception) -> rexc.RedisError:
@@ -188,7 +200,10 @@ class RedisStore(Store):
             try:
                 await cluster.initialize()
                 node = cluster.get_node_from_key(keys[0])
-                return await self._eval_and_wait(cluster, node, script, keys, args, replicas)
+                try:
+                    return await self._eval_and_wait(cluster, node, script, keys, args, replicas)
+                except AttributeError as exc:
+                    raise _torn_down(exc) from exc
             except _FAILOVER_ERRORS as exc:
                 if isinstance(exc, rexc.BusyLoadingError) or time.monotonic() > deadline:
                     raise _as_redis_error(exc) from exc
