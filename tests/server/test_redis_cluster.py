@@ -190,7 +190,8 @@ async def test_a_killed_master_loses_no_acknowledged_write_and_the_node_recovers
         sims.append(started.simulation.simulation_id)
     learners = [f"fo-p-{uuid.uuid4().hex[:8]}-{i}" for i in range(LANES["progress"])]
     ledger, stop = Ledger(), asyncio.Event()
-    retries0, unreplicated0 = _counter("amauta_redis_failover_retries_total"), _counter("amauta_redis_unreplicated_writes_total")
+    retries0 = _counter("amauta_redis_failover_retries_total")
+    unreplicated0 = _counter("amauta_redis_unreplicated_writes_total")
     tasks = [*(asyncio.create_task(_sim_lane(stubs, ledger, sid, stop)) for sid in sims),
              *(asyncio.create_task(_enqueue_lane(stubs, ledger, i, stop)) for i in range(LANES["enqueue"])),
              *(asyncio.create_task(_claim_lane(stubs, ledger, i, content_id, stop)) for i in range(LANES["claim"])),
