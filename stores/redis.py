@@ -31,6 +31,7 @@ from stores.errors import StoreError, StoreStarting, StoreUnavailable
 log = logging.getLogger(__name__)
 
 CLUSTER_SCHEMES = {"redis+cluster": False, "rediss+cluster": True}
+_PING_SECONDS = 5.0
 
 #: Errors of a cluster in failover (a dead master before its replica is promoted, or a stale slot map).
 _FAILOVER_ERRORS = (rexc.ConnectionError, rexc.TimeoutError, rexc.ClusterDownError, rexc.TryAgainError,
@@ -121,13 +122,14 @@ class ResilientCluster(RedisCluster):
                 delay = min(delay * 2, 0.5)
 
 
-def _torn_down(exc: AttributeError) -> Exception:
+def _torn_down(exc: AttributeError) -> rexc.ConnectionError:
     """redis-py 8.1's cluster client can tear a connection down (its writer becomes None) while another
     task is still connecting it, when a failover makes it drop a node's connections; that task then
-    fails with AttributeError. It is a lost connection: retry it like one."""
-    if "NoneType" in str(exc):
-        return rexc.ConnectionError(f"connection torn down during a failover: {exc}")
-    return exc
+    fails with AttributeError. It is a lost connection: retry it like one. Any other AttributeError is
+    a bug and propagates."""
+    if "NoneType" not in str(exc):
+        raise exc
+    return rexc.ConnectionError(f"connection torn down during a failover: {exc}")
 
 
 def _as_redis_error(exc: Exception) -> rexc.RedisError:
@@ -182,7 +184,14 @@ class RedisStore(Store):
 
     async def ping(self) -> None:
         try:
-            await self.client.ping()
+            if not self.cluster:
+                await self.client.ping()
+                return
+            # Every master must answer (a replica's loss costs no slot); bounded, so that a health
+            # probe reports a failover in progress instead of waiting it out like a command does.
+            await asyncio.wait_for(self.client.ping(target_nodes=RedisCluster.PRIMARIES), _PING_SECONDS)
+        except TimeoutError as exc:
+            raise StoreUnavailable(f"redis cluster: a master did not answer PING within {_PING_SECONDS:.0f} s") from exc
         except rexc.RedisError as exc:
             raise translate(exc) from exc
 
@@ -198,12 +207,20 @@ class RedisStore(Store):
         deadline = time.monotonic() + self.settings.failover_retry_seconds
         while True:
             try:
-                await cluster.initialize()
-                node = cluster.get_node_from_key(keys[0])
                 try:
+                    await cluster.initialize()
+                    node = cluster.get_node_from_key(keys[0])
                     return await self._eval_and_wait(cluster, node, script, keys, args, replicas)
                 except AttributeError as exc:
                     raise _torn_down(exc) from exc
+            except rexc.MovedError as exc:
+                # The slot has a new master (a failover the map had not seen): the step was not run there.
+                await cluster.nodes_manager.move_slot(exc)
+            except rexc.AskError:
+                # The key is being migrated (resharding): the ordinary path follows ASK with ASKING on
+                # its own connection, so this one write is acknowledged without the replica wait.
+                metrics.REDIS_UNREPLICATED_WRITES.inc()
+                return await script(keys=list(keys), args=list(args))
             except _FAILOVER_ERRORS as exc:
                 if isinstance(exc, rexc.BusyLoadingError) or time.monotonic() > deadline:
                     raise _as_redis_error(exc) from exc
@@ -212,13 +229,17 @@ class RedisStore(Store):
 
     async def _eval_and_wait(self, client: Any, node: ClusterNode | None, script: AsyncScript,
                              keys: Sequence[str], args: Sequence[Any], replicas: int) -> Any:
-        # WAIT counts the writes of its own connection: a pipeline sends both on one connection. EVAL
-        # rather than EVALSHA, since a promoted replica need not have the script cached.
+        # WAIT counts the writes of its own connection: a pipeline sends both on one connection, and
+        # redirections are not followed inside it (a redirected step would run on another connection
+        # than its WAIT). EVAL rather than EVALSHA: a promoted replica need not have the script cached.
         async with client.pipeline(transaction=False) as pipe:
             pipe.eval(script.script, len(keys), *keys, *args)
-            wait_args: dict[str, Any] = {"target_nodes": node} if node is not None else {}
-            pipe.execute_command("WAIT", replicas, self.settings.wait_timeout_ms, **wait_args)
-            reply, acked = await pipe.execute()
+            if node is None:
+                pipe.execute_command("WAIT", replicas, self.settings.wait_timeout_ms)
+                reply, acked = await pipe.execute()
+            else:
+                pipe.execute_command("WAIT", replicas, self.settings.wait_timeout_ms, target_nodes=node)
+                reply, acked = await pipe.execute(allow_redirections=False)
         if int(acked) < replicas:
             metrics.REDIS_UNREPLICATED_WRITES.inc()
             log.warning("redis write acknowledged by %s of %s replicas", acked, replicas)

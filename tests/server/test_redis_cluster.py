@@ -27,6 +27,7 @@ from amauta.v1 import simulation_pb2 as spb
 from amauta.v1 import simulation_pb2_grpc
 from server.node import Node
 from stores import metrics
+from stores.base import StoreStatus
 from stores.generation_queue import QueueKeys
 from stores.redis import RedisSettings, parse_cluster_url
 from tests.cluster import RedisClusterProcesses
@@ -264,6 +265,7 @@ async def test_a_killed_master_loses_no_acknowledged_write_and_the_node_recovers
         priority=common_pb2.GENERATION_PRIORITY_LOW), metadata=stubs.md, timeout=10)) is not None, after.calls
 
     assert ledger.jobs and ledger.completed and ledger.reports and ledger.sim_versions
+    assert await redis.status() is StoreStatus.SERVING  # the health probe sees the healed cluster
     # Every kill was ridden out: each lane succeeded again after it.
     for kill in kills:
         for lane in LANES:
