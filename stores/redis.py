@@ -59,10 +59,35 @@ class RedisSettings:
 
     @property
     def replicas_to_wait(self) -> int:
-        """Replicas each acknowledged write waits for."""
+        """Replicas each acknowledged write waits for (the URL's `wait_replicas` option overrides the
+        default)."""
         if self.wait_replicas is not None:
             return self.wait_replicas
-        return 1 if self.cluster else 0
+        return split_options(self.url)[1].get("wait_replicas", 1 if self.cluster else 0)
+
+    @property
+    def wait_ms(self) -> int:
+        """Milliseconds a WAIT may take (the URL's `wait_timeout_ms` option overrides the field)."""
+        return split_options(self.url)[1].get("wait_timeout_ms", self.wait_timeout_ms)
+
+
+#: Query options of AMAUTA_REDIS_URL that are the store's, not redis-py's.
+_OPTIONS = ("wait_replicas", "wait_timeout_ms")
+
+
+def split_options(url: str) -> tuple[str, dict[str, int]]:
+    """The URL without the store's own query options, and those options."""
+    base, _, query = url.partition("?")
+    keep, options = [], {}
+    for part in query.split("&") if query else []:
+        name, _, value = part.partition("=")
+        if name in _OPTIONS:
+            if not value.isdigit():
+                raise ValueError(f"AMAUTA_REDIS_URL option {name} must be a whole number, not {value!r}")
+            options[name] = int(value)
+        else:
+            keep.append(part)
+    return base + ("?" + "&".join(keep) if keep else ""), options
 
 
 @dataclass(frozen=True)
@@ -100,8 +125,9 @@ def parse_cluster_url(url: str) -> ClusterAddress:
 class ResilientCluster(RedisCluster):
     """RedisCluster whose commands ride out a failover: redis-py retries a failed command only a few
     times without pausing, while a killed master's replica takes cluster-node-timeout plus an election
-    to be promoted. Retrying a write whose reply was lost can apply it twice; every Lua step here is
-    safe under that (a version check, an idempotent id, or a lease that the reaper expires)."""
+    to be promoted. Retrying a write whose reply was lost can apply it twice; the Lua steps here
+    tolerate that (a version check answers ABORTED, an id makes it idempotent, a lease expires into
+    the reaper; only a progress report may count twice)."""
 
     failover_retry_seconds: float = 20.0
 
@@ -145,7 +171,7 @@ def create_client(settings: RedisSettings, *, socket_timeout: float | None,
     if not settings.cluster:
         if max_connections is not None:
             common["max_connections"] = max_connections
-        return aioredis.Redis.from_url(settings.url, **common)
+        return aioredis.Redis.from_url(split_options(settings.url)[0], **common)
     address = parse_cluster_url(settings.url)
     del common["health_check_interval"]  # a cluster client checks its nodes itself
     client = ResilientCluster(
@@ -235,10 +261,10 @@ class RedisStore(Store):
         async with client.pipeline(transaction=False) as pipe:
             pipe.eval(script.script, len(keys), *keys, *args)
             if node is None:
-                pipe.execute_command("WAIT", replicas, self.settings.wait_timeout_ms)
+                pipe.execute_command("WAIT", replicas, self.settings.wait_ms)
                 reply, acked = await pipe.execute()
             else:
-                pipe.execute_command("WAIT", replicas, self.settings.wait_timeout_ms, target_nodes=node)
+                pipe.execute_command("WAIT", replicas, self.settings.wait_ms, target_nodes=node)
                 reply, acked = await pipe.execute(allow_redirections=False)
         if int(acked) < replicas:
             metrics.REDIS_UNREPLICATED_WRITES.inc()

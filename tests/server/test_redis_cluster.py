@@ -29,7 +29,7 @@ from server.node import Node
 from stores import metrics
 from stores.base import StoreStatus
 from stores.generation_queue import QueueKeys
-from stores.redis import RedisSettings, parse_cluster_url
+from stores.redis import RedisSettings, parse_cluster_url, split_options
 from tests.cluster import RedisClusterProcesses
 from tests.server.simulation.support import struct
 from tests.support import Tokens
@@ -54,6 +54,12 @@ def test_cluster_urls_name_seed_nodes_credentials_and_tls() -> None:
     assert RedisSettings("redis+cluster://h:1").replicas_to_wait == 1
     assert RedisSettings("redis://h:1").replicas_to_wait == 0
     assert RedisSettings("redis://h:1", wait_replicas=1).replicas_to_wait == 1
+    tuned = RedisSettings("redis://:pw@h:1/0?wait_replicas=2&wait_timeout_ms=50&socket_keepalive=true")
+    assert (tuned.replicas_to_wait, tuned.wait_ms) == (2, 50)
+    assert split_options(tuned.url)[0] == "redis://:pw@h:1/0?socket_keepalive=true"
+    assert RedisSettings("redis+cluster://h:1?wait_replicas=0").replicas_to_wait == 0
+    with pytest.raises(ValueError):
+        split_options("redis://h:1?wait_replicas=all")
 
 
 @dataclass
