@@ -167,6 +167,10 @@ return {'OK', id, tostring(v)}
 """
 
 
+_INDEX_ADD = "return redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])"
+_INDEX_REMOVE = "return redis.call('ZREM', KEYS[1], ARGV[1])"
+
+
 def keys(simulation_id: str) -> tuple[str, str, str, str]:
     """(hash, participants set, events stream, pending hash) of a simulation, sharing one hash tag."""
     tag = "{" + simulation_id + "}"
@@ -254,6 +258,8 @@ class LiveSimulations:
         reg = self.client.register_script
         self._start, self._update, self._reserve = reg(_START), reg(_UPDATE), reg(_RESERVE)
         self._release, self._join, self._leave, self._end = reg(_RELEASE), reg(_JOIN), reg(_LEAVE), reg(_END)
+        # One-command scripts, so that index changes are acknowledged like the steps (replica WAIT).
+        self._index_add, self._index_remove = reg(_INDEX_ADD), reg(_INDEX_REMOVE)
 
     async def _run(self, script: Any, keys_: Sequence[str], args: Sequence[Any]) -> list[Any]:
         try:
@@ -394,14 +400,14 @@ class LiveSimulations:
     async def index_add(self, simulation_id: str, start_ms: int) -> None:
         """Add to the live index (a separate step: the index is in another slot)."""
         try:
-            await self.client.zadd(INDEX_KEY, {simulation_id: start_ms})
+            await self.redis.eval_write(self._index_add, (INDEX_KEY,), [start_ms, simulation_id])
         except rexc.RedisError as exc:
             raise translate(exc) from exc
 
     async def index_remove(self, simulation_id: str) -> None:
         """Remove from the live index."""
         try:
-            await self.client.zrem(INDEX_KEY, simulation_id)
+            await self.redis.eval_write(self._index_remove, (INDEX_KEY,), [simulation_id])
         except rexc.RedisError as exc:
             raise translate(exc) from exc
 
