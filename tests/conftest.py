@@ -18,9 +18,6 @@ from tests.support import Tokens, node_settings, sibling_settings, start_node, w
 
 os.environ.setdefault("XDG_RUNTIME_DIR", tempfile.mkdtemp(prefix="amauta-xdg-"))
 
-#: The Redis deployments the simulation, progress and generation-queue suites run on (see `redis_node`).
-REDIS_BACKENDS = ("redis", "redis-cluster")
-
 
 @pytest.fixture(scope="session")
 def data_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -92,11 +89,3 @@ async def cluster_node(node: Node, data_root: Path, redis_cluster: RedisClusterP
             os.environ["AMAUTA_SIM_RECONCILE_SECONDS"] = saved
     yield sibling
     await sibling.stop()
-
-
-def redis_node(request: pytest.FixtureRequest, node: Node) -> Node:
-    """The node of a fixture parametrised over REDIS_BACKENDS: the session's node, or cluster_node."""
-    if request.param == "redis":
-        return node
-    cluster: Node = request.getfixturevalue("cluster_node")
-    return cluster

@@ -20,9 +20,8 @@ from amauta.v1 import catalog_pb2, catalog_pb2_grpc, common_pb2
 from server.node import Node
 from stores.generation_queue import QueueKeys
 from stores.redis import RedisStore
-from tests.conftest import REDIS_BACKENDS, redis_node
 from tests.server.catalog.support import Catalog, fails, struct
-from tests.support import Tokens
+from tests.support import REDIS_BACKENDS, Tokens, redis_node
 
 OK = grpc.StatusCode
 C = common_pb2

@@ -18,8 +18,7 @@ from server.runtime import Stores
 from stores import sessions as session_store
 from stores.progress import FIELDS, ProgressStore, progress_key
 from tests.server.learner.conftest import Catalog
-from tests.conftest import REDIS_BACKENDS, redis_node
-from tests.support import Tokens, bad_fields
+from tests.support import REDIS_BACKENDS, Tokens, bad_fields, redis_node
 from tests.server.learner.helpers import fails, unique
 
 SEED_FIELDS = {"currentSession", "currentObjective", "progressPercentage", "lastActivity", "streakDays",

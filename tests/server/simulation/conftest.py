@@ -19,8 +19,7 @@ from stores.simulation_domain import SimulationDomain
 from stores.simulation_settings import SimulationSettings
 from stores.simulation_sync import SimulationSync
 from stores.redis import RedisStore
-from tests.conftest import REDIS_BACKENDS, redis_node
-from tests.support import Tokens, sibling_settings, start_node
+from tests.support import REDIS_BACKENDS, Tokens, redis_node, sibling_settings, start_node
 
 #: Settings of the tuned node: short heartbeats, small watch queues, no background passes.
 TUNED_ENV = {"AMAUTA_SIM_HEARTBEAT_SECONDS": "0.3", "AMAUTA_SIM_QUEUE_LIMIT": "64",
