@@ -78,7 +78,7 @@ class RedisClusterProcesses:
                 "--cluster-require-full-coverage", "no",
                 "--cluster-replica-validity-factor", "0",
                 "--appendonly", "yes", "--appendfsync", "everysec", "--save", ""]
-        node.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,  # noqa: S603
+        node.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.DEVNULL, preexec_fn=process.die_with_parent,
                                      cwd=node.directory)
         process.wait_for_port("127.0.0.1", node.port, 10.0, alive=lambda: node.alive)

@@ -15,25 +15,31 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
-import grpc
 import pytest
+from amauta.v1 import (
+    catalog_pb2,
+    catalog_pb2_grpc,
+    common_pb2,
+    learner_pb2,
+    learner_pb2_grpc,
+    simulation_pb2_grpc,
+)
+from amauta.v1 import simulation_pb2 as spb
 from grpc import aio
 from redis.crc import key_slot
 
-from amauta.v1 import catalog_pb2, catalog_pb2_grpc, common_pb2, learner_pb2, learner_pb2_grpc
-from amauta.v1 import simulation_pb2 as spb
-from amauta.v1 import simulation_pb2_grpc
 from server.node import Node
 from stores import metrics
 from stores.base import StoreStatus
 from stores.generation_queue import QueueKeys
 from stores.redis import RedisSettings, parse_cluster_url, split_options
 from tests.cluster import RedisClusterProcesses
+from tests.server.learner.helpers import insert_content, insert_environment
 from tests.server.simulation.support import struct
 from tests.support import Tokens
-from tests.server.learner.helpers import insert_content, insert_environment
 
 FULL = os.environ.get("AMAUTA_TEST_CLUSTER") == "full"
 #: Seconds of load before a kill and after the cluster is healthy again.
@@ -113,7 +119,7 @@ async def _sim_lane(s: Stubs, ledger: Ledger, sim_id: str, stop: asyncio.Event) 
     while not stop.is_set():
         n += 1
         req = spb.UpdateSimulationStateRequest(simulation_id=sim_id, state=struct({"n": n}), expected_version=version)
-        reply = await ledger.call("sim", lambda: s.sim.UpdateSimulationState(req, metadata=s.md, timeout=60))
+        reply = await ledger.call("sim", partial(s.sim.UpdateSimulationState, req, metadata=s.md, timeout=60))
         if reply is not None:
             version = int(reply.version)
             ledger.sim_versions[sim_id] = version
@@ -133,7 +139,7 @@ async def _enqueue_lane(s: Stubs, ledger: Ledger, lane: int, stop: asyncio.Event
         rid = f"fo-{uuid.uuid4().hex[:8]}-{lane}-{k}"
         req = catalog_pb2.EnqueueGenerationRequest(request_id=rid, type=common_pb2.GENERATION_JOB_TYPE_NEW_CONTENT,
                                                    priority=common_pb2.GENERATION_PRIORITY_NORMAL)
-        if await ledger.call("enqueue", lambda: s.cat.EnqueueGeneration(req, metadata=s.md, timeout=60)) is not None:
+        if await ledger.call("enqueue", partial(s.cat.EnqueueGeneration, req, metadata=s.md, timeout=60)) is not None:
             ledger.jobs.add(rid)
         # Paced below what the claimers complete, so the identity stays under its pending-jobs cap.
         await asyncio.sleep(0.1)
@@ -153,14 +159,14 @@ async def _claim_lane(s: Stubs, ledger: Ledger, lane: int, content_id: str, stop
         ledger.claims[rid] = worker
         done = catalog_pb2.CompleteGenerationJobRequest(request_id=rid, worker_id=worker, success=True,
                                                         created_content_id=content_id)
-        if await ledger.call("claim", lambda: s.cat.CompleteGenerationJob(done, metadata=s.svc, timeout=60)):
+        if await ledger.call("claim", partial(s.cat.CompleteGenerationJob, done, metadata=s.svc, timeout=60)):
             ledger.completed.add(rid)
 
 
 async def _progress_lane(s: Stubs, ledger: Ledger, learner: str, stop: asyncio.Event) -> None:
     while not stop.is_set():
         req = learner_pb2.ReportProgressRequest(learner_id=learner, progress_percentage=50)
-        if await ledger.call("progress", lambda: s.learner.ReportProgress(req, metadata=s.md, timeout=60)) is not None:
+        if await ledger.call("progress", partial(s.learner.ReportProgress, req, metadata=s.md, timeout=60)) is not None:
             ledger.reports[learner] += 1
         else:
             await asyncio.sleep(0.05)
@@ -253,18 +259,17 @@ async def test_a_killed_master_loses_no_acknowledged_write_and_the_node_recovers
     figures = _figures(ledger, kills)
     figures.update(failover_retries=_counter("amauta_redis_failover_retries_total") - retries0,
                    unreplicated_writes=_counter("amauta_redis_unreplicated_writes_total") - unreplicated0,
-                   acknowledged=dict(updates=sum(ledger.sim_versions.values()) - len(ledger.sim_versions),
-                                     jobs=len(ledger.jobs), claims=len(ledger.claims),
-                                     completions=len(ledger.completed),
-                                     reports=sum(ledger.reports.values())),
-                   lost=dict(updates=len(lost_updates), jobs=len(lost_jobs), claims=len(lost_claims),
-                             reports=len(lost_reports)))
+                   acknowledged={"updates": sum(ledger.sim_versions.values()) - len(ledger.sim_versions),
+                                 "jobs": len(ledger.jobs), "claims": len(ledger.claims),
+                                 "completions": len(ledger.completed), "reports": sum(ledger.reports.values())},
+                   lost={"updates": len(lost_updates), "jobs": len(lost_jobs), "claims": len(lost_claims),
+                         "reports": len(lost_reports)})
     print("\nredis cluster failover:", json.dumps(figures, indent=1))
     assert (lost_updates, lost_jobs, lost_claims, lost_reports) == ([], [], [], [])
     # The node serves without a restart: every lane answers at once.
     after = Ledger()
     for sid in sims[:2]:
-        assert await after.call("sim", lambda: stubs.sim.GetSimulation(
+        assert await after.call("sim", partial(stubs.sim.GetSimulation,
             spb.GetSimulationRequest(simulation_id=sid), metadata=stubs.md, timeout=10)) is not None, after.calls
     assert await after.call("enqueue", lambda: stubs.cat.EnqueueGeneration(catalog_pb2.EnqueueGenerationRequest(
         request_id=f"fo-after-{uuid.uuid4().hex[:8]}", type=common_pb2.GENERATION_JOB_TYPE_NEW_CONTENT,
