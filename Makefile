@@ -52,8 +52,11 @@ test-scale: $(STAMP)
 	AMAUTA_TEST_SCALE=full AMAUTA_TEST_STOP_CYCLES=20 $(BIN)/python -m pytest -q -s -p no:timeout tests/e2e/test_lifecycle.py $(PYTEST_ARGS)
 
 # Several nodes on shared stores, longer under load (`make test` runs a short form).
+# Then Redis Cluster at length: the simulation, progress and queue suites on a real 3+3 cluster (their
+# long tests included), and each master SIGKILLed in turn under a heavier load (`make test` kills one).
 test-cluster: $(STAMP)
 	AMAUTA_TEST_CLUSTER_SECONDS=30 $(BIN)/python -m pytest -q -s tests/e2e/test_cluster.py tests/server/test_shared_rate_limit.py tests/server/graph/test_prerequisite_race.py $(PYTEST_ARGS)
+	AMAUTA_TEST_CLUSTER=full $(BIN)/python -m pytest -q -s tests/server/test_redis_cluster.py tests/server/simulation tests/server/learner/test_progress.py tests/server/catalog/test_queue.py -k 'cluster or test_redis_cluster' $(PYTEST_ARGS)
 
 # 104,000 fuzzed requests (80 RPCs x 650 examples x 2 identities, about 5 min); `make test` runs 15 per RPC.
 fuzz: $(STAMP)

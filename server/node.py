@@ -262,7 +262,8 @@ class Node:
         metrics.POOLS.add("postgres", runtime.stores.postgres.pool.get_stats)
         if runtime.stores.postgres.read_pool is not None:
             metrics.POOLS.add("postgres_read", runtime.stores.postgres.read_pool.get_stats)
-        metrics.POOLS.add_redis("redis", runtime.stores.redis.client.connection_pool)
+        if not runtime.stores.redis.cluster:  # a cluster client keeps one pool per node, not one to report
+            metrics.POOLS.add_redis("redis", runtime.stores.redis.client.connection_pool)
         self.ready = True
         for name in names:
             await self.health.set(name, health_pb2.HealthCheckResponse.SERVING)

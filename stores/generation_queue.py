@@ -9,6 +9,9 @@ Keys:
 - `generation:pending:{identity}`: requestIds an identity has queued or in progress (the cap).
 - `generation:events`: stream of wake-ups for idle claimers (enqueues and re-queues).
 
+On Redis Cluster every key gets the prefix `{generation}:` instead (`{generation}:queue:high`, …), one
+hash slot for the whole queue (QueueKeys).
+
 Every transition is one Lua script, so a claim moves the entry and writes its lease atomically, and a
 worker killed at any point leaves the entry in its processing list with a lease the reaper expires.
 """
@@ -33,12 +36,55 @@ from stores.tasks import stop_requested
 log = logging.getLogger(__name__)
 
 PRIORITIES = ("high", "normal", "low")
-QUEUE = "generation:queue:{}"
-JOB = "generation:job:{}"
-PROCESSING = "generation:processing:{}"
-LEASES = "generation:leases"
-PENDING = "generation:pending:{}"
-EVENTS = "generation:events"
+#: Key prefix on one Redis: the seed's names.
+SEED_PREFIX = "generation:"
+#: Key prefix on Redis Cluster: a claim moves an entry between the three priority lists, a processing
+#: list and the leases atomically, so every queue key needs one hash slot; the braced first segment is
+#: the smallest change to the seed's names that gives them one (`{generation}:queue:high`).
+CLUSTER_PREFIX = "{generation}:"
+
+
+@dataclass(frozen=True)
+class QueueKeys:
+    """The queue's key names under one prefix."""
+
+    prefix: str = SEED_PREFIX
+
+    @classmethod
+    def for_store(cls, redis: RedisStore) -> QueueKeys:
+        """The layout the store's deployment needs: the seed's names, hash-tagged on a cluster."""
+        return cls(CLUSTER_PREFIX if redis.cluster else SEED_PREFIX)
+
+    def queue(self, priority: str) -> str:
+        """The seed's list of a priority."""
+        return f"{self.prefix}queue:{priority}"
+
+    def job(self, request_id: str) -> str:
+        """A job's hash."""
+        return f"{self.prefix}job:{request_id}"
+
+    def processing(self, worker: str) -> str:
+        """A worker's processing list."""
+        return f"{self.prefix}processing:{worker}"
+
+    def pending(self, identity: str) -> str:
+        """An identity's pending set."""
+        return f"{self.prefix}pending:{identity}"
+
+    @property
+    def leases(self) -> str:
+        """The lease sorted set."""
+        return f"{self.prefix}leases"
+
+    @property
+    def events(self) -> str:
+        """The wake-up stream."""
+        return f"{self.prefix}events"
+
+    def render(self, script: str) -> str:
+        """A Lua script with its key names (written with the seed prefix) under this prefix."""
+        return script.replace("'" + SEED_PREFIX, "'" + self.prefix)
+
 
 #: Seconds a succeeded or failed job stays readable (and its request id stays taken).
 RETENTION = 7 * 24 * 3600
@@ -208,10 +254,11 @@ class GenerationQueue:
         self._stop = stop
         self._wake = _Wakeups()
         self._listening = False
-        self._enqueue = self.client.register_script(_ENQUEUE)
-        self._claim = self.client.register_script(_CLAIM)
-        self._complete = self.client.register_script(_COMPLETE)
-        self._reap = self.client.register_script(_REAP)
+        self.redis = redis
+        self.keys = QueueKeys.for_store(redis)
+        reg = self.client.register_script
+        self._enqueue, self._claim = reg(self.keys.render(_ENQUEUE)), reg(self.keys.render(_CLAIM))
+        self._complete, self._reap = reg(self.keys.render(_COMPLETE)), reg(self.keys.render(_REAP))
 
     async def enqueue(self, request_id: str, job_type: str, priority: str, parameters: dict[str, Any] | None,
                       identity: str, *, fingerprint: str = "") -> tuple[dict[str, str], bool]:
@@ -223,7 +270,7 @@ class GenerationQueue:
         entry = json.dumps({"requestId": request_id, "type": job_type, "urgency": priority,
                             "requestedBy": identity, "enqueuedAt": enqueued}, separators=(",", ":"))
         created, flat = await self._run(
-            self._enqueue, [QUEUE.format(priority), PENDING.format(identity), EVENTS],
+            self._enqueue, [self.keys.queue(priority), self.keys.pending(identity), self.keys.events],
             [request_id, job_type, priority, json.dumps(parameters or {}), identity, enqueued,
              self.pending_cap, entry, fingerprint])
         if created == -2:
@@ -241,7 +288,7 @@ class GenerationQueue:
         """The next job, highest priority first, leased to worker; waits up to wait_ms for one."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + wait_ms / 1000
-        keys = [*(QUEUE.format(p) for p in PRIORITIES), PROCESSING.format(worker), LEASES]
+        keys = [*(self.keys.queue(p) for p in PRIORITIES), self.keys.processing(worker), self.keys.leases]
         while True:
             wake = self._wake.event  # taken before the attempt, so a wake-up in between is not lost
             now = now_ms()
@@ -264,7 +311,7 @@ class GenerationQueue:
             raise NotFound(f"content {content_id!r} not found", reason="CONTENT_NOT_FOUND",
                            metadata={"resource": "content", "id": content_id})
         outcome, flat = await self._run(
-            self._complete, [LEASES],
+            self._complete, [self.keys.leases],
             [request_id, worker, "1" if success else "0", content_id, error, now_ms(), self.max_attempts,
              RETENTION])
         job = _hash(flat)
@@ -283,10 +330,10 @@ class GenerationQueue:
     async def reap(self, limit: int = 100) -> int:
         """Re-queue (or fail, when out of attempts) jobs whose lease expired; returns how many."""
         now = now_ms()
-        expired = await self._call(self.client.zrangebyscore(LEASES, "-inf", now, start=0, num=limit))
+        expired = await self._call(self.client.zrangebyscore(self.keys.leases, "-inf", now, start=0, num=limit))
         done = 0
         for request_id in expired:
-            if await self._run(self._reap, [LEASES], [request_id, now, self.max_attempts, RETENTION]):
+            if await self._run(self._reap, [self.keys.leases], [request_id, now, self.max_attempts, RETENTION]):
                 done += 1
                 log.warning("generation job lease expired", extra={"request_id": request_id})
         return done
@@ -307,9 +354,9 @@ class GenerationQueue:
         """Depth and oldest-entry age per priority, and leased jobs."""
         async with self.client.pipeline(transaction=False) as pipe:
             for p in PRIORITIES:
-                pipe.llen(QUEUE.format(p))
-                pipe.lindex(QUEUE.format(p), -1)
-            pipe.zcard(LEASES)
+                pipe.llen(self.keys.queue(p))
+                pipe.lindex(self.keys.queue(p), -1)
+            pipe.zcard(self.keys.leases)
             replies = await self._call(pipe.execute())
         now = now_ms()
         queues = []
@@ -343,10 +390,10 @@ class GenerationQueue:
         while not stop_requested():
             try:
                 if last == "$":
-                    newest = await self.client.xrevrange(EVENTS, count=1)
+                    newest = await self.client.xrevrange(self.keys.events, count=1)
                     last = str(newest[0][0]) if newest else "0-0"
                     self._wake.fire()  # anything before `last` was visible to the claims already made
-                reply = await self.client.xread({EVENTS: last}, block=5000, count=1000)
+                reply = await self.client.xread({self.keys.events: last}, block=5000, count=1000)
                 entries = _stream_entries(reply)
                 if entries:
                     last = str(entries[-1][0])
@@ -359,7 +406,7 @@ class GenerationQueue:
                 await asyncio.sleep(1.0)
 
     async def _run(self, script: Any, keys: list[str], args: list[Any]) -> Any:
-        return await self._call(script(keys=keys, args=args))
+        return await self._call(self.redis.eval_write(script, keys, args))
 
     @staticmethod
     async def _call(awaitable: Awaitable[Any]) -> Any:

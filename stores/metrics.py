@@ -67,6 +67,12 @@ LEARNING_LATENCY = Histogram(
     ["kind"], buckets=_LATENCY_BUCKETS + (30, 60, 300), registry=REGISTRY)
 RATE_LIMITED = Counter("amauta_rate_limited_total", "Calls refused by the per-identity rate limit.",
                        ["identity"], registry=REGISTRY)
+REDIS_FAILOVER_RETRIES = Counter("amauta_redis_failover_retries_total",
+                                 "Redis Cluster commands retried while a master failed over.",
+                                 registry=REGISTRY)
+REDIS_UNREPLICATED_WRITES = Counter("amauta_redis_unreplicated_writes_total",
+                                    "Redis writes acknowledged before the replicas they waited for had them.",
+                                    registry=REGISTRY)
 
 
 @contextmanager

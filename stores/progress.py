@@ -214,7 +214,7 @@ class ProgressStore:
                 "1" if objective is not None else "0", objective or "", session_op, session_id,
                 "1" if completed else "0"]
         try:
-            flat = await self._activity(keys=[progress_key(learner_id)], args=args)
+            flat = await self.redis.eval_write(self._activity, [progress_key(learner_id)], args)
         except rexc.RedisError as exc:
             raise translate(exc) from exc
         return _pairs(flat) if flat else None
@@ -235,8 +235,8 @@ class ProgressStore:
                   "streakDays": str(streak_ending(activity.days)),
                   "todayActivities": str(activity.today_count)}
         try:
-            flat = await self._rebuild(keys=[progress_key(learner_id)],
-                                       args=[x for pair in fields.items() for x in pair])
+            flat = await self.redis.eval_write(self._rebuild, [progress_key(learner_id)],
+                                               [x for pair in fields.items() for x in pair])
         except rexc.RedisError as exc:
             raise translate(exc) from exc
         return _pairs(flat)

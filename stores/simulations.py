@@ -30,7 +30,7 @@ import redis.asyncio as aioredis
 from redis import exceptions as rexc
 
 from stores.errors import AccessDenied, AlreadyExists, NotFound, PreconditionFailed
-from stores.redis import RedisStore, translate
+from stores.redis import RedisSettings, RedisStore, create_client, translate
 from stores.simulation_settings import SimulationSettings
 
 INDEX_KEY = "simulation:index"
@@ -191,6 +191,10 @@ return {'OK', id, tostring(v)}
 """
 
 
+_INDEX_ADD = "return redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])"
+_INDEX_REMOVE = "return redis.call('ZREM', KEYS[1], ARGV[1])"
+
+
 def keys(simulation_id: str) -> tuple[str, str, str, str]:
     """(hash, participants set, events stream, pending hash) of a simulation, sharing one hash tag."""
     tag = "{" + simulation_id + "}"
@@ -283,10 +287,12 @@ class LiveSimulations:
         self._start, self._update, self._reserve = reg(_START), reg(_UPDATE), reg(_RESERVE)
         self._release, self._join, self._leave, self._end = reg(_RELEASE), reg(_JOIN), reg(_LEAVE), reg(_END)
         self._invite = reg(_INVITE)
+        # One-command scripts, so that index changes are acknowledged like the steps (replica WAIT).
+        self._index_add, self._index_remove = reg(_INDEX_ADD), reg(_INDEX_REMOVE)
 
     async def _run(self, script: Any, keys_: Sequence[str], args: Sequence[Any]) -> list[Any]:
         try:
-            return list(await script(keys=list(keys_), args=list(args)))
+            return list(await self.redis.eval_write(script, keys_, args))
         except rexc.RedisError as exc:
             raise translate(exc) from exc
 
@@ -431,14 +437,14 @@ class LiveSimulations:
     async def index_add(self, simulation_id: str, start_ms: int) -> None:
         """Add to the live index (a separate step: the index is in another slot)."""
         try:
-            await self.client.zadd(INDEX_KEY, {simulation_id: start_ms})
+            await self.redis.eval_write(self._index_add, (INDEX_KEY,), [start_ms, simulation_id])
         except rexc.RedisError as exc:
             raise translate(exc) from exc
 
     async def index_remove(self, simulation_id: str) -> None:
         """Remove from the live index."""
         try:
-            await self.client.zrem(INDEX_KEY, simulation_id)
+            await self.redis.eval_write(self._index_remove, (INDEX_KEY,), [simulation_id])
         except rexc.RedisError as exc:
             raise translate(exc) from exc
 
@@ -481,16 +487,15 @@ class LiveSimulations:
 
     async def reader(self) -> StreamReader:
         """A reader with its own connections, for blocking XREADs that must not starve the shared pool."""
-        return StreamReader(self.redis.settings.url)
+        return StreamReader(self.redis.settings)
 
 
 class StreamReader:
     """Blocking reads of event streams on a dedicated client (one connection per reading feed)."""
 
-    def __init__(self, url: str) -> None:
-        self.client: aioredis.Redis = aioredis.Redis.from_url(
-            url, decode_responses=True, socket_timeout=None, socket_connect_timeout=5,
-            health_check_interval=30)
+    def __init__(self, settings: RedisSettings) -> None:
+        # XREAD names one stream, so on a cluster each read goes to the node of that stream's slot.
+        self.client: aioredis.Redis = create_client(settings, socket_timeout=None)
 
     async def read(self, simulation_id: str, after: str, *, block_ms: int, count: int) -> list[Entry]:
         """Entries after `after`, waiting up to block_ms for the first one."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -13,7 +13,8 @@ from grpc import aio
 from server.node import Node
 from stores.postgres import PostgresStore
 from stores.redis import RedisStore
-from tests.support import Tokens, node_settings, start_node, write_tokens
+from tests.cluster import RedisClusterProcesses
+from tests.support import Tokens, node_settings, sibling_settings, start_node, write_tokens
 
 os.environ.setdefault("XDG_RUNTIME_DIR", tempfile.mkdtemp(prefix="amauta-xdg-"))
 
@@ -57,3 +58,34 @@ def redis(node: Node) -> RedisStore:
     """The node's Redis store."""
     assert node.runtime is not None
     return node.runtime.stores.redis
+
+
+@pytest.fixture(scope="session")
+def redis_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisClusterProcesses]:
+    """A real Redis Cluster, 3 masters and 3 replicas on loopback, formed by the fixture (started on
+    first use only)."""
+    cluster = RedisClusterProcesses(tmp_path_factory.mktemp("redis-cluster"))
+    try:
+        cluster.start()
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(scope="session")
+async def cluster_node(node: Node, data_root: Path, redis_cluster: RedisClusterProcesses) -> AsyncIterator[Node]:
+    """A second node on the session's PostgreSQL, graph and chdb, with Redis on the cluster. Its
+    simulation reconciler is off: it would see the other node's live simulations in PostgreSQL without
+    their Redis state (which is in the other Redis) and abandon them."""
+    saved = os.environ.get("AMAUTA_SIM_RECONCILE_SECONDS")
+    os.environ["AMAUTA_SIM_RECONCILE_SECONDS"] = "86400"
+    try:
+        sibling = await start_node(sibling_settings(node, data_root / "cluster-node", data_root / "tokens.json",
+                                                    redis_url=redis_cluster.url))
+    finally:
+        if saved is None:
+            os.environ.pop("AMAUTA_SIM_RECONCILE_SECONDS", None)
+        else:
+            os.environ["AMAUTA_SIM_RECONCILE_SECONDS"] = saved
+    yield sibling
+    await sibling.stop()

@@ -7,6 +7,7 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
 from google.rpc import error_details_pb2
 from grpc import aio
 from grpc_status import rpc_status
@@ -84,9 +85,24 @@ def sibling_settings(node: Node, data_dir: Path, tokens_file: Path, **overrides:
     """Settings of a second node on the same stores as node (cheap: no embedded servers, same chdb)."""
     assert node.runtime is not None
     shared = node.runtime.settings
-    return node_settings(data_dir, tokens_file, postgres_url=shared.postgres_url,
-                         redis_url=shared.redis_url, graph_url=shared.graph_url,
-                         clickhouse_url=f"chdb://{node.embedded.chdb_path()}", **overrides)
+    values: dict[str, object] = {"postgres_url": shared.postgres_url, "redis_url": shared.redis_url,
+                                 "graph_url": shared.graph_url,
+                                 "clickhouse_url": shared.clickhouse_url or f"chdb://{node.embedded.chdb_path()}"}
+    values.update(overrides)
+    return node_settings(data_dir, tokens_file, **values)
+
+
+#: The Redis deployments the simulation, progress and generation-queue suites run on (see `redis_node`).
+REDIS_BACKENDS = ("redis", "redis-cluster")
+
+
+def redis_node(request: pytest.FixtureRequest, node: Node) -> Node:
+    """The node of a fixture parametrised over REDIS_BACKENDS: the session's node, or cluster_node
+    (a node on a real Redis Cluster, started on first use)."""
+    if request.param == "redis":
+        return node
+    cluster: Node = request.getfixturevalue("cluster_node")
+    return cluster
 
 
 def bad_fields(err: aio.AioRpcError) -> set[str]:

@@ -14,19 +14,57 @@ from collections.abc import AsyncIterator
 import grpc
 import pytest
 
-from amauta.v1 import catalog_pb2, common_pb2
+from grpc import aio
+
+from amauta.v1 import catalog_pb2, catalog_pb2_grpc, common_pb2
 from server.node import Node
+from stores.generation_queue import QueueKeys
 from stores.redis import RedisStore
 from tests.server.catalog.support import Catalog, fails, struct
+from tests.support import REDIS_BACKENDS, Tokens, redis_node
 
 OK = grpc.StatusCode
 C = common_pb2
 
 
+@pytest.fixture(scope="session", params=REDIS_BACKENDS)
+def node(request: pytest.FixtureRequest, node: Node) -> Node:
+    """These tests run on one Redis (the seed's key names) and on a Redis Cluster (hash-tagged names)."""
+    return redis_node(request, node)
+
+
+@pytest.fixture(scope="session")
+async def cat(node: Node, tokens: Tokens) -> AsyncIterator[Catalog]:
+    """Catalog helpers on this module's node."""
+    async with aio.insecure_channel(f"127.0.0.1:{node.port}") as ch:
+        yield Catalog(catalog_pb2_grpc.CatalogServiceStub(ch), tokens)
+
+
+@pytest.fixture(scope="session")
+def redis(node: Node) -> RedisStore:
+    """This module's node's Redis store."""
+    assert node.runtime is not None
+    return node.runtime.stores.redis
+
+
+@pytest.fixture(scope="session")
+def qk(redis: RedisStore) -> QueueKeys:
+    """The queue's key names on this module's Redis."""
+    return QueueKeys.for_store(redis)
+
+
+def test_the_seed_names_are_kept_on_one_redis_and_tagged_on_a_cluster(qk: QueueKeys, redis: RedisStore) -> None:
+    if redis.cluster:
+        assert qk.queue("high") == "{generation}:queue:high" and qk.processing("w") == "{generation}:processing:w"
+    else:
+        assert (qk.queue("high"), qk.leases, qk.job("j")) == ("generation:queue:high", "generation:leases",
+                                                              "generation:job:j")
+
+
 @pytest.fixture(autouse=True)
-async def empty_queue(redis: RedisStore) -> AsyncIterator[None]:
+async def empty_queue(redis: RedisStore, qk: QueueKeys) -> AsyncIterator[None]:
     """Each test starts with no generation keys (only these tests use them)."""
-    keys = [k async for k in redis.client.scan_iter(match="generation:*")]
+    keys = [k async for k in redis.client.scan_iter(match=qk.prefix + "*")]
     if keys:
         await redis.client.delete(*keys)
     yield
@@ -58,7 +96,7 @@ async def _stats(cat: Catalog) -> catalog_pb2.GetQueueStatsResponse:
     return await cat.stub.GetQueueStats(catalog_pb2.GetQueueStatsRequest(), metadata=cat.md("observer"))
 
 
-async def test_enqueue_uses_the_seed_keys_and_is_idempotent(cat: Catalog, redis: RedisStore) -> None:
+async def test_enqueue_uses_the_seed_keys_and_is_idempotent(cat: Catalog, redis: RedisStore, qk: QueueKeys) -> None:
     job = await _enqueue(cat, C.GENERATION_PRIORITY_HIGH, who="node_a", request_id="req-001", source="c-1")
     assert job.state == C.GENERATION_JOB_STATE_QUEUED and job.requested_by == "node-a" and job.attempts == 0
     assert job.parameters["source"] == "c-1" and job.HasField("enqueued_at")
@@ -71,8 +109,8 @@ async def test_enqueue_uses_the_seed_keys_and_is_idempotent(cat: Catalog, redis:
     reason, _, _ = await fails(_enqueue(cat, C.GENERATION_PRIORITY_HIGH, who="node_b", request_id="req-001",
                                         source="c-1"), OK.ALREADY_EXISTS)
     assert reason == "REQUEST_ID_TAKEN"
-    entries = await redis.client.lrange("generation:queue:high", 0, -1)
-    assert len(entries) == 1 and await redis.client.llen("generation:queue:low") == 0
+    entries = await redis.client.lrange(qk.queue("high"), 0, -1)
+    assert len(entries) == 1 and await redis.client.llen(qk.queue("low")) == 0
     entry = json.loads(entries[0])
     assert (entry["requestId"], entry["type"], entry["urgency"]) == ("req-001", "new_content", "high")
     default = await _enqueue(cat, C.GENERATION_PRIORITY_UNSPECIFIED)
@@ -99,7 +137,7 @@ async def test_enqueue_and_claim_validation(cat: Catalog) -> None:
     assert fields == ["created_content_id"]
 
 
-async def test_high_before_normal_before_low_and_fifo_within(cat: Catalog, redis: RedisStore) -> None:
+async def test_high_before_normal_before_low_and_fifo_within(cat: Catalog, redis: RedisStore, qk: QueueKeys) -> None:
     order = [(C.GENERATION_PRIORITY_LOW, "l1"), (C.GENERATION_PRIORITY_NORMAL, "n1"), (C.GENERATION_PRIORITY_HIGH, "h1"),
              (C.GENERATION_PRIORITY_LOW, "l2"), (C.GENERATION_PRIORITY_HIGH, "h2"), (C.GENERATION_PRIORITY_NORMAL, "n2")]
     for priority, rid in order:
@@ -110,7 +148,7 @@ async def test_high_before_normal_before_low_and_fifo_within(cat: Catalog, redis
         assert job.state == C.GENERATION_JOB_STATE_IN_PROGRESS and job.worker_id == "w-prio" and job.attempts == 1
         assert job.lease_expires_at.ToMilliseconds() - job.claimed_at.ToMilliseconds() == 60_000
     assert claimed == ["h1", "h2", "n1", "n2", "l1", "l2"]
-    assert await redis.client.llen("generation:processing:w-prio") == 6
+    assert await redis.client.llen(qk.processing("w-prio")) == 6
     assert (await _stats(cat)).in_flight == 6
 
 
@@ -149,7 +187,7 @@ async def test_complete_success_is_idempotent_and_checks_its_inputs(cat: Catalog
     assert stats.in_flight == 0 and all(q.depth == 0 for q in stats.queues)
 
 
-async def test_failures_retry_until_attempts_run_out(cat: Catalog, redis: RedisStore) -> None:
+async def test_failures_retry_until_attempts_run_out(cat: Catalog, redis: RedisStore, qk: QueueKeys) -> None:
     await _enqueue(cat, request_id="flaky")
     for attempt in (1, 2):
         job = await _claim(cat, "w-f")
@@ -161,7 +199,7 @@ async def test_failures_retry_until_attempts_run_out(cat: Catalog, redis: RedisS
     assert final.state == C.GENERATION_JOB_STATE_FAILED and final.HasField("completed_at")
     assert await _claim(cat, "w-f") is None
     assert await _complete(cat, "flaky", "w-f", success=False) == final  # same outcome: no-op
-    assert await redis.client.scard("generation:pending:admin") == 0
+    assert await redis.client.scard(qk.pending("admin")) == 0
 
 
 async def test_pending_cap_per_identity(cat: Catalog) -> None:
@@ -206,7 +244,7 @@ time.sleep(600)  # "working" until killed
 
 
 async def test_worker_killed_mid_job_loses_nothing_and_each_job_completes_once(
-        cat: Catalog, node: Node, redis: RedisStore) -> None:
+        cat: Catalog, node: Node, redis: RedisStore, qk: QueueKeys) -> None:
     ds = await cat.dataset()
     ids = [f"kill-{i}" for i in range(20)]
     priorities = (C.GENERATION_PRIORITY_HIGH, C.GENERATION_PRIORITY_NORMAL, C.GENERATION_PRIORITY_LOW)
@@ -235,6 +273,6 @@ async def test_worker_killed_mid_job_loses_nothing_and_each_job_completes_once(
         request_id=taken, type=C.GENERATION_JOB_TYPE_NEW_CONTENT, priority=priorities[ids.index(taken) % 3]),
         metadata=cat.md())).job
     assert killed.attempts == 2 and killed.state == C.GENERATION_JOB_STATE_SUCCEEDED
-    assert await redis.client.llen("generation:processing:doomed") == 0
-    assert await redis.client.llen("generation:processing:survivor") == 0
+    assert await redis.client.llen(qk.processing("doomed")) == 0
+    assert await redis.client.llen(qk.processing("survivor")) == 0
     assert (await _stats(cat)).in_flight == 0

@@ -8,16 +8,41 @@ from datetime import datetime, timedelta, timezone
 import grpc
 import pytest
 
-from amauta.v1 import common_pb2, learner_pb2 as pb
+from collections.abc import AsyncIterator
+
+from grpc import aio
+
+from amauta.v1 import common_pb2, learner_pb2 as pb, learner_pb2_grpc
+from server.node import Node
 from server.runtime import Stores
 from stores import sessions as session_store
 from stores.progress import FIELDS, ProgressStore, progress_key
 from tests.server.learner.conftest import Catalog
-from tests.support import Tokens, bad_fields
+from tests.support import REDIS_BACKENDS, Tokens, bad_fields, redis_node
 from tests.server.learner.helpers import fails, unique
 
 SEED_FIELDS = {"currentSession", "currentObjective", "progressPercentage", "lastActivity", "streakDays",
                "todayActivities"}
+
+
+@pytest.fixture(scope="session", params=REDIS_BACKENDS)
+def node(request: pytest.FixtureRequest, node: Node) -> Node:
+    """These tests run on one Redis and on a Redis Cluster."""
+    return redis_node(request, node)
+
+
+@pytest.fixture(scope="session")
+async def stub(node: Node) -> AsyncIterator[learner_pb2_grpc.LearnerServiceStub]:
+    """A LearnerService stub on this module's node."""
+    async with aio.insecure_channel(f"127.0.0.1:{node.port}") as ch:
+        yield learner_pb2_grpc.LearnerServiceStub(ch)
+
+
+@pytest.fixture(scope="session")
+def stores(node: Node) -> Stores:
+    """This module's node's stores."""
+    assert node.runtime is not None
+    return node.runtime.stores
 
 
 class FakeClock:

@@ -18,12 +18,33 @@ from stores.postgres import PostgresStore
 from stores.simulation_domain import SimulationDomain
 from stores.simulation_settings import SimulationSettings
 from stores.simulation_sync import SimulationSync
-from tests.support import Tokens, sibling_settings, start_node
+from stores.redis import RedisStore
+from tests.support import REDIS_BACKENDS, Tokens, redis_node, sibling_settings, start_node
 
 #: Settings of the tuned node: short heartbeats, small watch queues, no background passes.
 TUNED_ENV = {"AMAUTA_SIM_HEARTBEAT_SECONDS": "0.3", "AMAUTA_SIM_QUEUE_LIMIT": "64",
              "AMAUTA_SIM_WRITE_STALL_SECONDS": "0.3", "AMAUTA_SIM_SYNC_SECONDS": "3600",
              "AMAUTA_SIM_RECONCILE_SECONDS": "3600"}
+
+
+@pytest.fixture(scope="session", params=REDIS_BACKENDS)
+def node(request: pytest.FixtureRequest, node: Node) -> Node:
+    """The suite runs twice: on the session's node (one Redis) and on a node on a Redis Cluster."""
+    return redis_node(request, node)
+
+
+@pytest.fixture(scope="session")
+async def channel(node: Node) -> AsyncIterator[aio.Channel]:
+    """A real gRPC channel to this suite's node."""
+    async with aio.insecure_channel(f"127.0.0.1:{node.port}") as ch:
+        yield ch
+
+
+@pytest.fixture(scope="session")
+def redis(node: Node) -> RedisStore:
+    """This suite's node's Redis store."""
+    assert node.runtime is not None
+    return node.runtime.stores.redis
 
 
 @pytest.fixture(scope="session")
@@ -54,7 +75,7 @@ async def tuned(node: Node, data_root: Path) -> AsyncIterator[Node]:
     saved = {k: os.environ.get(k) for k in TUNED_ENV}
     os.environ.update(TUNED_ENV)
     try:
-        sibling = await start_node(sibling_settings(node, data_root / "tuned", data_root / "tokens.json"))
+        sibling = await start_node(sibling_settings(node, data_root / f"tuned-{node.port}", data_root / "tokens.json"))
     finally:
         for k, v in saved.items():
             if v is None:
