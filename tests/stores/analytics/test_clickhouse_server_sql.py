@@ -23,6 +23,7 @@ from stores.analytics.cluster import SHARDING_KEYS, checked_cluster, cluster_sta
 from stores.analytics_queries import (BUCKETS, MEASURES, ExportFilter, cohort_stats, content_ranking,
                                       export_events, learner_performance)
 from stores.erasure import Eraser
+from stores.errors import PreconditionFailed
 from stores.events import EventStore, set_retention
 from stores.migrator import migrate_analytics
 from stores.postgres import PostgresStore
@@ -159,6 +160,11 @@ async def test_cluster_ddl_is_on_cluster_replicated_and_distributed(engine: Chdb
     assert any("MODIFY TTL" in s and "learning_events_local" in s for s in ddl)
     inserts = [s for s in backend.sent if s.sql.startswith("INSERT INTO learning_events")]
     assert inserts and all(s.settings.get("distributed_foreground_insert") == 1 for s in inserts)
+    # The aggregation's staging swap is not cluster-aware: it refuses before sending anything.
+    before = len(backend.sent)
+    with pytest.raises(PreconditionFailed, match="cluster"):
+        await Aggregator(backend).refresh()
+    assert len(backend.sent) == before
 
 
 def test_cluster_forms_of_unknown_statements_and_names_are_refused() -> None:
