@@ -6,10 +6,17 @@ import json
 from pathlib import Path
 from typing import Any
 
+from amauta.v1 import (
+    analytics_pb2,
+    catalog_pb2,
+    catalog_pb2_grpc,
+    graph_pb2,
+    learner_pb2,
+    operations_pb2,
+    simulation_pb2,
+)
 from grpc import aio
 
-from amauta.v1 import (analytics_pb2, catalog_pb2, catalog_pb2_grpc, graph_pb2, learner_pb2, operations_pb2,
-                       simulation_pb2)
 from server.node import Node
 from tests.support import Tokens
 

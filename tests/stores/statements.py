@@ -57,9 +57,10 @@ def _local_literals(fn: ast.AST, name: str) -> list[str]:
     """Literal strings assigned to name inside fn."""
     out = []
     for node in ast.walk(fn):
-        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in node.targets):
-            if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
-                out.append(node.value.value)
+        if (isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant)
+                and isinstance(node.value.value, str)
+                and any(isinstance(t, ast.Name) and t.id == name for t in node.targets)):
+            out.append(node.value.value)
     return out
 
 

@@ -11,7 +11,7 @@ import random
 import re
 import uuid
 from collections.abc import AsyncIterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -19,9 +19,21 @@ from server.node import Node
 from stores.aggregates import Aggregator
 from stores.analytics import AnalyticsSettings, create_backend
 from stores.analytics.chdb import ChdbBackend
-from stores.analytics.cluster import SHARDING_KEYS, checked_cluster, cluster_statements, local_name
-from stores.analytics_queries import (BUCKETS, MEASURES, ExportFilter, cohort_stats, content_ranking,
-                                      export_events, learner_performance)
+from stores.analytics.cluster import (
+    SHARDING_KEYS,
+    checked_cluster,
+    cluster_statements,
+    local_name,
+)
+from stores.analytics_queries import (
+    BUCKETS,
+    MEASURES,
+    ExportFilter,
+    cohort_stats,
+    content_ranking,
+    export_events,
+    learner_performance,
+)
 from stores.erasure import Eraser
 from stores.errors import PreconditionFailed
 from stores.events import EventStore, set_retention
@@ -57,7 +69,7 @@ def stand_in(engine: ChdbBackend, *, cluster: str = "", execute: bool = True) ->
 
 
 def month_of(ms: int) -> int:
-    when = datetime.fromtimestamp(ms / 1000, timezone.utc)
+    when = datetime.fromtimestamp(ms / 1000, UTC)
     return when.year * 100 + when.month
 
 
