@@ -42,6 +42,8 @@ class ClickHouseBackend(AnalyticsBackend):
 
     def __init__(self, settings: AnalyticsSettings) -> None:
         super().__init__(settings)
+        if settings.cluster:
+            checked_cluster(settings.cluster)  # refuse a bad name at start, not at the first DDL
         self._local = threading.local()
 
     def _client(self) -> Client:
@@ -57,7 +59,7 @@ class ClickHouseBackend(AnalyticsBackend):
         await self._call(self._bootstrap, db)
 
     def _bootstrap(self, db: str) -> None:
-        on_cluster = f" ON CLUSTER {checked_cluster(self.settings.cluster)}" if self.settings.cluster else ""
+        on_cluster = f" ON CLUSTER {self.settings.cluster}" if self.settings.cluster else ""
         try:
             self._client().execute(f"CREATE DATABASE IF NOT EXISTS {db}{on_cluster}")
             self._client().execute(f"USE {db}")

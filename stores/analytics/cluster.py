@@ -60,10 +60,10 @@ def cluster_statements(statement: str, cluster: str) -> list[str]:
         # Deduplication by insert token uses the replicated window on a Replicated table.
         rest = rest.replace("non_replicated_deduplication_window", "replicated_deduplication_window")
         return [
-            f"CREATE TABLE IF NOT EXISTS {local} ON CLUSTER {cluster} {columns} "
-            f"ENGINE = Replicated{engine}({replicated}){rest}",
-            f"CREATE TABLE IF NOT EXISTS {table} ON CLUSTER {cluster} AS {local} "
-            f"ENGINE = Distributed({cluster}, currentDatabase(), {local}, {SHARDING_KEYS[table]})",
+            (f"CREATE TABLE IF NOT EXISTS {local} ON CLUSTER {cluster} {columns} "
+             f"ENGINE = Replicated{engine}({replicated}){rest}"),
+            (f"CREATE TABLE IF NOT EXISTS {table} ON CLUSTER {cluster} AS {local} "
+             f"ENGINE = Distributed({cluster}, currentDatabase(), {local}, {SHARDING_KEYS[table]})"),
         ]
     alter = _ALTER.match(statement)
     if alter:

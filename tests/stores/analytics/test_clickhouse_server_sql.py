@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from server.config import Settings
 from server.node import Node
 from stores.aggregates import Aggregator
 from stores.analytics import AnalyticsSettings, create_backend
@@ -188,3 +189,7 @@ def test_cluster_forms_of_unknown_statements_and_names_are_refused() -> None:
         cluster_statements("DROP TABLE learning_events", CLUSTER)
     with pytest.raises(ValueError, match="AMAUTA_CLICKHOUSE_URL"):
         create_backend(AnalyticsSettings(cluster=CLUSTER))
+    with pytest.raises(ValueError, match="identifier"):
+        create_backend(AnalyticsSettings(url="clickhouse://h:9000/db", cluster="two words"))
+    assert Settings.from_env({"AMAUTA_CLICKHOUSE_CLUSTER": CLUSTER}).clickhouse_cluster == CLUSTER
+    assert Settings.from_env({}).clickhouse_cluster == ""
