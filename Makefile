@@ -50,5 +50,12 @@ test-scale: $(STAMP)
 fuzz: $(STAMP)
 	AMAUTA_FUZZ_EXAMPLES=650 $(BIN)/python -m pytest -q tests/fuzz $(PYTEST_ARGS)
 
+# The server backends checked offline: Neo4j's linter on every Cypher statement (Cypher 5 and 25;
+# `make test` lints Cypher 5) and the ClickHouse engine in chdb on every server-backend SQL statement.
+.PHONY: check-backends
+check-backends: $(STAMP)
+	AMAUTA_TEST_CYPHER_VERSIONS="5 25" $(BIN)/python -m pytest -q tests/stores/graph/test_neo4j_cypher_lint.py \
+		tests/stores/analytics/test_clickhouse_server_sql.py $(PYTEST_ARGS)
+
 clean:
-	rm -rf $(VENV) .amauta
+	rm -rf $(VENV) .amauta tests/stores/graph/cypher_lint/node_modules
