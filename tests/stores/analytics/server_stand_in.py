@@ -49,10 +49,11 @@ class Sent:
 class StandInClient:
     """Enough of clickhouse_driver.Client for ClickHouseBackend, backed by a chdb engine."""
 
-    def __init__(self, engine: ChdbBackend, sent: list[Sent], *, execute: bool) -> None:
-        self.engine = engine
-        self.sent = sent
-        self.run = execute
+    def __init__(self, backend: StandInBackend) -> None:
+        self.backend = backend
+        self.engine = backend.engine
+        self.sent = backend.sent
+        self.run = backend.executes
         self.settings: dict[str, Any] = {}
 
     def execute(self, sql: str, params: dict[str, Any] | None = None, *, with_column_types: bool = False,
@@ -63,6 +64,9 @@ class StandInClient:
         insert = _INSERT.match(sql)
         self.sent.append(Sent(sql, dict(params) if isinstance(params, dict) else {}, dict(settings or {})))
         explain_ast(self.engine, sql, params if isinstance(params, dict) else None)
+        refused = self.backend.refused
+        if refused and sql.startswith(refused):
+            raise RuntimeError(f"Code: 48. DB::Exception: {refused} is not supported by this stand-in")
         if not self.run:
             return ([], []) if with_column_types else []
         if insert:
@@ -92,12 +96,14 @@ class StandInBackend(ClickHouseBackend):
         super().__init__(settings)
         self.engine = engine
         self.sent: list[Sent] = []
-        self._execute = execute
+        self.executes = execute
+        #: Statements starting with this prefix fail as on a server that refuses them (fallback paths).
+        self.refused = ""
 
     def _client(self) -> Any:
         client = getattr(self._local, "client", None)
         if client is None:
-            client = self._local.client = StandInClient(self.engine, self.sent, execute=self._execute)
+            client = self._local.client = StandInClient(self)
         return client
 
 

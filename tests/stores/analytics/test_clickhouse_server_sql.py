@@ -119,8 +119,14 @@ async def test_server_backend_sql_parses_and_runs_on_the_engine(engine: ChdbBack
     assert any(d.extra_ids for d in drift)  # these events have no PostgreSQL source: every id is extra
     await set_retention(backend, 3650)
     await set_retention(backend, 0)
-    await Eraser(pg, None, None, backend)._clickhouse("l2")  # type: ignore[arg-type]
-    left = await engine.query("SELECT count() AS n FROM learning_events WHERE learner_id = 'l2'")
+    eraser = Eraser(pg, None, None, backend)  # type: ignore[arg-type]
+    await eraser._clickhouse("l2")
+    # A server that refuses lightweight DELETE gets the mutation form instead.
+    backend.refused = "DELETE FROM"
+    await eraser._clickhouse("l3")
+    backend.refused = ""
+    assert any(s.sql.startswith("ALTER TABLE learning_events DELETE") for s in backend.sent)
+    left = await engine.query("SELECT count() AS n FROM learning_events WHERE learner_id IN ('l2', 'l3')")
     assert int(left[0]["n"]) == 0
 
     shapes = {re.sub(r"\s+", " ", s.sql) for s in backend.sent}
