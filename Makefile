@@ -83,5 +83,12 @@ check-stubs: $(STAMP)
 test-production: $(STAMP)
 	AMAUTA_TEST_PRODUCTION_INSTALL=1 $(BIN)/python -m pytest -q -s tests/test_production_install.py
 
+# The server backends checked offline: Neo4j's linter on every Cypher statement (Cypher 5 and 25;
+# `make test` lints Cypher 5) and the ClickHouse engine in chdb on every server-backend SQL statement.
+.PHONY: check-backends
+check-backends: $(STAMP)
+	AMAUTA_TEST_CYPHER_VERSIONS="5 25" $(BIN)/python -m pytest -q tests/stores/graph/test_neo4j_cypher_lint.py \
+		tests/stores/analytics/test_clickhouse_server_sql.py $(PYTEST_ARGS)
+
 clean:
-	rm -rf $(VENV) .amauta
+	rm -rf $(VENV) .amauta tests/stores/graph/cypher_lint/node_modules

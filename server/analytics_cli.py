@@ -39,7 +39,8 @@ async def analytics_stores(settings: Settings, *, migrate: bool) -> AsyncIterato
     try:
         url = settings.postgres_url or stack.start_postgres()
         postgres = PostgresStore(PostgresSettings(url, min_size=1, max_size=4))
-        analytics = create_backend(AnalyticsSettings(url=settings.clickhouse_url, path=stack.chdb_path()))
+        analytics = create_backend(AnalyticsSettings(url=settings.clickhouse_url, path=stack.chdb_path(),
+                                                     cluster=settings.clickhouse_cluster))
         await postgres.open()
         try:
             try:

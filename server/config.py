@@ -19,6 +19,8 @@ class Settings:
     redis_url: str = ""
     graph_url: str = ""
     clickhouse_url: str = ""
+    #: ClickHouse cluster of the server at clickhouse_url: ON CLUSTER DDL, Replicated and Distributed tables.
+    clickhouse_cluster: str = ""
     metrics_address: str = ""
     tokens_file: str = ""
     grace_seconds: float = 10.0
@@ -57,6 +59,7 @@ class Settings:
             redis_url=env.get("AMAUTA_REDIS_URL", ""),
             graph_url=env.get("AMAUTA_GRAPH_URL", ""),
             clickhouse_url=env.get("AMAUTA_CLICKHOUSE_URL", ""),
+            clickhouse_cluster=env.get("AMAUTA_CLICKHOUSE_CLUSTER", ""),
             metrics_address=env.get("AMAUTA_METRICS_ADDRESS", ""),
             tokens_file=env.get("AMAUTA_TOKENS_FILE", ""),
             grace_seconds=float(env.get("AMAUTA_GRACE_SECONDS", cls.grace_seconds)),

@@ -130,7 +130,8 @@ class Node:
             redis=RedisStore(RedisSettings(resolved.redis_url)),
             graph=create_graph(GraphSettings(resolved.graph_url)),
             analytics=create_analytics(AnalyticsSettings(
-                url=resolved.clickhouse_url, path=self.embedded.chdb_path()))
+                url=resolved.clickhouse_url, path=self.embedded.chdb_path(),
+                cluster=resolved.clickhouse_cluster))
             if resolved.analytics_enabled else DisabledBackend(AnalyticsSettings()),
         )
         self.runtime = Runtime(resolved, stores, leadership=Leadership(

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from stores.analytics.base import AnalyticsBackend
+from stores.errors import PreconditionFailed
 from stores.tasks import stop_requested
 
 log = logging.getLogger(__name__)
@@ -240,6 +241,12 @@ class Aggregator:
 
     async def refresh(self, *, force: bool = False, now: datetime | None = None) -> RefreshReport:
         """Recompute every month whose inputs changed (every month with data when force)."""
+        if self.backend.settings.cluster:
+            # The staging swap (CREATE TABLE ... AS, REPLACE PARTITION) needs the shard-local tables;
+            # through the Distributed tables it would write the staged rows straight into the target.
+            raise PreconditionFailed(
+                "the scheduled aggregation does not run on a ClickHouse cluster yet"
+                " (AMAUTA_CLICKHOUSE_CLUSTER is set)", reason="AGGREGATION_NOT_ON_CLUSTER")
         async with self._lock():
             fingerprints = {int(r["month"]): f"{int(r['n'])}:{int(r['h'])}"
                             for r in await self.backend.query(_FINGERPRINTS)}

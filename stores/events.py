@@ -24,6 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from stores.analytics.base import AnalyticsBackend
+from stores.analytics.cluster import local_name
 
 #: learning_events columns, in schema order.
 COLUMNS = ("timestamp", "event_id", "learner_id", "session_id", "event_type", "event_data",
@@ -285,12 +286,14 @@ async def set_retention(backend: AnalyticsBackend, days: int) -> None:
     """
     if days < 0:
         raise ValueError("retention days must not be negative")
+    # On a cluster the TTL belongs to the stored rows (the local tables), not to the Distributed table.
+    table = local_name("learning_events") if backend.settings.cluster else "learning_events"
     rows = await backend.query("SELECT create_table_query AS q FROM system.tables"
-                               " WHERE database = currentDatabase() AND name = 'learning_events'")
+                               " WHERE database = currentDatabase() AND name = {t:String}", {"t": table})
     current = rows[0]["q"] if rows else ""
     if days:
         clause = f"toIntervalDay({int(days)}) {_KEEP_DERIVED}"
         if clause not in current:  # MODIFY TTL rewrites parts: only when the setting changed
-            await backend.execute(f"ALTER TABLE learning_events MODIFY TTL toDateTime(timestamp) + {clause}")
+            await backend.execute_ddl(f"ALTER TABLE learning_events MODIFY TTL toDateTime(timestamp) + {clause}")
     elif " TTL " in current:
-        await backend.execute("ALTER TABLE learning_events REMOVE TTL")
+        await backend.execute_ddl("ALTER TABLE learning_events REMOVE TTL")

@@ -69,7 +69,7 @@ async def migrate_postgres(store: PostgresStore) -> list[str]:
 
 async def migrate_analytics(backend: AnalyticsBackend) -> list[str]:
     """Apply pending ClickHouse migrations (statements are idempotent DDL)."""
-    await backend.execute(
+    await backend.execute_ddl(
         "CREATE TABLE IF NOT EXISTS schema_migrations (name String, checksum String,"
         " applied_at DateTime64(3) DEFAULT now64(3)) ENGINE = ReplacingMergeTree ORDER BY name")
     done = {row["name"] for row in await backend.query("SELECT name FROM schema_migrations FINAL")}
@@ -79,7 +79,7 @@ async def migrate_analytics(backend: AnalyticsBackend) -> list[str]:
             continue
         text = f.read_text()
         for statement in split_statements(text):
-            await backend.execute(statement)
+            await backend.execute_ddl(statement)
         await backend.execute("INSERT INTO schema_migrations (name, checksum) VALUES ({n:String}, {c:String})",
                               {"n": f.name, "c": _checksum(text)})
         applied.append(f.name)

@@ -12,6 +12,9 @@ def create_backend(settings: AnalyticsSettings) -> AnalyticsBackend:
         from stores.analytics.clickhouse import ClickHouseBackend
         return ClickHouseBackend(settings)
     if scheme == "chdb":
+        if settings.cluster:
+            raise ValueError("AMAUTA_CLICKHOUSE_CLUSTER needs a ClickHouse server: set AMAUTA_CLICKHOUSE_URL"
+                             " (the embedded chdb engine is a single server)")
         from stores.analytics.chdb import ChdbBackend
         return ChdbBackend(settings)
     raise ValueError(f"unsupported analytics URL scheme {scheme!r}: use clickhouse:// or chdb://")

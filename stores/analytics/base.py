@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 import pyarrow as pa
 
 from stores import metrics
+from stores.analytics.cluster import cluster_statements
 from stores.base import Store
 
 T = TypeVar("T")
@@ -56,6 +57,9 @@ class AnalyticsSettings:
     database: str = "amauta"
     #: Threads that may run blocking driver calls at once.
     workers: int = 4
+    #: ClickHouse cluster name (AMAUTA_CLICKHOUSE_CLUSTER): DDL goes ON CLUSTER, tables are
+    #: Replicated per shard with a Distributed table for reads (stores/analytics/cluster.py).
+    cluster: str = ""
 
 
 class AnalyticsBackend(Store):
@@ -78,6 +82,14 @@ class AnalyticsBackend(Store):
         """Run a statement that returns no rows."""
         with metrics.timed("analytics", "execute"):
             await self._call(self._execute_sync, *bind(sql, params or {}))
+
+    async def execute_ddl(self, sql: str) -> None:
+        """Run a schema statement written for one server; on a cluster, its cluster form."""
+        if not self.settings.cluster:
+            await self.execute(sql)
+            return
+        for statement in cluster_statements(sql, self.settings.cluster):
+            await self.execute(statement)
 
     async def query(self, sql: str, params: Mapping[str, Any] | None = None) -> list[Row]:
         """Run a SELECT and return its rows as dicts."""

@@ -10,6 +10,7 @@ from clickhouse_driver import Client
 from clickhouse_driver import errors as cherr
 
 from stores.analytics.base import AnalyticsBackend, AnalyticsSettings, Row, checked_table
+from stores.analytics.cluster import checked_cluster
 from stores.errors import StoreError, StoreUnavailable
 
 
@@ -41,6 +42,8 @@ class ClickHouseBackend(AnalyticsBackend):
 
     def __init__(self, settings: AnalyticsSettings) -> None:
         super().__init__(settings)
+        if settings.cluster:
+            checked_cluster(settings.cluster)  # refuse a bad name at start, not at the first DDL
         self._local = threading.local()
 
     def _client(self) -> Client:
@@ -56,8 +59,9 @@ class ClickHouseBackend(AnalyticsBackend):
         await self._call(self._bootstrap, db)
 
     def _bootstrap(self, db: str) -> None:
+        on_cluster = f" ON CLUSTER {self.settings.cluster}" if self.settings.cluster else ""
         try:
-            self._client().execute(f"CREATE DATABASE IF NOT EXISTS {db}")
+            self._client().execute(f"CREATE DATABASE IF NOT EXISTS {db}{on_cluster}")
             self._client().execute(f"USE {db}")
         except Exception as exc:
             raise translate(exc) from exc
@@ -97,7 +101,11 @@ class ClickHouseBackend(AnalyticsBackend):
     def _insert_sync(self, table: str, data: pa.Table, dedup_token: str | None) -> None:
         table = checked_table(table)
         cols = ", ".join(data.column_names)
-        settings = {"insert_deduplication_token": dedup_token} if dedup_token else {}
+        settings: dict[str, Any] = {"insert_deduplication_token": dedup_token} if dedup_token else {}
+        if self.settings.cluster:
+            # A Distributed table queues inserts by default; wait until the shard has the rows, so that
+            # an acknowledged insert is stored (and a replayed token meets the replica's dedup window).
+            settings["distributed_foreground_insert"] = 1
         try:
             client = self._client()
             client.execute(f"USE {self.settings.database}")
