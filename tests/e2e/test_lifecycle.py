@@ -37,8 +37,8 @@ LEARNERS = 10_000 if FULL else 200
 EVENTS = 1_000_000 if FULL else 20_000
 #: Extra rows written straight into Redis and FalkorDB so that each takes seconds to load, as a
 #: store with years of history does; the test fails if a load was shorter than MIN_LOAD_SECONDS.
-REDIS_BALLAST = 2_000_000 if FULL else 1_500_000
-GRAPH_BALLAST = 1_000_000 if FULL else 800_000
+REDIS_BALLAST = 4_000_000 if FULL else 3_000_000
+GRAPH_BALLAST = 1_500_000 if FULL else 1_000_000
 MIN_LOAD_SECONDS = 2.0
 STOP_CYCLES = int(os.environ.get("AMAUTA_TEST_STOP_CYCLES", "5"))
 GRACE = 3.0
