@@ -1,7 +1,7 @@
 """Several nodes on shared stores, as a deployment that outgrew one machine runs them.
 
-One `amauta-node stores` process holds the embedded PostgreSQL, Redis and FalkorDB; node 1 embeds
-the analytics; nodes 2 and 3 run with AMAUTA_ANALYTICS=off. A client balances over all three with
+One `amauta-node stores` process holds the embedded PostgreSQL and FalkorDB, Redis is a real
+3-master, 3-replica cluster; node 1 embeds the analytics; nodes 2 and 3 run with AMAUTA_ANALYTICS=off. A client balances over all three with
 round_robin. `make test-cluster` runs it longer (AMAUTA_TEST_CLUSTER_SECONDS).
 """
 
@@ -24,7 +24,11 @@ from grpc_health.v1 import health_pb2
 from grpc_status import rpc_status
 from google.rpc import error_details_pb2
 
-from amauta.v1 import analytics_pb2, analytics_pb2_grpc
+from google.protobuf import struct_pb2
+
+from amauta.v1 import analytics_pb2, analytics_pb2_grpc, simulation_pb2, simulation_pb2_grpc
+from tests.cluster import RedisClusterProcesses
+from tests.faults.test_node_crash import _environment
 from tests.faults.load import MixedLoad, verify
 from tests.process import ServeProcess, cleanup, health
 from tests.support import Tokens, write_tokens
@@ -85,11 +89,68 @@ def _await_one_leader(nodes: list[ServeProcess], work: str, timeout: float) -> t
     raise AssertionError(f"no node took over {work} in {timeout}s")
 
 
-async def test_three_nodes_share_the_stores_balance_calls_and_fail_over(root: Path) -> None:
+class Watcher:
+    """A watch that resumes on another node, with its last token, when its node goes away."""
+
+    def __init__(self, simulation: str, md: tuple[tuple[str, str], ...]) -> None:
+        self.simulation, self.md = simulation, md
+        self.versions: list[int] = []
+        self.token = ""
+        self.resumes = 0
+
+    async def run(self, ports: list[int], stop: asyncio.Event) -> None:
+        for port in ports:
+            async with aio.insecure_channel(f"127.0.0.1:{port}") as ch:
+                call = simulation_pb2_grpc.SimulationServiceStub(ch).WatchSimulation(
+                    simulation_pb2.WatchSimulationRequest(simulation_id=self.simulation, resume_token=self.token),
+                    metadata=self.md)
+                try:
+                    async for message in call:
+                        if message.token:
+                            self.token = message.token
+                        if message.HasField("delta"):
+                            self.versions.append(message.delta.version)
+                        if stop.is_set():
+                            return
+                except aio.AioRpcError as exc:
+                    assert exc.code() in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.CANCELLED), exc
+                    self.resumes += 1
+
+
+async def _updates(target: str, md: tuple[tuple[str, str], ...], simulation: str, acked: list[int],
+                   stop: asyncio.Event) -> None:
+    async with aio.insecure_channel(target, options=[("grpc.lb_policy_name", "round_robin")]) as ch:
+        stub = simulation_pb2_grpc.SimulationServiceStub(ch)
+        i = 0
+        while not stop.is_set():
+            state = struct_pb2.Struct()
+            state.update({"tick": i})
+            i += 1
+            try:
+                reply = await stub.UpdateSimulationState(simulation_pb2.UpdateSimulationStateRequest(
+                    simulation_id=simulation, state=state), metadata=md, timeout=2)
+                acked.append(reply.version)
+            except aio.AioRpcError:
+                pass
+            await asyncio.sleep(0.02)
+
+
+async def _rate(target: str, md: tuple[tuple[str, str], ...], seconds: float) -> float:
+    """Calls per second of the mixed load through target."""
+    load = MixedLoad(target, md, options=(("grpc.lb_policy_name", "round_robin"),))
+    await load.start(workers=6)
+    await asyncio.sleep(seconds)
+    history = await load.stop()
+    return sum(history.codes.values()) / seconds
+
+
+async def test_three_nodes_share_the_stores_balance_calls_and_fail_over(
+        root: Path, redis_cluster: RedisClusterProcesses) -> None:
     stores = Stores(root / "stores")
     urls = stores.urls()
     tokens: Tokens = write_tokens(root / "tokens.json")
-    shared = {"AMAUTA_POSTGRES_URL": urls["postgres"], "AMAUTA_REDIS_URL": urls["redis"],
+    # PostgreSQL and FalkorDB from the stores process, Redis on the real 3+3 cluster.
+    shared = {"AMAUTA_POSTGRES_URL": urls["postgres"], "AMAUTA_REDIS_URL": redis_cluster.url,
               "AMAUTA_GRAPH_URL": urls["graph"], "AMAUTA_TOKENS_FILE": str(root / "tokens.json"),
               "AMAUTA_RATE_LIMIT_RPS": "0", "AMAUTA_HEALTH_INTERVAL_SECONDS": "0.5"}
     try:
@@ -123,11 +184,27 @@ async def test_three_nodes_share_the_stores_balance_calls_and_fail_over(root: Pa
             await asyncio.to_thread(_await_one_leader, nodes, work, FAILOVER_BOUND)
 
         target = "ipv4:" + ",".join(f"127.0.0.1:{n.port}" for n in nodes)
+        one_node = await _rate(f"127.0.0.1:{nodes[1].port}", md, LOAD_SECONDS / 2)
+        three_nodes = await _rate(target, md, LOAD_SECONDS / 2)
+
+        victim_index, _ = _await_one_leader(nodes, "learner-summaries", 1)
+        victim = nodes[victim_index]
+        survivors = [n.port for n in nodes if n is not victim]
+        async with aio.insecure_channel(f"127.0.0.1:{survivors[0]}") as ch:
+            environment = await _environment(ch, md)
+            started = await simulation_pb2_grpc.SimulationServiceStub(ch).StartSimulation(
+                simulation_pb2.StartSimulationRequest(environment_id=environment, participants=["p1", "p2"]),
+                metadata=md, timeout=10)
+        simulation = started.simulation.simulation_id
+        stop_updates = asyncio.Event()
+        acked_versions: list[int] = []
+        watcher = Watcher(simulation, md)
+        watching = asyncio.create_task(watcher.run([victim.port, *survivors], stop_updates))
+        updating = asyncio.create_task(_updates(target, md, simulation, acked_versions, stop_updates))
+
         load = MixedLoad(target, md, options=(("grpc.lb_policy_name", "round_robin"),))
         await load.start(workers=6)
         await asyncio.sleep(LOAD_SECONDS / 2)
-        victim_index, _ = _await_one_leader(nodes, "learner-summaries", 1)
-        victim = nodes[victim_index]
         before = sum(load.history.codes.values())
         victim.proc.kill()
         victim.proc.wait(30)
@@ -135,13 +212,27 @@ async def test_three_nodes_share_the_stores_balance_calls_and_fail_over(root: Pa
         took_over = {w: await asyncio.to_thread(_await_one_leader, nodes, w, FAILOVER_BOUND) for w in SINGLETONS}
         await asyncio.sleep(LOAD_SECONDS / 2)
         history = await load.stop()
+        stop_updates.set()
+        await updating
+        last = acked_versions[-1]
+        deadline = time.monotonic() + 30
+        while (not watcher.versions or watcher.versions[-1] < last) and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)  # the resumed watch catches up to the last acknowledged update
+        watching.cancel()
+        await asyncio.gather(watching, return_exceptions=True)
+        assert watcher.resumes >= 1, "the watch never saw its node go"
+        since = watcher.versions[0]
+        assert watcher.versions == list(range(since, since + len(watcher.versions))), "a gap or a repeat"
+        assert set(acked_versions) <= set(watcher.versions) | set(range(since)), "an acknowledged update unseen"
         assert time.monotonic() - killed_at >= 0
         assert set(history.codes) <= {"OK", "UNAVAILABLE", "DEADLINE_EXCEEDED"}, history.codes
         assert history.codes["OK"] > 0 and sum(history.codes.values()) > before
         survivor = next(n for n in nodes if n.proc.poll() is None)
         await verify(f"127.0.0.1:{survivor.port}", md, history)  # nothing acknowledged was lost
         print(f"\ncluster: {sum(history.codes.values())} calls {dict(history.codes)};"
-              f" node {victim_index + 1} killed; failover {({w: round(t, 2) for w, (_, t) in took_over.items()})}")
+              f" node {victim_index + 1} killed; failover {({w: round(t, 2) for w, (_, t) in took_over.items()})};"
+              f" watch resumed {watcher.resumes}x over {len(watcher.versions)} deltas, none lost;"
+              f" mixed load {one_node:.0f} calls/s on one node, {three_nodes:.0f} calls/s over three")
         for n in nodes:
             if n.proc.poll() is None:
                 assert n.stop() == 0
