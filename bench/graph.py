@@ -171,7 +171,7 @@ async def throughput(node: BenchNode, graph: Any, rows: int, skills: list[str], 
                 " VALUES ('assessment_submit', 'bench', %s, %s::jsonb)", payloads)
         started = time.perf_counter()
         while True:
-            cur = await conn.execute("SELECT count(*) FROM analytics_outbox WHERE graph_published_at IS NULL")
+            cur = await conn.execute("SELECT count(*) FROM outbox_pending WHERE consumer = 'graph'")
             row = await cur.fetchone()
             pending = row[0] if row else 0
             if pending == 0:
