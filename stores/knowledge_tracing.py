@@ -23,9 +23,11 @@ import numpy as np
 
 #: Parameters are kept away from 0 and 1 so that no evidence becomes impossible.
 EPSILON = 1e-4
-#: Bound of the stored log-odds of P(known): P(known) stays in [σ(−50), σ(50)] ≈ [2e-22, 1 − 2e-22],
-#: far past anything a real history reaches under the EPSILON-bounded parameters, yet never 0 or 1.
-LOGIT_BOUND = 50.0
+#: Bound of the stored log-odds of P(known), i.e. P(known) in [σ(−100), σ(100)] ≈ [4e-44, 1 − 4e-44].
+#: Under the defaults a right answer adds about 1.6 and a wrong one removes about 2, so the bound
+#: follows exact BKT (pyBKT) through runs of some 60 right answers, and caps how long any run of them
+#: can outweigh the wrong answers that follow.
+LOGIT_BOUND = 100.0
 #: Smoothing factor of growthRate (exponentially weighted mean of per-assessment change).
 GROWTH_ALPHA = 0.3
 #: Observations at which the evidence factor of confidenceLevel reaches 1/2.
