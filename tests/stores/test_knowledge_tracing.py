@@ -72,7 +72,7 @@ def test_online_update_agrees_with_pybkt(case: dict[str, Any]) -> None:
 @pytest.mark.parametrize("run", GOLDEN["runs"], ids=lambda c: c["name"])
 def test_long_runs_of_right_answers_do_not_saturate(run: dict[str, Any]) -> None:
     params = params_of(run["params"])
-    correct, known = replay(params, run["sequences"])
+    _, known = replay(params, run["sequences"])
     # every single step, not only on average: a stuck state would be far off right after the turn
     assert max(abs(a - b) for a, b in zip(known, run["state_predictions"])) <= 0.01
     for seq in run["sequences"]:
