@@ -24,7 +24,7 @@ from stores.errors import StoreError
 from stores.graph.base import GraphBackend
 from stores.graph_model import (APPLIED_WINDOW, EdgeState, GraphModel, delete_learners, mirror_contents,
                                 mirror_learners)
-from stores.knowledge_tracing import SkillState, update
+from stores.knowledge_tracing import fold
 from stores.learning_paths import LearningPaths
 from stores import metrics
 from stores.outbox import OutboxRow
@@ -74,18 +74,14 @@ def folded(edge: EdgeState, history: Sequence[Observation]) -> EdgeState | None:
     """The edge recomputed from its whole history (None for an empty one: nothing to fold)."""
     if not history:
         return None
-    state = SkillState.initial(edge.params)
-    for o in history:
-        state = update(state, o.score, edge.params)
+    state = fold([o.score for o in history], edge.params)
     return EdgeState(edge.learner_id, edge.skill_id, edge.params, state, edge.version, history[-1].key,
                      max(o.at_ms for o in history))
 
 
 def appended(edge: EdgeState, new: Sequence[Observation]) -> EdgeState:
     """The edge with observations that all sort after its last key folded in (the fast path)."""
-    state = edge.state or SkillState.initial(edge.params)
-    for o in new:
-        state = update(state, o.score, edge.params)
+    state = fold([o.score for o in new], edge.params, edge.state)
     return EdgeState(edge.learner_id, edge.skill_id, edge.params, state, edge.version, new[-1].key,
                      max(o.at_ms for o in new))
 

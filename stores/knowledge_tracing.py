@@ -144,9 +144,10 @@ def update(state: SkillState, score: float, params: BKTParams) -> SkillState:
     return SkillState(p_next, max(-1.0, min(1.0, growth)), confidence_level(count, p_next), count, log_odds)
 
 
-def fold(scores: Sequence[float], params: BKTParams) -> SkillState:
-    """The state after a whole history, oldest first: what HAS_SKILL holds for it."""
-    state = SkillState.initial(params)
+def fold(scores: Sequence[float], params: BKTParams, start: SkillState | None = None) -> SkillState:
+    """The state after a whole history, oldest first, from start (default: the initial state): what
+    HAS_SKILL holds for it."""
+    state = start or SkillState.initial(params)
     for score in scores:
         state = update(state, score, params)
     return state

@@ -13,6 +13,7 @@ from grpc import aio
 
 from amauta.v1 import graph_pb2 as pb
 from server.node import Node
+from stores import metrics
 from stores.knowledge_tracing import DEFAULT_PARAMS, MIN_FIT_OBSERVATIONS, BKTParams, fold
 from tests.server.graph.conftest import Graph, error_info, new_uuid
 
@@ -188,6 +189,7 @@ async def test_a_stored_fit_recomputes_the_skills_edges_in_the_background(
             break
         await asyncio.sleep(0.05)
     assert got.recompute.recomputed_edges == 40 and not got.recompute.error
+    assert metrics.REGISTRY.get_sample_value("amauta_skill_edge_recompute_pending", {"skill": skill}) == 0
     assert got.parameters.forget == pytest.approx(fit.parameters.forget)
     p = got.parameters
     params = BKTParams(p.prior, p.learn, p.guess, p.slip, p.forget)
