@@ -252,3 +252,57 @@ async def test_every_relay_write_records_assessment_processing(node: Node, ids: 
         await record(pg, learner, session, {"metric-s": 1.0}, T0 + timedelta(seconds=i))
     await graph_outbox_drained(node)
     assert count() - before >= 3
+
+
+async def test_a_relay_holding_rows_does_not_make_the_other_consumer_skip_them(
+        node: Node, ids: Callable[[str], str]) -> None:
+    assert node.runtime is not None
+    pg = node.runtime.stores.postgres
+    got, release = asyncio.Event(), asyncio.Event()
+
+    class Holds:
+        """A graph consumer that keeps its batch (and its transaction) open until released, then dies."""
+
+        name = "graph"
+        event_types = GraphConsumer.event_types
+
+        async def deliver(self, rows: Sequence[OutboxRow]) -> None:
+            got.set()
+            await release.wait()
+            raise Killed()
+
+    mine: list[int] = []
+    holding: asyncio.Task[int] | None = None
+    for attempt in range(50):   # the node's graph relay competes for the lock; retry until ours holds a batch
+        await graph_outbox_drained(node)
+        async with pg.transaction() as conn:
+            mine = [await outbox.append(conn, "profile_upserted", learner, {"learner_id": learner,
+                                                                            "learner_type": "t"}, learner)
+                    for learner in (ids(f"hold{attempt}-{i}") for i in range(5))]
+        holding = asyncio.create_task(OutboxRelay(pg, Holds()).relay_once())
+        await asyncio.wait([holding, asyncio.create_task(got.wait())], return_when=asyncio.FIRST_COMPLETED)
+        if got.is_set():
+            break
+        await holding
+    else:
+        pytest.skip("the node's relay always took the batch first")
+    assert holding is not None
+    try:
+        # The graph relay holds the rows in an open transaction; the node's analytics relay delivers
+        # them meanwhile (it used to skip rows another consumer had locked).
+        deadline = asyncio.get_running_loop().time() + 20
+        while True:
+            async with pg.connection() as conn:
+                cur = await conn.execute("SELECT consumer, count(*) AS n FROM outbox_pending WHERE outbox_id = ANY(%s)"
+                                         " GROUP BY consumer", (mine,))
+                pending = {r["consumer"]: r["n"] for r in await cur.fetchall()}
+            if "analytics" not in pending:
+                break
+            assert asyncio.get_running_loop().time() < deadline, pending
+            await asyncio.sleep(0.05)
+        assert pending.get("graph") == len(mine)   # still held, not marked
+    finally:
+        release.set()
+        with pytest.raises(Killed):
+            await holding
+    await graph_outbox_drained(node)   # the killed batch is delivered again, nothing lost
