@@ -1,15 +1,12 @@
 """Watch fan-out: one Redis reader per watched simulation per process, bounded queues per subscriber.
 
-A watch sends a snapshot (or resumes after a token), catches up from the stream with XRANGE, one batch
-at a time and only as fast as it writes, until it reaches the end of the stream or the feed's read
-position; then it attaches to the feed: the feed's single blocking XREAD fans each entry out to every
-attached subscriber without awaiting any of them. A feed starts where a subscriber found the end of
-the stream, never at an old token, so it never pours history into a queue. A subscriber whose queue
-reaches its limit is dropped by the feed (which moves on), delivers what it has queued, and goes back
-to reading history from its own position: however far behind, it converges, or, once history was
-trimmed past it, gets a reset and a new snapshot. Every entry carries its version, and a subscriber
-delivers only version last+1: older entries are duplicates (skipped), a jump is a gap (trimmed
-history: reset + new snapshot), a newer id with an older version means the stream was recreated.
+A watch sends a snapshot (or resumes after a token), catches up from the stream with XRANGE until it
+reaches the feed's read position, then attaches to the feed: the feed's single blocking XREAD fans each
+entry out to every attached subscriber without awaiting any of them. Every entry carries its version,
+and a subscriber delivers only version last+1: older entries are duplicates (skipped), a jump is a gap
+(trimmed history: reset + new snapshot), a newer id with an older version means the stream was recreated.
+A subscriber whose queue reaches its limit is ended with RESOURCE_EXHAUSTED; one that is stuck in a
+write at that moment is aborted from outside after a short stall, so it holds nothing up.
 """
 
 from __future__ import annotations
@@ -53,8 +50,7 @@ class Reset(Exception):
 class Subscriber:
     """One watch stream's bounded queue and terminal state."""
 
-    __slots__ = ("items", "limit", "stall", "waiter", "terminal", "behind", "in_write", "writes", "abort_task",
-                 "context")
+    __slots__ = ("items", "limit", "stall", "waiter", "terminal", "in_write", "writes", "abort_task", "context")
 
     def __init__(self, limit: int, stall_seconds: float, context: aio.ServicerContext | None) -> None:
         self.items: collections.deque[Item] = collections.deque()
@@ -62,21 +58,19 @@ class Subscriber:
         self.stall = stall_seconds
         self.waiter: asyncio.Future[None] | None = None
         self.terminal: ApiError | None = None
-        #: The queue overflowed: the feed dropped this subscriber, which must catch up from history.
-        self.behind = False
         self.in_write = False
         self.writes = 0
         self.abort_task: asyncio.Task[None] | None = None
         self.context = context
 
     def push(self, item: Item) -> bool:
-        """Queue an item without waiting; False when the subscriber ended or overflowed (it then leaves
-        the feed and catches up from history by itself)."""
-        if self.terminal is not None or self.behind:
+        """Queue an item without waiting; False when the subscriber overflowed (it is then ended)."""
+        if self.terminal is not None:
             return False
         if len(self.items) >= self.limit:
-            self.behind = True
-            self._wake()
+            self.fail(ApiError(grpc.StatusCode.RESOURCE_EXHAUSTED,
+                               f"watcher fell more than {self.limit} messages behind; resume with the last token",
+                               "WATCH_TOO_SLOW"))
             return False
         self.items.append(item)
         self._wake()
@@ -135,14 +129,11 @@ class Feed:
         self.position: tuple[int, int] | None = None
         self.task: asyncio.Task[None] | None = None
 
-    def attach(self, sub: Subscriber, cursor: str, at_tail: bool) -> bool:
+    def attach(self, sub: Subscriber, cursor: str) -> bool:
         """Attach a subscriber whose delivered history ends at cursor; False when the feed has read
-        past cursor, or is not reading yet and cursor is not known to be the stream's end (the
-        subscriber must catch up first: a feed started at an old token would flood its queue)."""
+        past cursor (the subscriber must catch up first)."""
         at = parse_token(cursor) or (0, 0)
         if self.task is None:
-            if not at_tail:
-                return False
             self.position = at
             self.task = asyncio.create_task(self._run(), name=f"simulation-feed-{self.simulation_id}")
         elif self.position is not None and at < self.position:
@@ -295,9 +286,6 @@ class WatchHub:
                 raise missing(simulation_id)
             while True:
                 try:
-                    # A snapshot's token is the stream's end as of the read (the hash and the stream
-                    # change in one atomic step); a resume token may be far behind.
-                    at_tail = not cursor.token
                     if not cursor.token:
                         state = current if current is not None else await self.live.get(simulation_id)
                         if state is None:
@@ -305,13 +293,12 @@ class WatchHub:
                         cursor = Cursor(state.last_event_id, state.version)
                         yield conv.snapshot(state)
                     current = None  # a later reset reads afresh
-                    async for message in self._stream(sub, simulation_id, cursor, at_tail):
+                    async for message in self._stream(sub, simulation_id, cursor):
                         yield message
                     return
                 except Reset as reset:
                     self._detach(sub, simulation_id)
                     sub.items.clear()
-                    sub.behind = False
                     cursor = Cursor("", 0)
                     yield conv.reset(reset.reason, str(reset))
         finally:
@@ -324,65 +311,37 @@ class WatchHub:
         if feed is not None and sub in feed.subscribers:
             feed.detach(sub)
 
-    async def _stream(self, sub: Subscriber, simulation_id: str, cursor: Cursor,
-                      at_tail: bool) -> AsyncIterator[pb.WatchSimulationResponse]:
-        """Deltas after cursor: history by XRANGE until the feed's position (or the stream's end) is
-        reached, then the feed's queue, and back to history whenever the queue overflows; heartbeats
-        while idle; returns after the end entry. at_tail: cursor is the stream's end as just read."""
-        # A batch of history is held in memory while it is written, so it is bounded like the queue.
-        batch = min(self.settings.read_batch, sub.limit)
-        while True:
-            read_to = cursor.token
-            while not self._attach(sub, simulation_id, read_to, at_tail):
-                entries = await self.live.read_after(simulation_id, read_to, batch)
-                if not entries and read_to and self._feed_ahead(simulation_id, read_to):
-                    # Nothing after the token, yet the feed has read past it: not the same stream.
-                    raise Reset(pb.SIMULATION_RESET_REASON_STREAM_RECREATED,
-                                "the stream was recreated; a snapshot follows")
-                for entry in entries:
-                    read_to = entry.id
-                    if cursor.accept(entry):
-                        yield conv.delta(entry)
-                        if entry.kind == "ended":
-                            return
-                at_tail = len(entries) < batch
-                if sub.terminal is not None:
-                    raise sub.terminal
-            at_tail = False
-            while True:
-                if sub.terminal is not None:
-                    raise sub.terminal  # queued items are dropped: the client resumes from its last token
-                if not sub.items:
-                    if sub.behind:
-                        break  # everything queued is delivered: continue from history
-                    await sub.wait()
-                    continue
-                item = sub.items.popleft()
-                if item is _HEARTBEAT:
-                    yield conv.heartbeat(cursor.token, cursor.version)
-                    continue
-                entry, message = item
+    async def _stream(self, sub: Subscriber, simulation_id: str,
+                      cursor: Cursor) -> AsyncIterator[pb.WatchSimulationResponse]:
+        """Deltas after cursor: history by XRANGE until the feed's position is reached, then the feed's
+        queue; heartbeats while idle; returns after the end entry."""
+        read_to = cursor.token
+        while not self._feed(simulation_id).attach(sub, read_to):
+            entries = await self.live.read_after(simulation_id, read_to, self.settings.read_batch)
+            for entry in entries:
+                read_to = entry.id
                 if cursor.accept(entry):
-                    _RESPONSIVENESS.observe(max(0.0, time.time() - entry.time_ms / 1000))
-                    yield message
+                    yield conv.delta(entry)
                     if entry.kind == "ended":
                         return
-            sub.behind = False
-
-    def _attach(self, sub: Subscriber, simulation_id: str, cursor: str, at_tail: bool) -> bool:
-        """Attach to the simulation's feed (starting one only at the stream's end); no await between
-        the check and the attach, so nothing falls between history and feed."""
-        feed = self.feeds.get(simulation_id)
-        if feed is None:
-            if not at_tail:
-                return False
-            feed = self._feed(simulation_id)
-        return feed.attach(sub, cursor, at_tail)
-
-    def _feed_ahead(self, simulation_id: str, cursor: str) -> bool:
-        feed = self.feeds.get(simulation_id)
-        at = parse_token(cursor) or (0, 0)
-        return feed is not None and feed.position is not None and feed.position > at
+            if sub.terminal is not None:
+                raise sub.terminal
+        while True:
+            if sub.terminal is not None:
+                raise sub.terminal  # queued items are dropped: the client resumes from its last token
+            if not sub.items:
+                await sub.wait()
+                continue
+            item = sub.items.popleft()
+            if item is _HEARTBEAT:
+                yield conv.heartbeat(cursor.token, cursor.version)
+                continue
+            entry, message = item
+            if cursor.accept(entry):
+                _RESPONSIVENESS.observe(max(0.0, time.time() - entry.time_ms / 1000))
+                yield message
+                if entry.kind == "ended":
+                    return
 
 
 class Cursor:

@@ -19,13 +19,11 @@ class SimulationSettings:
     reservation_seconds: float = 30.0
     #: Seconds between heartbeats of an idle watch.
     heartbeat_seconds: float = 5.0
-    #: Messages queued per live watcher (at least 1). A watcher that falls further behind leaves the
-    #: live feed and reads history at its own pace until it catches up (server/watch_hub.py).
+    #: Messages a watcher may fall behind before it is ended with RESOURCE_EXHAUSTED.
     queue_limit: int = 1024
-    #: Seconds a watcher that must end (draining, feed failure) may stay blocked in a write before its
-    #: stream is aborted.
+    #: Seconds a cut-off watcher may stay blocked in a write before its stream is aborted.
     write_stall_seconds: float = 1.0
-    #: Entries read per XREAD/XRANGE call (at least 1; a catching-up watcher reads at most queue_limit).
+    #: Entries read per XREAD/XRANGE call.
     read_batch: int = 500
     #: Seconds between sync passes (live state and config into PostgreSQL).
     sync_seconds: float = 5.0
@@ -41,11 +39,6 @@ class SimulationSettings:
     cas_retries: int = 32
     #: Test hook: a crash point ('start:after_postgres', 'end:after_postgres') where the process exits.
     fault: str = ""
-
-    def __post_init__(self) -> None:
-        for name in ("queue_limit", "read_batch", "stream_maxlen"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"AMAUTA_SIM_{name.upper()} must be at least 1")
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> SimulationSettings:
