@@ -16,7 +16,7 @@ from bench.harness import Result
 
 #: Benchmark modules in report order; each has `async def run(quick: bool) -> list[Result]`.
 SUITES = ["bench.startup", "bench.catalog", "bench.learner", "bench.analytics", "bench.simulation",
-          "bench.graph"]
+          "bench.graph", "bench.learner_model"]
 
 
 def table(results: list[Result]) -> str:

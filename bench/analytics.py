@@ -202,7 +202,7 @@ def wait_relayed(postgres_url: str, timeout: float = 600) -> None:
     deadline = time.time() + timeout
     with psycopg.connect(postgres_url, autocommit=True) as conn:
         while time.time() < deadline:
-            row = conn.execute("SELECT count(*) FROM analytics_outbox WHERE analytics_published_at IS NULL").fetchone()
+            row = conn.execute("SELECT count(*) FROM outbox_pending WHERE consumer = 'analytics'").fetchone()
             if row is not None and row[0] == 0:
                 return
             time.sleep(0.5)

@@ -25,6 +25,7 @@ from stores.graph_relay import GraphConsumer
 from stores.learning_paths import MASTERY_THRESHOLD, LearningPaths
 from stores.outbox import OutboxRelay
 from stores.skill_fitting import SkillFitter
+from stores.skill_history import PostgresHistories
 from stores.skill_gaps import SkillGaps
 
 DEFAULT_K = 10
@@ -45,7 +46,7 @@ class GraphServicer(graph_pb2_grpc.GraphServiceServicer):
         self.paths = LearningPaths(graph)
         self.gaps = SkillGaps(graph)
         self.collaboration = Collaboration(graph)
-        self.fitter = SkillFitter(runtime.stores.postgres, self.model)
+        self.fitter = SkillFitter(runtime.stores.postgres, self.model, spawn=runtime.spawn)
 
     # --- nodes ----------------------------------------------------------------------------------
 
@@ -233,10 +234,11 @@ class GraphServicer(graph_pb2_grpc.GraphServiceServicer):
         c.non_negative(request.max_iterations, "max_iterations", 1000)
         c.done()
         fit = await self.fitter.fit(request.skill_id, max_iterations=request.max_iterations or 100,
-                                    dry_run=request.dry_run)
+                                    dry_run=request.dry_run, forgets=request.forgets)
         return graph_pb2.FitSkillParametersResponse(
             parameters=cv.skill_parameters(fit.parameters), iterations=fit.result.iterations,
-            converged=fit.result.converged, learner_count=fit.result.sequences)
+            converged=fit.result.converged, learner_count=fit.result.sequences,
+            recompute=cv.edge_recompute(fit.recompute))
 
     async def GetSkillParameters(self, request: graph_pb2.GetSkillParametersRequest,
                                  context: aio.ServicerContext) -> graph_pb2.GetSkillParametersResponse:
@@ -244,7 +246,8 @@ class GraphServicer(graph_pb2_grpc.GraphServiceServicer):
         c.identifier(request.skill_id, "skill_id")
         c.done()
         return graph_pb2.GetSkillParametersResponse(
-            parameters=cv.skill_parameters(await self.model.skill_parameters(request.skill_id)))
+            parameters=cv.skill_parameters(await self.model.skill_parameters(request.skill_id)),
+            recompute=cv.edge_recompute(self.fitter.progress(request.skill_id)))
 
     # --- learning paths -------------------------------------------------------------------------
 
@@ -358,5 +361,6 @@ def build(runtime: Runtime) -> GraphServicer:
 
 def workers(runtime: Runtime) -> None:
     """The graph outbox relay: PostgreSQL changes into the graph, exactly once."""
-    relay = OutboxRelay(runtime.stores.postgres, GraphConsumer(runtime.stores.graph))
+    postgres = runtime.stores.postgres
+    relay = OutboxRelay(postgres, GraphConsumer(runtime.stores.graph, PostgresHistories(postgres)))
     runtime.spawn("graph-outbox-relay", relay.run())

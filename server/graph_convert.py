@@ -11,6 +11,7 @@ from amauta.v1 import graph_pb2
 from stores.collaboration import CollaborationEdge
 from stores.graph_model import HasSkillRow, StoredParams
 from stores.learning_paths import Content, Edge
+from stores.skill_fitting import Recompute
 
 
 def timestamp_ms(ms: int | None) -> timestamp_pb2.Timestamp | None:
@@ -67,7 +68,15 @@ def skill_parameters(p: StoredParams) -> graph_pb2.SkillParameters:
     return graph_pb2.SkillParameters(
         skill_id=p.skill_id, prior=p.params.prior, learn=p.params.learn, guess=p.params.guess,
         slip=p.params.slip, fitted=p.fitted, log_likelihood=p.log_likelihood,
-        observation_count=p.observation_count, fitted_at=timestamp_ms(p.fitted_at_ms))
+        observation_count=p.observation_count, fitted_at=timestamp_ms(p.fitted_at_ms), forget=p.params.forget)
+
+
+def edge_recompute(r: Recompute | None) -> graph_pb2.EdgeRecompute | None:
+    """Progress of a skill's edge recompute (None when there is none)."""
+    if r is None:
+        return None
+    return graph_pb2.EdgeRecompute(total_edges=r.total, recomputed_edges=r.done, running=r.running,
+                                   error=r.error)
 
 
 def prerequisite(e: Edge) -> graph_pb2.PrerequisiteFor:

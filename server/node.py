@@ -291,7 +291,7 @@ class Node:
 
     async def _refresh_lag(self) -> None:
         assert self.runtime is not None
-        for consumer in outbox.CONSUMER_COLUMNS:
+        for consumer in outbox.CONSUMERS:
             metrics.OUTBOX_LAG.labels(consumer).set(
                 await outbox.lag_seconds(self.runtime.stores.postgres, consumer))
 

@@ -135,7 +135,8 @@ async def profile_coherence(t: CheckTargets, repair: bool) -> list[Finding]:
     Repair re-emits the PostgreSQL truth into the outbox; the graph relay applies it.
     """
     pending = {r["aggregate_id"] for r in await _rows(
-        t.postgres, "SELECT DISTINCT aggregate_id FROM analytics_outbox WHERE graph_published_at IS NULL")}
+        t.postgres, "SELECT DISTINCT o.aggregate_id FROM outbox_pending p JOIN analytics_outbox o"
+        " ON o.outbox_id = p.outbox_id WHERE p.consumer = 'graph'")}
     profiles = {r["learner_id"]: r["learner_type"] for r in await _rows(
         t.postgres, "SELECT learner_id, learner_type FROM learner_profiles")}
     nodes = {r["id"]: r["type"] for r in await t.graph.run(
@@ -190,8 +191,7 @@ async def analytics_accuracy(t: CheckTargets, repair: bool) -> list[Finding]:
     lost = Finding("source_row_missing_in_clickhouse", missing)
     if repair and missing:
         async with t.postgres.connection() as conn:
-            await conn.execute("UPDATE analytics_outbox SET analytics_published_at = NULL"
-                               " WHERE event_id::text = ANY(%s)", (missing,))
+            await outbox.redeliver(conn, "analytics", missing)
         lost.repaired = len(missing)
         lost.repair_action = "marked the source rows undelivered; the analytics relay re-sends them"
     return [lost, Finding("clickhouse_row_without_source", extra)]

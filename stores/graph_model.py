@@ -2,20 +2,22 @@
 
 Labels and property names come from the fixed specs below, never from callers; every value is a
 parameter. Times are epoch milliseconds. HAS_SKILL carries, besides the §4.5.1 properties,
-observationCount, a version (bumped by every write, for optimistic concurrency) and the outbox ids
-applied to it (exactly-once delivery, see stores/graph_relay.py).
+observationCount, a version (bumped by every write, for optimistic concurrency), proficiencyLogOdds
+(the exact state the BKT update works on) and the order key of the last assessment folded into it
+(orderKeyTime, orderKeyId; see stores/skill_history.py and stores/graph_relay.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from stores.errors import NotFound
 from stores.graph.base import GraphBackend, checked_label
 from stores.ids import require_ids
 from stores.knowledge_tracing import DEFAULT_PARAMS, BKTParams, SkillState
+from stores.skill_history import OrderKey
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,7 @@ class StoredParams:
     fitted_at_ms: int | None = None
 
 
-#: Outbox ids an edge remembers; a duplicate older than all of them is taken as applied.
+#: Outbox ids a COLLABORATED_WITH edge remembers (stores/collaboration.py).
 APPLIED_WINDOW = 64
 
 
@@ -103,8 +105,9 @@ class EdgeState:
     params: BKTParams
     state: SkillState | None          # None: no HAS_SKILL yet
     version: int = 0
-    skip: set[int] = field(default_factory=set)       # offered outbox ids the edge has applied
-    new_ids: list[int] = field(default_factory=list)  # outbox ids applied by this write, in order
+    #: Order key of the last assessment folded into the edge; None on an edge without one (written
+    #: before order keys were stored), which the relay recomputes from history.
+    last_key: OrderKey | None = None
     last_assessed_ms: int = 0
 
 
@@ -125,27 +128,28 @@ SET_HAS_SKILL = (
     "MATCH (l:Learner {learnerId: $learner}) MATCH (s:Skill {skillId: $skill}) "
     "MERGE (l)-[h:HAS_SKILL]->(s) "
     "SET h.proficiencyLevel = $p, h.growthRate = $g, h.confidenceLevel = $c, h.lastAssessed = $t, "
-    "h.observationCount = coalesce(h.observationCount, 0), h.version = coalesce(h.version, 0) + 1 "
+    "h.proficiencyLogOdds = null, h.observationCount = coalesce(h.observationCount, 0), "
+    # A hand-set edge is the base of the assessments that come after it: give it an order key.
+    "h.orderKeyTime = coalesce(h.orderKeyTime, 0), h.orderKeyId = coalesce(h.orderKeyId, ''), "
+    "h.version = coalesce(h.version, 0) + 1 "
     f"RETURN {_HAS_SKILL_FIELDS}")
 
-#: Stored state of (learner, skill) pairs (p.i: the pair's position) and which of the offered outbox
-#: ids (p.ids) the edge has applied: remembered in appliedOutboxIds, or older than a full window.
-#: Both ends are looked up by index first, so the edge is found by expand-into (10x faster on
-#: FalkorDB than traversing from the skill). Few columns: the client parses every value in Python.
+#: Stored state of (learner, skill) pairs (p.i: the pair's position). Both ends are looked up by index
+#: first, so the edge is found by expand-into (10x faster on FalkorDB than traversing from the
+#: skill). Few columns: the client parses every value in Python.
 READ_EDGE_STATES = (
     "UNWIND $pairs AS p "
     "OPTIONAL MATCH (s:Skill {skillId: p.skill}) "
     "OPTIONAL MATCH (l:Learner {learnerId: p.learner}) "
     "OPTIONAL MATCH (l)-[h:HAS_SKILL]->(s) "
-    "WITH p, h, coalesce(h.appliedOutboxIds, []) AS done "
-    "WITH p, h, done, reduce(m = -1, y IN done | CASE WHEN m < 0 OR y < m THEN y ELSE m END) AS oldest "
-    "RETURN p.i AS i, h.proficiencyLevel AS p, h.growthRate AS g, h.observationCount AS n, "
-    "h.version AS version, [x IN p.ids WHERE x IN done OR (size(done) >= $window AND x < oldest)] AS skip")
+    "RETURN p.i AS i, h.proficiencyLevel AS p, h.proficiencyLogOdds AS lo, h.growthRate AS g, "
+    "h.observationCount AS n, h.version AS version, h.orderKeyTime AS kt, h.orderKeyId AS ki")
 
 #: BKT parameters of the given skills that were fitted (the others use the defaults).
 FITTED_PARAMS = (
     "UNWIND $skills AS sid MATCH (s:Skill {skillId: sid}) WHERE s.bktFitted = true "
-    "RETURN sid AS skill, s.bktPrior AS prior, s.bktLearn AS learn, s.bktGuess AS guess, s.bktSlip AS slip")
+    "RETURN sid AS skill, s.bktPrior AS prior, s.bktLearn AS learn, s.bktGuess AS guess, s.bktSlip AS slip, "
+    "s.bktForget AS forget")
 
 #: Conditional write of new states: only where the edge's version is still the one read.
 WRITE_EDGE_STATES = (
@@ -154,24 +158,24 @@ WRITE_EDGE_STATES = (
     "MERGE (s:Skill {skillId: r.skill}) "
     "MERGE (l)-[h:HAS_SKILL]->(s) "
     "WITH r, h WHERE coalesce(h.version, 0) = r.version "
-    "SET h.proficiencyLevel = r.p, h.growthRate = r.g, h.confidenceLevel = r.c, "
+    "SET h.proficiencyLevel = r.p, h.proficiencyLogOdds = r.lo, h.growthRate = r.g, h.confidenceLevel = r.c, "
     "h.observationCount = r.n, "
     "h.lastAssessed = CASE WHEN coalesce(h.lastAssessed, 0) > r.t THEN h.lastAssessed ELSE r.t END, "
-    "h.appliedOutboxIds = (coalesce(h.appliedOutboxIds, []) + r.ids)[-$window..], "
-    "h.lastOutboxId = r.ids[size(r.ids) - 1], h.version = r.version + 1 "
+    "h.orderKeyTime = r.kt, h.orderKeyId = r.ki, h.appliedOutboxIds = null, h.lastOutboxId = null, "
+    "h.version = r.version + 1 "
     "RETURN r.learner AS learner, r.skill AS skill")
 
 SKILL_PARAMS = (
     "MATCH (s:Skill {skillId: $skill}) RETURN s.skillId AS skill_id, s.bktPrior AS prior, "
-    "s.bktLearn AS learn, s.bktGuess AS guess, s.bktSlip AS slip, s.bktFitted AS fitted, "
+    "s.bktLearn AS learn, s.bktGuess AS guess, s.bktSlip AS slip, s.bktForget AS forget, s.bktFitted AS fitted, "
     "s.bktLogLikelihood AS ll, s.bktObservationCount AS n, s.bktFittedAt AS at")
 
 SET_SKILL_PARAMS = (
     "MATCH (s:Skill {skillId: $skill}) SET s.bktPrior = $prior, s.bktLearn = $learn, "
-    "s.bktGuess = $guess, s.bktSlip = $slip, s.bktFitted = true, s.bktLogLikelihood = $ll, "
+    "s.bktGuess = $guess, s.bktSlip = $slip, s.bktForget = $forget, s.bktFitted = true, s.bktLogLikelihood = $ll, "
     "s.bktObservationCount = $n, s.bktFittedAt = timestamp() "
     "RETURN s.skillId AS skill_id, s.bktPrior AS prior, s.bktLearn AS learn, s.bktGuess AS guess, "
-    "s.bktSlip AS slip, s.bktFitted AS fitted, s.bktLogLikelihood AS ll, "
+    "s.bktSlip AS slip, s.bktForget AS forget, s.bktFitted AS fitted, s.bktLogLikelihood AS ll, "
     "s.bktObservationCount AS n, s.bktFittedAt AS at")
 
 LINK_CONTENT_SKILL = (
@@ -193,7 +197,7 @@ def params_from(row: Mapping[str, Any]) -> BKTParams:
     d = DEFAULT_PARAMS
     pick = lambda key, default: default if row.get(key) is None else float(row[key])  # noqa: E731
     return BKTParams(pick("prior", d.prior), pick("learn", d.learn), pick("guess", d.guess),
-                     pick("slip", d.slip))
+                     pick("slip", d.slip), pick("forget", d.forget))
 
 
 def _has_skill(row: Mapping[str, Any]) -> HasSkillRow:
@@ -306,19 +310,19 @@ class GraphModel:
         """Store fitted parameters on the Skill node."""
         rows = await self.graph.run(SET_SKILL_PARAMS, {
             "skill": skill_id, "prior": params.prior, "learn": params.learn, "guess": params.guess,
-            "slip": params.slip, "ll": log_likelihood, "n": observations})
+            "slip": params.slip, "forget": params.forget, "ll": log_likelihood, "n": observations})
         if not rows:
             await self.require("skill", skill_id)
         return _stored_params(rows[0])
 
-    async def read_edge_states(self, offered: Mapping[tuple[str, str], Sequence[int]]
-                               ) -> dict[tuple[str, str], EdgeState]:
-        """State and parameters of each (learner, skill) pair, and which offered ids it has applied."""
-        pairs = list(offered)
+    async def read_edge_states(self, pairs: Sequence[tuple[str, str]]) -> dict[tuple[str, str], EdgeState]:
+        """State, parameters, version and last order key of each (learner, skill) pair."""
+        rows = await self.graph.run(READ_EDGE_STATES, {"pairs": [
+            {"i": i, "learner": l, "skill": s} for i, (l, s) in enumerate(pairs)]})
+        # Parameters after the edges: a fit stores its parameters before it recomputes the edges, so
+        # a writer that read an edge the recompute already wrote also reads the new parameters.
         skills = sorted({s for _, s in pairs})
         fitted = {r["skill"]: params_from(r) for r in await self.graph.run(FITTED_PARAMS, {"skills": skills})}
-        rows = await self.graph.run(READ_EDGE_STATES, {"window": APPLIED_WINDOW, "pairs": [
-            {"i": i, "learner": l, "skill": s, "ids": list(offered[(l, s)])} for i, (l, s) in enumerate(pairs)]})
         out: dict[tuple[str, str], EdgeState] = {}
         for r in rows:
             learner, skill = pairs[r["i"]]
@@ -326,20 +330,22 @@ class GraphModel:
             state = None
             if r["p"] is not None:
                 # confidence is not an input of the update (it is recomputed from n and P(known))
-                state = SkillState(float(r["p"]), float(r["g"] or 0.0), 0.0, int(r["n"] or 0))
-            out[(learner, skill)] = EdgeState(learner, skill, params, state, int(r["version"] or 0),
-                                              {int(x) for x in r["skip"] or []})
+                state = SkillState(float(r["p"]), float(r["g"] or 0.0), 0.0, int(r["n"] or 0),
+                                   float(r["lo"]) if r["lo"] is not None else None)
+            key = (int(r["kt"]), str(r["ki"])) if r["kt"] is not None and r["ki"] is not None else None
+            out[(learner, skill)] = EdgeState(learner, skill, params, state, int(r["version"] or 0), key)
         return out
 
     async def write_edge_states(self, edges: Sequence[EdgeState]) -> set[tuple[str, str]]:
         """Write states where the version is unchanged since the read; returns the pairs written."""
         require_ids("learnerId", [e.learner_id for e in edges])
         require_ids("skillId", [e.skill_id for e in edges])
-        rows = await self.graph.run(WRITE_EDGE_STATES, {"window": APPLIED_WINDOW, "rows": [
+        rows = await self.graph.run(WRITE_EDGE_STATES, {"rows": [
             {"learner": e.learner_id, "skill": e.skill_id, "version": e.version,
-             "p": e.state.proficiency, "g": e.state.growth_rate, "c": e.state.confidence,
-             "n": e.state.observations, "t": e.last_assessed_ms, "ids": e.new_ids}
-            for e in edges if e.state is not None]})
+             "p": e.state.proficiency, "lo": e.state.logit(), "g": e.state.growth_rate,
+             "c": e.state.confidence, "n": e.state.observations, "t": e.last_assessed_ms,
+             "kt": e.last_key[0], "ki": e.last_key[1]}
+            for e in edges if e.state is not None and e.last_key is not None]})
         return {(r["learner"], r["skill"]) for r in rows}
 
 #: Learner nodes mirrored from PostgreSQL profiles; an older outbox row never overwrites a newer one.

@@ -1,9 +1,13 @@
 """The graph's outbox consumer: keeps Learner, Content, HAS_SKILL and COLLABORATED_WITH in step with PostgreSQL.
 
-Rows arrive in outbox_id order (one active relay per consumer) but a killed relay delivers its last
-batch again, and a transaction that commits late can deliver a lower id after a higher one. Every
-edge therefore remembers the last APPLIED_WINDOW outbox ids applied to it and skips those: effects
-are exactly once. Node mirrors (profiles, content) keep the last applied id and ignore older rows.
+HAS_SKILL is the BKT fold of the (learner, skill) history in the order of stores/skill_history.py
+(assessment_timestamp, then assessment_id), whatever order the outbox rows come in. Each edge keeps
+the order key of the last assessment folded into it. An assessment that sorts after that key is
+applied in O(1) (the fast path); the one with that very key is a redelivery and is skipped; one that
+sorts before it (a transaction that committed late, an older timestamp recorded last, or a killed
+relay's batch delivered again) makes the relay recompute the edge from the history in PostgreSQL.
+A recompute is a pure function of the history, so effects are exactly once however often a row
+comes. Node mirrors (profiles, content) keep the last applied id and ignore older rows.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import math
 from collections.abc import Sequence
 from datetime import datetime, timezone
 from itertools import groupby
-from typing import Any
+from typing import Any, Protocol
 
 from stores.collaboration import Collaboration
 from stores.errors import StoreError
@@ -21,10 +25,13 @@ from stores.graph.base import GraphBackend
 from stores.graph_model import (APPLIED_WINDOW, EdgeState, GraphModel, delete_learners, mirror_contents,
                                 mirror_learners)
 from stores.ids import is_id
-from stores.knowledge_tracing import SkillState, update
+from stores.knowledge_tracing import fold
 from stores.learning_paths import LearningPaths
 from stores import metrics
 from stores.outbox import OutboxRow
+from stores.skill_history import Observation, order_key
+
+Pair = tuple[str, str]
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +65,54 @@ def _score(value: Any) -> float | None:
     return min(1.0, max(0.0, float(value)))
 
 
+class HistorySource(Protocol):
+    """Where the relay reads (learner, skill) histories from when it recomputes an edge."""
+
+    async def histories(self, pairs: Sequence[Pair]) -> dict[Pair, list[Observation]]:
+        """Each pair's observations in the history order (stores/skill_history.py)."""
+
+
+def folded(edge: EdgeState, history: Sequence[Observation]) -> EdgeState | None:
+    """The edge recomputed from its whole history (None for an empty one: nothing to fold)."""
+    if not history:
+        return None
+    state = fold([o.score for o in history], edge.params)
+    return EdgeState(edge.learner_id, edge.skill_id, edge.params, state, edge.version, history[-1].key,
+                     max(o.at_ms for o in history))
+
+
+def appended(edge: EdgeState, new: Sequence[Observation]) -> EdgeState:
+    """The edge with observations that all sort after its last key folded in (the fast path)."""
+    state = fold([o.score for o in new], edge.params, edge.state)
+    return EdgeState(edge.learner_id, edge.skill_id, edge.params, state, edge.version, new[-1].key,
+                     max(o.at_ms for o in new))
+
+
+async def recompute_edges(model: GraphModel, source: HistorySource, pairs: Sequence[Pair], *,
+                          cause: str = "late") -> int:
+    """Set each pair's HAS_SKILL to the fold of its history; returns how many edges were written.
+
+    The edge's version is read before the history: every assessment already folded into that version
+    had committed before it was applied, so the history read afterwards contains it, and the
+    conditional write cannot lose an assessment the relay applied meanwhile (it retries instead).
+    """
+    pending = list(dict.fromkeys(pairs))
+    written_total = 0
+    for _ in range(WRITE_ATTEMPTS):
+        if not pending:
+            return written_total
+        edges = await model.read_edge_states(pending)
+        histories = await source.histories(pending)
+        changed = [e for pair in pending if (e := folded(edges[pair], histories[pair])) is not None]
+        written = await model.write_edge_states(changed)
+        written_total += len(written)
+        metrics.EDGE_RECOMPUTES.labels(cause).inc(len(written))
+        pending = [(e.learner_id, e.skill_id) for e in changed if (e.learner_id, e.skill_id) not in written]
+    if pending:
+        raise StoreError(f"HAS_SKILL kept changing under the recompute for {len(pending)} edges")
+    return written_total
+
+
 class GraphConsumer:
     """OutboxConsumer "graph": applies outbox rows to the graph store."""
 
@@ -65,8 +120,9 @@ class GraphConsumer:
     event_types = frozenset({"assessment_submit", "profile_upserted", "content_upserted",
                              "content_deleted", "collaboration", "learner_erased"})
 
-    def __init__(self, graph: GraphBackend) -> None:
+    def __init__(self, graph: GraphBackend, histories: HistorySource) -> None:
         self.graph = graph
+        self.histories = histories
         self.model = GraphModel(graph)
         self.paths = LearningPaths(graph)
         self.collaboration = Collaboration(graph)
@@ -115,49 +171,46 @@ class GraphConsumer:
                 at_ms=epoch_ms(p.get("at"), r.created_at), skills=skills, window=APPLIED_WINDOW)
 
     async def _on_assessment_submit(self, rows: list[OutboxRow]) -> None:
-        # Observations per (learner, skill), in outbox order.
-        observations: dict[tuple[str, str], list[tuple[int, float, int]]] = {}
+        # Observations per (learner, skill), by order key (a row offered twice in a batch counts once).
+        observations: dict[Pair, dict[tuple[int, str], Observation]] = {}
         for r in rows:
             learner = _id(r.payload.get("learner_id") or r.learner_id)
             scores = r.payload.get("skill_assessments")
             if learner is None or not isinstance(scores, dict):
                 continue
+            assessment = r.payload.get("assessment_id") or r.aggregate_id
+            key = order_key(r.payload.get("assessment_timestamp"), str(assessment))
             at = epoch_ms(r.payload.get("assessment_timestamp"), r.created_at)
             for skill, raw in scores.items():
                 score = _score(raw)
                 if _id(skill) is None or score is None:
                     log.warning("outbox %s: skipping unusable skill score %r", r.outbox_id, skill)
                     continue
-                observations.setdefault((learner, skill), []).append((r.outbox_id, score, at))
+                observations.setdefault((learner, skill), {})[key] = Observation(key, score, at)
         pending = list(observations)
         for _ in range(WRITE_ATTEMPTS):
             if not pending:
-                return
-            states = await self.model.read_edge_states(
-                {pair: [o[0] for o in observations[pair]] for pair in pending})
-            changed = [e for pair in pending if (e := self._apply(states[pair], observations[pair]))]
-            written = await self.model.write_edge_states(changed)
-            pending = [(e.learner_id, e.skill_id) for e in changed
-                       if (e.learner_id, e.skill_id) not in written]
+                break
+            edges = await self.model.read_edge_states(pending)
+            fast: list[EdgeState] = []
+            late: list[Pair] = []
+            for pair in pending:
+                edge = edges[pair]
+                new = sorted((o for o in observations[pair].values() if o.key != edge.last_key),
+                             key=lambda o: o.key)
+                if not new:
+                    continue                      # a redelivery of the last assessment applied
+                if edge.state is None or (edge.last_key is not None and new[0].key > edge.last_key):
+                    fast.append(appended(edge, new))
+                else:
+                    late.append(pair)             # sorts before what the edge holds: recompute
+            written = await self.model.write_edge_states(fast)
+            if late:
+                await recompute_edges(self.model, self.histories, late)
+            pending = [(e.learner_id, e.skill_id) for e in fast if (e.learner_id, e.skill_id) not in written]
         if pending:
             raise StoreError(f"HAS_SKILL kept changing under the relay for {len(pending)} edges")
         now = datetime.now(timezone.utc)
         for r in rows:
             metrics.LEARNING_LATENCY.labels("assessment_processing").observe(
                 max(0.0, (now - r.created_at).total_seconds()))
-
-    @staticmethod
-    def _apply(edge: EdgeState, observations: list[tuple[int, float, int]]) -> EdgeState | None:
-        """Fold the observations the edge has not applied yet; None when nothing is new."""
-        state = edge.state or SkillState.initial(edge.params)
-        new_ids, last = [], 0
-        for outbox_id, score, at in observations:
-            if outbox_id in edge.skip or outbox_id in new_ids:
-                continue
-            state = update(state, score, edge.params)
-            new_ids.append(outbox_id)
-            last = max(last, at)
-        if not new_ids:
-            return None
-        return EdgeState(edge.learner_id, edge.skill_id, edge.params, state, edge.version, edge.skip,
-                         new_ids, last)

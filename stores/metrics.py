@@ -65,6 +65,14 @@ LEARNING_LATENCY = Histogram(
     "simulation_startup, assessment_processing (recorded → HAS_SKILL updated), "
     "collaboration_responsiveness (state update → watcher receipt).",
     ["kind"], buckets=_LATENCY_BUCKETS + (30, 60, 300), registry=REGISTRY)
+EDGE_RECOMPUTES = Counter(
+    "amauta_has_skill_recomputes_total",
+    "HAS_SKILL edges recomputed from history: cause late (an assessment sorting before ones applied, or "
+    "a redelivery) or fit (new parameters).", ["cause"], registry=REGISTRY)
+EDGE_RECOMPUTE_PENDING = Gauge(
+    "amauta_skill_edge_recompute_pending",
+    "HAS_SKILL edges of a skill still to be recomputed from history after its parameters were fitted.",
+    ["skill"], registry=REGISTRY)
 RATE_LIMITED = Counter("amauta_rate_limited_total", "Calls refused by the per-identity rate limit.",
                        ["identity"], registry=REGISTRY)
 REDIS_FAILOVER_RETRIES = Counter("amauta_redis_failover_retries_total",

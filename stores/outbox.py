@@ -38,8 +38,12 @@ EVENT_TYPES = frozenset({
     "collaboration", "learner_erased",
 })
 
-#: Delivery columns, one per consumer.
-CONSUMER_COLUMNS = {"analytics": "analytics_published_at", "graph": "graph_published_at"}
+#: Outbox consumers (outbox_consumers, PostgreSQL migration 0100); each has its own outbox_pending rows.
+CONSUMERS = ("analytics", "graph")
+#: Rows of analytics_outbox (alias o) that the consumer %(consumer)s has not received yet.
+PENDING = ("SELECT o.outbox_id, o.event_id::text AS event_id, o.event_type, o.aggregate_id, o.learner_id,"
+           " o.payload, o.created_at FROM outbox_pending p JOIN analytics_outbox o ON o.outbox_id = p.outbox_id"
+           " WHERE p.consumer = %(consumer)s")
 
 
 async def append(conn: psycopg.AsyncConnection[Any], event_type: str, aggregate_id: str,
@@ -58,13 +62,28 @@ async def append(conn: psycopg.AsyncConnection[Any], event_type: str, aggregate_
 
 async def lag_seconds(postgres: PostgresStore, consumer: str) -> float:
     """Age of the oldest row that consumer has not received (0 when none is pending)."""
-    column = CONSUMER_COLUMNS[consumer]
     async with postgres.connection() as conn:
         cur = await conn.execute(
-            f"SELECT COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0) AS lag"
-            f" FROM analytics_outbox WHERE {column} IS NULL")
+            f"SELECT COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0) AS lag FROM ({PENDING}) o",
+            {"consumer": consumer})
         row = await cur.fetchone()
     return float(row["lag"]) if row else 0.0
+
+
+async def pending_count(postgres: PostgresStore, consumer: str) -> int:
+    """Outbox rows that consumer has not received yet."""
+    async with postgres.connection() as conn:
+        cur = await conn.execute("SELECT count(*) AS n FROM outbox_pending WHERE consumer = %s", (consumer,))
+        row = await cur.fetchone()
+    return int(row["n"]) if row else 0
+
+
+async def redeliver(conn: psycopg.AsyncConnection[Any], consumer: str, event_ids: Sequence[str]) -> int:
+    """Make the rows with these event ids pending again for consumer; returns how many were not already."""
+    cur = await conn.execute(
+        "INSERT INTO outbox_pending (consumer, outbox_id) SELECT %s, outbox_id FROM analytics_outbox"
+        " WHERE event_id::text = ANY(%s) ON CONFLICT DO NOTHING", (consumer, list(event_ids)))
+    return cur.rowcount
 
 
 @dataclass(frozen=True)
@@ -83,7 +102,7 @@ class OutboxRow:
 class OutboxConsumer(Protocol):
     """A delivery target of the relay; `deliver` must be idempotent per row (it may see a row twice)."""
 
-    #: Key of CONSUMER_COLUMNS.
+    #: One of CONSUMERS.
     name: str
     #: Event types this consumer handles; other rows are marked delivered untouched.
     event_types: frozenset[str]
@@ -93,23 +112,24 @@ class OutboxConsumer(Protocol):
 
 
 class OutboxRelay:
-    """Moves pending rows to one consumer: lock a batch (SKIP LOCKED), deliver, mark, commit.
+    """Moves one consumer's pending rows to it: take a batch, deliver, delete its pending rows, commit.
 
     A relay killed after deliver and before commit leaves its rows pending; the next run delivers
     them again, and the consumer's idempotence turns that into exactly-once effects. One advisory
-    lock per consumer keeps a single active relay, so rows are delivered in outbox_id order.
+    lock per consumer keeps a single active relay, so a consumer's rows are offered in outbox_id order
+    of what has committed; a row that commits after a higher id was delivered comes in a later batch,
+    never skipped. Consumers have separate pending rows, so they never wait for or skip each other.
     """
 
     def __init__(self, postgres: PostgresStore, consumer: OutboxConsumer, *, batch_size: int = 1000,
                  idle_seconds: float = 0.2) -> None:
-        if consumer.name not in CONSUMER_COLUMNS:
+        if consumer.name not in CONSUMERS:
             raise ValueError(f"unknown consumer {consumer.name!r}")
         self.postgres = postgres
         self.consumer = consumer
-        self.column = CONSUMER_COLUMNS[consumer.name]
         self.batch_size = batch_size
         self.idle_seconds = idle_seconds
-        self._lock_key = 0x6F7574626F78 + list(CONSUMER_COLUMNS).index(consumer.name)
+        self._lock_key = 0x6F7574626F78 + CONSUMERS.index(consumer.name)
 
     async def relay_once(self) -> int:
         """Deliver at most one batch; returns how many rows were marked delivered."""
@@ -118,18 +138,18 @@ class OutboxRelay:
             got = await cur.fetchone()
             if not got or not got["ok"]:
                 return 0  # another relay of this consumer is active
-            cur = await conn.execute(
-                "SELECT outbox_id, event_id::text AS event_id, event_type, aggregate_id, learner_id,"
-                f" payload, created_at FROM analytics_outbox WHERE {self.column} IS NULL"
-                " ORDER BY outbox_id LIMIT %s FOR UPDATE SKIP LOCKED", (self.batch_size,))
+            # FOR SHARE: the other consumer may hold the same rows (shared locks do not conflict), while
+            # erasure's DELETE of a row waits until this batch is committed.
+            cur = await conn.execute(f"{PENDING} ORDER BY p.outbox_id LIMIT %(limit)s FOR SHARE OF o",
+                                     {"consumer": self.consumer.name, "limit": self.batch_size})
             rows = [OutboxRow(**r) for r in await cur.fetchall()]
             if not rows:
                 return 0
             wanted = [r for r in rows if r.event_type in self.consumer.event_types]
             if wanted:
                 await self.consumer.deliver(wanted)
-            await conn.execute(f"UPDATE analytics_outbox SET {self.column} = now()"
-                               " WHERE outbox_id = ANY(%s)", ([r.outbox_id for r in rows],))
+            await conn.execute("DELETE FROM outbox_pending WHERE consumer = %s AND outbox_id = ANY(%s)",
+                               (self.consumer.name, [r.outbox_id for r in rows]))
         return len(rows)
 
     async def drain(self) -> int:

@@ -20,7 +20,8 @@ from stores.postgres import PostgresStore
 _TYPES = ("session_start", "session_end", "assessment_submit")
 _SOURCE = ("SELECT event_id::text AS event_id, analytics_event_time(event_type, payload, created_at) AS at"
            " FROM analytics_outbox WHERE event_type = ANY(%(types)s)"
-           " AND analytics_published_at IS NOT NULL")
+           " AND NOT EXISTS (SELECT 1 FROM outbox_pending p WHERE p.consumer = 'analytics'"
+           " AND p.outbox_id = analytics_outbox.outbox_id)")
 _SOURCE_SUMS = (
     "SELECT to_char(at AT TIME ZONE 'UTC', 'YYYYMM')::int AS month, count(*) AS n,"
     " COALESCE(sum(('x' || substr(md5(event_id), 1, 16))::bit(64)::bigint::numeric), 0) AS h"
@@ -30,7 +31,8 @@ _SOURCE_IDS = f"SELECT event_id FROM ({_SOURCE}) s WHERE at >= %(start)s AND at 
 _PENDING = (
     "SELECT to_char(analytics_event_time(event_type, payload, created_at) AT TIME ZONE 'UTC', 'YYYYMM')::int"
     " AS month, count(*) AS n FROM analytics_outbox WHERE event_type = ANY(%(types)s)"
-    " AND analytics_published_at IS NULL GROUP BY 1")
+    " AND EXISTS (SELECT 1 FROM outbox_pending p WHERE p.consumer = 'analytics'"
+    " AND p.outbox_id = analytics_outbox.outbox_id) GROUP BY 1")
 _RANGE = ("event_type IN ('session_start', 'session_end', 'assessment_submit')"
           " AND timestamp >= fromUnixTimestamp64Milli({start_ms:Int64}, 'UTC')"
           " AND timestamp < fromUnixTimestamp64Milli({end_ms:Int64}, 'UTC')")

@@ -111,7 +111,7 @@ class Requires(_message.Message):
     def __init__(self, objective_id: _Optional[str] = ..., skill_id: _Optional[str] = ..., required_proficiency: _Optional[float] = ...) -> None: ...
 
 class SkillParameters(_message.Message):
-    __slots__ = ("skill_id", "prior", "learn", "guess", "slip", "fitted", "log_likelihood", "observation_count", "fitted_at")
+    __slots__ = ("skill_id", "prior", "learn", "guess", "slip", "fitted", "log_likelihood", "observation_count", "fitted_at", "forget")
     SKILL_ID_FIELD_NUMBER: _ClassVar[int]
     PRIOR_FIELD_NUMBER: _ClassVar[int]
     LEARN_FIELD_NUMBER: _ClassVar[int]
@@ -121,6 +121,7 @@ class SkillParameters(_message.Message):
     LOG_LIKELIHOOD_FIELD_NUMBER: _ClassVar[int]
     OBSERVATION_COUNT_FIELD_NUMBER: _ClassVar[int]
     FITTED_AT_FIELD_NUMBER: _ClassVar[int]
+    FORGET_FIELD_NUMBER: _ClassVar[int]
     skill_id: str
     prior: float
     learn: float
@@ -130,7 +131,20 @@ class SkillParameters(_message.Message):
     log_likelihood: float
     observation_count: int
     fitted_at: _timestamp_pb2.Timestamp
-    def __init__(self, skill_id: _Optional[str] = ..., prior: _Optional[float] = ..., learn: _Optional[float] = ..., guess: _Optional[float] = ..., slip: _Optional[float] = ..., fitted: _Optional[bool] = ..., log_likelihood: _Optional[float] = ..., observation_count: _Optional[int] = ..., fitted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    forget: float
+    def __init__(self, skill_id: _Optional[str] = ..., prior: _Optional[float] = ..., learn: _Optional[float] = ..., guess: _Optional[float] = ..., slip: _Optional[float] = ..., fitted: _Optional[bool] = ..., log_likelihood: _Optional[float] = ..., observation_count: _Optional[int] = ..., fitted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., forget: _Optional[float] = ...) -> None: ...
+
+class EdgeRecompute(_message.Message):
+    __slots__ = ("total_edges", "recomputed_edges", "running", "error")
+    TOTAL_EDGES_FIELD_NUMBER: _ClassVar[int]
+    RECOMPUTED_EDGES_FIELD_NUMBER: _ClassVar[int]
+    RUNNING_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    total_edges: int
+    recomputed_edges: int
+    running: bool
+    error: str
+    def __init__(self, total_edges: _Optional[int] = ..., recomputed_edges: _Optional[int] = ..., running: _Optional[bool] = ..., error: _Optional[str] = ...) -> None: ...
 
 class UpsertLearnerNodeRequest(_message.Message):
     __slots__ = ("node",)
@@ -387,26 +401,30 @@ class SetSkillAssessmentResponse(_message.Message):
     def __init__(self, has_skill: _Optional[_Union[HasSkill, _Mapping]] = ...) -> None: ...
 
 class FitSkillParametersRequest(_message.Message):
-    __slots__ = ("skill_id", "max_iterations", "dry_run")
+    __slots__ = ("skill_id", "max_iterations", "dry_run", "forgets")
     SKILL_ID_FIELD_NUMBER: _ClassVar[int]
     MAX_ITERATIONS_FIELD_NUMBER: _ClassVar[int]
     DRY_RUN_FIELD_NUMBER: _ClassVar[int]
+    FORGETS_FIELD_NUMBER: _ClassVar[int]
     skill_id: str
     max_iterations: int
     dry_run: bool
-    def __init__(self, skill_id: _Optional[str] = ..., max_iterations: _Optional[int] = ..., dry_run: _Optional[bool] = ...) -> None: ...
+    forgets: bool
+    def __init__(self, skill_id: _Optional[str] = ..., max_iterations: _Optional[int] = ..., dry_run: _Optional[bool] = ..., forgets: _Optional[bool] = ...) -> None: ...
 
 class FitSkillParametersResponse(_message.Message):
-    __slots__ = ("parameters", "iterations", "converged", "learner_count")
+    __slots__ = ("parameters", "iterations", "converged", "learner_count", "recompute")
     PARAMETERS_FIELD_NUMBER: _ClassVar[int]
     ITERATIONS_FIELD_NUMBER: _ClassVar[int]
     CONVERGED_FIELD_NUMBER: _ClassVar[int]
     LEARNER_COUNT_FIELD_NUMBER: _ClassVar[int]
+    RECOMPUTE_FIELD_NUMBER: _ClassVar[int]
     parameters: SkillParameters
     iterations: int
     converged: bool
     learner_count: int
-    def __init__(self, parameters: _Optional[_Union[SkillParameters, _Mapping]] = ..., iterations: _Optional[int] = ..., converged: _Optional[bool] = ..., learner_count: _Optional[int] = ...) -> None: ...
+    recompute: EdgeRecompute
+    def __init__(self, parameters: _Optional[_Union[SkillParameters, _Mapping]] = ..., iterations: _Optional[int] = ..., converged: _Optional[bool] = ..., learner_count: _Optional[int] = ..., recompute: _Optional[_Union[EdgeRecompute, _Mapping]] = ...) -> None: ...
 
 class GetSkillParametersRequest(_message.Message):
     __slots__ = ("skill_id",)
@@ -415,10 +433,12 @@ class GetSkillParametersRequest(_message.Message):
     def __init__(self, skill_id: _Optional[str] = ...) -> None: ...
 
 class GetSkillParametersResponse(_message.Message):
-    __slots__ = ("parameters",)
+    __slots__ = ("parameters", "recompute")
     PARAMETERS_FIELD_NUMBER: _ClassVar[int]
+    RECOMPUTE_FIELD_NUMBER: _ClassVar[int]
     parameters: SkillParameters
-    def __init__(self, parameters: _Optional[_Union[SkillParameters, _Mapping]] = ...) -> None: ...
+    recompute: EdgeRecompute
+    def __init__(self, parameters: _Optional[_Union[SkillParameters, _Mapping]] = ..., recompute: _Optional[_Union[EdgeRecompute, _Mapping]] = ...) -> None: ...
 
 class SetPrerequisiteRequest(_message.Message):
     __slots__ = ("from_content_id", "to_content_id", "strength", "optional_bypass", "average_transition_time")

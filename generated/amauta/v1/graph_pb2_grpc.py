@@ -334,9 +334,11 @@ class GraphServiceServicer:
 
     def FitSkillParameters(self, request, context):
         """Admin only: re-estimates a skill's knowledge-tracing parameters by EM
-        from its assessment history and, unless dry_run, stores them.
+        from its assessment history and, unless dry_run, stores them; a stored fit
+        then recomputes the skill's HAS_SKILL edges in the background.
         Codes: INVALID_ARGUMENT, NOT_FOUND (skill node), FAILED_PRECONDITION (too
-        little history to fit; reason INSUFFICIENT_DATA).
+        little history to fit, reason INSUFFICIENT_DATA; every EM solution has
+        guess + slip >= 1, reason DEGENERATE_FIT, nothing stored).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

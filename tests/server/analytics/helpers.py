@@ -92,7 +92,8 @@ async def delivered(stores: Stores, ids: list[str], timeout: float = 20) -> None
     for _ in range(int(timeout * 10)):
         async with stores.postgres.connection() as conn:
             cur = await conn.execute("SELECT count(*) AS n FROM analytics_outbox WHERE event_id = ANY(%s::uuid[])"
-                                     " AND analytics_published_at IS NOT NULL", (ids,))
+                                     " AND outbox_id NOT IN (SELECT outbox_id FROM outbox_pending"
+                                     " WHERE consumer = 'analytics')", (ids,))
             row = await cur.fetchone()
             if row is not None and row["n"] == len(ids):
                 return

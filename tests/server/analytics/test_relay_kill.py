@@ -94,7 +94,8 @@ async def _cli(env: dict[str, str], *args: str) -> asyncio.subprocess.Process:
 
 async def _published(url: str) -> int:
     async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
-        cur = await conn.execute("SELECT count(*) FROM analytics_outbox WHERE analytics_published_at IS NOT NULL")
+        cur = await conn.execute("SELECT count(*) FROM analytics_outbox WHERE outbox_id NOT IN"
+                                 " (SELECT outbox_id FROM outbox_pending WHERE consumer = 'analytics')")
         row = await cur.fetchone()
         assert row is not None
         return int(row[0])

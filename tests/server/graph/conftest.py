@@ -81,7 +81,7 @@ async def graph_outbox_drained(node: Node, timeout: float = 20.0) -> None:
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
         async with node.runtime.stores.postgres.connection() as conn:
-            cur = await conn.execute("SELECT count(*) AS n FROM analytics_outbox WHERE graph_published_at IS NULL")
+            cur = await conn.execute("SELECT count(*) AS n FROM outbox_pending WHERE consumer = 'graph'")
             pending = (await cur.fetchone())["n"]
         if pending == 0:
             return

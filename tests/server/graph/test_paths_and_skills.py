@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import random
 from collections.abc import Callable
@@ -12,7 +13,8 @@ from grpc import aio
 
 from amauta.v1 import graph_pb2 as pb
 from server.node import Node
-from stores.knowledge_tracing import DEFAULT_PARAMS, MIN_FIT_OBSERVATIONS
+from stores import metrics
+from stores.knowledge_tracing import DEFAULT_PARAMS, MIN_FIT_OBSERVATIONS, BKTParams, fold
 from tests.server.graph.conftest import Graph, error_info, new_uuid
 
 
@@ -166,3 +168,66 @@ async def test_fit_skill_parameters_from_assessment_history(g: Graph, node: Node
     assert stored.fitted and stored.fitted_at.seconds > 0 and stored.log_likelihood < 0
     assert abs(stored.guess - 0.2) < 0.1 and abs(stored.slip - 0.1) < 0.1
     assert stored.observation_count >= MIN_FIT_OBSERVATIONS
+
+
+async def insert_history(node: Node, skill: str, sequences: dict[str, list[float]]) -> None:
+    """assessment_results rows straight into PostgreSQL (no outbox row, so only a fit's recompute
+    makes edges of them), one minute apart per learner."""
+    assert node.runtime is not None
+    async with node.runtime.stores.postgres.transaction() as conn:
+        for learner, seq in sequences.items():
+            for step, score in enumerate(seq):
+                await conn.execute(
+                    "INSERT INTO assessment_results (learner_id, assessment_type, results, skill_assessments,"
+                    " assessment_timestamp) VALUES (%s, 'quiz', '{}'::jsonb, %s::jsonb,"
+                    " now() - make_interval(mins => %s))", (learner, json.dumps({skill: score}), 100 - step))
+
+
+async def test_a_stored_fit_recomputes_the_skills_edges_in_the_background(
+        g: Graph, node: Node, ids: Callable[[str], str]) -> None:
+    skill = ids("refit")
+    await g.UpsertSkillNode(pb.UpsertSkillNodeRequest(node=pb.SkillNode(skill_id=skill)))
+    rng = random.Random(5)
+    sequences: dict[str, list[float]] = {}
+    for learner in range(40):
+        known, seq = rng.random() < 0.3, []
+        for _ in range(15):
+            seq.append(float(rng.random() < (0.9 if known else 0.2)))
+            known = (known and rng.random() >= 0.05) or (not known and rng.random() < 0.2)
+        sequences[ids(f"rf{learner:02d}")] = seq
+    await insert_history(node, skill, sequences)
+    fit = await g.FitSkillParameters(pb.FitSkillParametersRequest(skill_id=skill, forgets=True))
+    assert fit.recompute.total_edges == 40
+    assert 0 < fit.parameters.forget < 0.5
+    assert fit.parameters.guess + fit.parameters.slip < 1
+    for _ in range(400):
+        got = await g.GetSkillParameters(pb.GetSkillParametersRequest(skill_id=skill))
+        if not got.recompute.running:
+            break
+        await asyncio.sleep(0.05)
+    assert got.recompute.recomputed_edges == 40 and not got.recompute.error
+    assert metrics.REGISTRY.get_sample_value("amauta_skill_edge_recompute_pending", {"skill": skill}) == 0
+    assert got.parameters.forget == pytest.approx(fit.parameters.forget)
+    p = got.parameters
+    params = BKTParams(p.prior, p.learn, p.guess, p.slip, p.forget)
+    for learner, seq in sequences.items():
+        [edge] = (await g.GetLearnerSkills(pb.GetLearnerSkillsRequest(learner_id=learner))).skills
+        assert edge.has_skill.observation_count == len(seq)
+        assert edge.has_skill.proficiency_level == pytest.approx(fold(seq, params).proficiency, abs=1e-9)
+
+
+@pytest.mark.parametrize("history", ["all_right", "all_wrong"])
+async def test_a_degenerate_fit_is_refused_and_not_stored(g: Graph, node: Node, ids: Callable[[str], str],
+                                                          history: str) -> None:
+    skill = ids("degen")
+    await g.UpsertSkillNode(pb.UpsertSkillNodeRequest(node=pb.SkillNode(skill_id=skill)))
+    score = 1.0 if history == "all_right" else 0.0
+    await insert_history(node, skill, {ids(f"dg{i}"): [score] * 15 for i in range(20)})
+    for forgets in (False, True):
+        with pytest.raises(aio.AioRpcError) as err:
+            await g.FitSkillParameters(pb.FitSkillParametersRequest(skill_id=skill, forgets=forgets))
+        assert err.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+        info = error_info(err.value)
+        assert info.reason == "DEGENERATE_FIT" and info.metadata["why"] == "GUESS_PLUS_SLIP_AT_LEAST_ONE"
+    stored = (await g.GetSkillParameters(pb.GetSkillParametersRequest(skill_id=skill))).parameters
+    assert not stored.fitted and stored.guess == DEFAULT_PARAMS.guess

@@ -52,12 +52,15 @@ async def seed(stub, tokens: Tokens, stores: Stores, catalog: Catalog) -> Seeded
         results={"score": 1})), metadata=md)
     await stub.CompleteSession(pb.CompleteSessionRequest(session_id=session.session_id), metadata=md)
     await stub.ReportProgress(pb.ReportProgressRequest(learner_id=learner, progress_percentage=50), metadata=md)
-    async with stores.postgres.connection() as conn:
+    async with stores.postgres.transaction() as conn:
         # Already delivered, so no relay turns it into edges: erasure must still scrub the learner from it.
-        await conn.execute(
-            "INSERT INTO analytics_outbox (event_type, aggregate_id, payload, analytics_published_at,"
-            " graph_published_at) VALUES ('collaboration', 'sim-x', jsonb_build_object('simulation_id', 'sim-x',"
-            " 'learner_ids', jsonb_build_array(%s::text, %s::text)), now(), now())", (learner, neighbour))
+        cur = await conn.execute(
+            "INSERT INTO analytics_outbox (event_type, aggregate_id, payload) VALUES ('collaboration', 'sim-x',"
+            " jsonb_build_object('simulation_id', 'sim-x', 'learner_ids', jsonb_build_array(%s::text, %s::text)))"
+            " RETURNING outbox_id", (learner, neighbour))
+        row = await cur.fetchone()
+        assert row is not None
+        await conn.execute("DELETE FROM outbox_pending WHERE outbox_id = %s", (row["outbox_id"],))
     # MERGE: the graph relay may already have mirrored the profile into a Learner node.
     await stores.graph.run(
         "MERGE (l:Learner {learnerId: $l}) MERGE (n:Learner {learnerId: $n}) MERGE (s:Skill {skillId: $s})"

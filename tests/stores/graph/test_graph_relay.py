@@ -1,22 +1,48 @@
-"""The graph outbox consumer on every backend: BKT updates exactly once, mirrors, collaboration, erasure."""
+"""The graph outbox consumer on every backend: BKT updates exactly once and in history order, mirrors,
+collaboration, erasure."""
 
 from __future__ import annotations
 
 import random
-from datetime import datetime, timezone
+from collections.abc import Sequence
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from stores.collaboration import Collaboration
 from stores.graph import GraphBackend
 from stores.graph_model import GraphModel
-from stores.graph_model import APPLIED_WINDOW
-from stores.graph_relay import GraphConsumer
+from stores.graph_relay import GraphConsumer, Pair, epoch_ms
 from stores.knowledge_tracing import DEFAULT_PARAMS, SkillState, update
 from stores.outbox import OutboxRow
+from stores.skill_history import Observation, order_key
 from tests.stores.graph.helpers import prepared
 
 NOW = datetime(2025, 1, 1, tzinfo=timezone.utc)
+
+
+class MemoryHistories:
+    """The assessment history the relay recomputes from, as PostgreSQL would hold it: every row added."""
+
+    def __init__(self) -> None:
+        self.rows: dict[int, OutboxRow] = {}
+        self.reads = 0
+
+    def add(self, rows: Sequence[OutboxRow]) -> list[OutboxRow]:
+        self.rows.update((r.outbox_id, r) for r in rows)
+        return list(rows)
+
+    async def histories(self, pairs: Sequence[Pair]) -> dict[Pair, list[Observation]]:
+        self.reads += 1
+        out: dict[Pair, list[Observation]] = {}
+        for learner, skill in pairs:
+            obs = [Observation(order_key(r.payload["assessment_timestamp"], r.payload["assessment_id"]),
+                               float(r.payload["skill_assessments"][skill]),
+                               epoch_ms(r.payload["assessment_timestamp"], NOW))
+                   for r in self.rows.values()
+                   if r.payload["learner_id"] == learner and skill in r.payload["skill_assessments"]]
+            out[(learner, skill)] = sorted(obs, key=lambda o: o.key)
+        return out
 
 
 def row(outbox_id: int, event_type: str, **payload: object) -> OutboxRow:
@@ -25,10 +51,13 @@ def row(outbox_id: int, event_type: str, **payload: object) -> OutboxRow:
                      payload.get("learner_id"), dict(payload), NOW)  # type: ignore[arg-type]
 
 
-def assessments(start: int, learner: str, scores: list[dict[str, float]]) -> list[OutboxRow]:
-    """One assessment_submit row per score map, ids from start."""
+def assessments(start: int, learner: str, scores: list[dict[str, float]],
+                at: datetime | None = None) -> list[OutboxRow]:
+    """One assessment_submit row per score map, ids from start; timestamps follow the ids unless at is given."""
     return [row(start + i, "assessment_submit", learner_id=learner, skill_assessments=s,
-                assessment_timestamp=f"2025-01-01T00:00:{i % 60:02d}+00:00") for i, s in enumerate(scores)]
+                assessment_id=f"a-{learner}-{start + i:06d}",
+                assessment_timestamp=(at or NOW + timedelta(seconds=start + i)).isoformat())
+            for i, s in enumerate(scores)]
 
 
 def expected(scores: list[float]) -> SkillState:
@@ -39,27 +68,34 @@ def expected(scores: list[float]) -> SkillState:
     return state
 
 
-async def test_an_edge_remembers_a_window_of_applied_ids(graph: GraphBackend) -> None:
+async def test_an_assessment_older_than_everything_applied_is_folded_in_order(graph: GraphBackend) -> None:
     await prepared(graph)
-    consumer = GraphConsumer(graph)
-    total = APPLIED_WINDOW + 6
+    history = MemoryHistories()
+    consumer = GraphConsumer(graph, history)
+    total = 70   # more than the 64 outbox ids edges used to remember
     for i in range(1, total + 1):
-        await consumer.deliver(assessments(i, "W", [{"w": 1.0}]))
-    await consumer.deliver(assessments(3, "W", [{"w": 0.0}]))        # older than the window: applied
-    await consumer.deliver(assessments(total, "W", [{"w": 0.0}]))    # remembered: applied
+        await consumer.deliver(history.add(assessments(i, "W", [{"w": 1.0}])))
+    assert history.reads == 0                      # in order: the fast path only
+    late = history.add(assessments(total + 1, "W", [{"w": 0.0}], at=NOW))   # oldest timestamp, recorded last
+    await consumer.deliver(late)
+    await consumer.deliver(late)                   # and redelivered
     [skill] = await GraphModel(graph).learner_skills("W")
-    assert skill.observation_count == total
-    await consumer.deliver(assessments(total + 1, "W", [{"w": 0.0}]))
-    [skill] = await GraphModel(graph).learner_skills("W")
+    want = expected([0.0] + [1.0] * total)
     assert skill.observation_count == total + 1
+    assert skill.proficiency_level == pytest.approx(want.proficiency, abs=1e-12)
+    await consumer.deliver(history.add(assessments(total + 2, "W", [{"w": 0.0}])))
+    [skill] = await GraphModel(graph).learner_skills("W")
+    assert skill.observation_count == total + 2
+    assert skill.proficiency_level == pytest.approx(expected([0.0] + [1.0] * total + [0.0]).proficiency, abs=1e-12)
 
 
 async def test_redelivery_and_overlaps_apply_each_observation_once(graph: GraphBackend) -> None:
     await prepared(graph)
     rng = random.Random(7)
     maps = [{"s1": rng.choice([0.0, 1.0, 0.5]), "s2": rng.random()} for _ in range(30)]
-    rows = assessments(100, "L1", maps)
-    consumer = GraphConsumer(graph)
+    history = MemoryHistories()
+    rows = history.add(assessments(100, "L1", maps))
+    consumer = GraphConsumer(graph, history)
     await consumer.deliver(rows[:10])
     await consumer.deliver(rows[5:20])      # a killed relay's batch again, overlapping
     await consumer.deliver(rows[:20])       # and once more from the start
@@ -73,26 +109,31 @@ async def test_redelivery_and_overlaps_apply_each_observation_once(graph: GraphB
         assert got.proficiency_level == pytest.approx(want.proficiency, abs=1e-12)
         assert got.growth_rate == pytest.approx(want.growth_rate, abs=1e-12)
         assert got.confidence_level == pytest.approx(want.confidence, abs=1e-12)
-        assert got.last_assessed_ms == int(datetime(2025, 1, 1, 0, 0, 29, tzinfo=timezone.utc).timestamp() * 1000)
+        assert got.last_assessed_ms == epoch_ms(rows[-1].payload["assessment_timestamp"], NOW)
 
 
-async def test_a_late_commit_with_a_lower_id_still_applies(graph: GraphBackend) -> None:
+async def test_a_late_commit_with_a_lower_id_lands_in_history_order(graph: GraphBackend) -> None:
     await prepared(graph)
-    consumer = GraphConsumer(graph)
-    await consumer.deliver(assessments(10, "L", [{"s": 1.0}]) + assessments(12, "L", [{"s": 1.0}]))
-    await consumer.deliver(assessments(11, "L", [{"s": 0.0}]))   # committed late
-    await consumer.deliver(assessments(11, "L", [{"s": 0.0}]))   # and redelivered
+    history = MemoryHistories()
+    consumer = GraphConsumer(graph, history)
+    first, late, last = assessments(10, "L", [{"s": 1.0}, {"s": 0.0}, {"s": 1.0}])
+    await consumer.deliver(history.add([first, last]))
+    await consumer.deliver(history.add([late]))   # committed late
+    await consumer.deliver([late])                # and redelivered
     [skill] = await GraphModel(graph).learner_skills("L")
     assert skill.observation_count == 3
+    assert skill.proficiency_level == pytest.approx(expected([1.0, 0.0, 1.0]).proficiency, abs=1e-12)
+    assert skill.proficiency_level != pytest.approx(expected([1.0, 1.0, 0.0]).proficiency, abs=1e-6)
 
 
 async def test_manual_correction_is_the_base_of_later_updates(graph: GraphBackend) -> None:
     await prepared(graph)
     model = GraphModel(graph)
-    consumer = GraphConsumer(graph)
-    await consumer.deliver(assessments(1, "L", [{"s": 1.0}]))
+    history = MemoryHistories()
+    consumer = GraphConsumer(graph, history)
+    await consumer.deliver(history.add(assessments(1, "L", [{"s": 1.0}])))
     await model.set_has_skill("L", "s", proficiency=0.05, growth=0.0, confidence=0.9, at_ms=5)
-    await consumer.deliver(assessments(1, "L", [{"s": 1.0}, {"s": 0.0}]))   # id 1 again, id 2 new
+    await consumer.deliver(history.add(assessments(1, "L", [{"s": 1.0}, {"s": 0.0}])))   # id 1 again, id 2 new
     [skill] = await model.learner_skills("L")
     want = update(SkillState(0.05, 0.0, 0.9, 1), 0.0, DEFAULT_PARAMS)
     assert skill.observation_count == 2
@@ -106,14 +147,14 @@ async def test_fitted_parameters_drive_the_update(graph: GraphBackend) -> None:
     from stores.knowledge_tracing import BKTParams
     params = BKTParams(0.5, 0.3, 0.05, 0.05)
     await model.store_skill_parameters("fs", params, log_likelihood=-1.0, observations=30)
-    await GraphConsumer(graph).deliver(assessments(1, "L", [{"fs": 1.0}]))
+    await GraphConsumer(graph, MemoryHistories()).deliver(assessments(1, "L", [{"fs": 1.0}]))
     [skill] = await model.learner_skills("L")
     assert skill.proficiency_level == pytest.approx(update(SkillState.initial(params), 1.0, params).proficiency)
 
 
 async def test_mirrors_collaboration_and_erasure(graph: GraphBackend) -> None:
     await prepared(graph)
-    consumer = GraphConsumer(graph)
+    consumer = GraphConsumer(graph, MemoryHistories())
     content = "00000000-0000-0000-0000-00000000abcd"
     rows = [
         row(1, "profile_upserted", learner_id="A", learner_type="analytical_node"),
