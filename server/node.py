@@ -93,6 +93,7 @@ class Node:
         self.ready = False
         #: Background tasks that did not end at the last stop (see Runtime.cancel_tasks).
         self.left_behind: list[str] = []
+        self._compaction: asyncio.Future[None] | None = None
         self.registry: TokenRegistry | None = None
 
     def reload_tokens(self) -> None:
@@ -327,6 +328,10 @@ class Node:
         """
         if self._monitor is not None:
             self._monitor.cancel()
+        # The AOF rewrites fork and run beside the drain, so that the next start loads RDB images
+        # however much was written just before the stop; close_stores waits for the rest.
+        self._compaction = asyncio.ensure_future(
+            self.embedded.compact(wait=self.settings.grace_seconds + _STEP_SECONDS))
         # `ready` stays true: calls that arrive during the grace period are served, not refused.
         await self.health.enter_graceful_shutdown()
         if self.runtime is not None:
@@ -346,10 +351,10 @@ class Node:
                     log.warning("closing a store failed", exc_info=future.exception())
             if pending:
                 log.error("store connections did not close in %.0fs; left open", _STEP_SECONDS)
+            compaction = self._compaction or asyncio.ensure_future(self.embedded.compact(wait=_STEP_SECONDS))
             try:
-                # The next start loads an RDB image instead of replaying commands.
-                await asyncio.wait_for(self.embedded.compact(wait=_STEP_SECONDS), _STEP_SECONDS + 1)
-            except TimeoutError:
+                await asyncio.wait_for(compaction, _STEP_SECONDS)
+            except TimeoutError:  # the AOF is complete anyway: the next start only replays more
                 log.warning("AOF compaction at stop did not finish in time")
         self.embedded.stop()
         self.lock.release()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,9 +54,8 @@ class EmbeddedStack:
 
     async def compact(self, wait: float = 0.0) -> None:
         """Rewrite the AOF of each embedded Redis and FalkorDB that has a tail to replay."""
-        for server in (self.redis, self.falkordb):
-            if server is not None and server in self._started:
-                await server.compact(wait=wait)
+        await asyncio.gather(*(server.compact(wait=wait) for server in (self.redis, self.falkordb)
+                               if server is not None and server in self._started))
 
     def revive(self) -> list[str]:
         """Restart embedded Redis servers that died (same port, password and data); returns their names.
