@@ -52,11 +52,13 @@ class Runtime:
         self.tasks.append(task)
         return task
 
-    def spawn_singleton(self, name: str, work: Callable[[], Coroutine[Any, Any, Any]]) -> asyncio.Task[Any]:
-        """Run work once per deployment: on this node only while it holds the lease of name."""
+    def spawn_singleton(self, name: str, work: Callable[[], Coroutine[Any, Any, Any]],
+                        scope: str = "") -> asyncio.Task[Any]:
+        """Run work once per deployment: on this node only while it holds the lease of name (within
+        scope, see Leadership.run)."""
         if self.leadership is None:
             return self.spawn(name, work())
-        return self.spawn(name, self.leadership.run(name, work))
+        return self.spawn(name, self.leadership.run(name, work, scope))
 
     async def cancel_tasks(self, timeout: float = 3.0) -> list[str]:
         """Cancel every background worker and wait up to timeout seconds for them to end.

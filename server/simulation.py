@@ -256,6 +256,8 @@ def build(runtime: Runtime) -> SimulationServicer:
 def start_workers(runtime: Runtime) -> None:
     """The sync worker (with hang detection) and the reconciler."""
     p = parts(runtime)
-    runtime.spawn_singleton("simulation-sync", lambda: run_sync(p.sync, p.settings))
-    runtime.spawn_singleton("simulation-reconciler", lambda: run_reconciler(p.sync, p.settings))
+    # Both read live simulations from Redis: one leader per PostgreSQL and Redis pair.
+    redis = runtime.stores.redis.settings.where
+    runtime.spawn_singleton("simulation-sync", lambda: run_sync(p.sync, p.settings), scope=redis)
+    runtime.spawn_singleton("simulation-reconciler", lambda: run_reconciler(p.sync, p.settings), scope=redis)
 

@@ -38,25 +38,29 @@ class Leadership:
         #: Work names this node leads right now.
         self.leading: set[str] = set()
 
-    async def run(self, name: str, work: Callable[[], Coroutine[Any, Any, Any]]) -> None:
-        """Contend for the lease of name forever; while held, run work() (restarted if it ends)."""
+    async def run(self, name: str, work: Callable[[], Coroutine[Any, Any, Any]], scope: str = "") -> None:
+        """Contend for the lease of name forever; while held, run work() (restarted if it ends).
+
+        scope narrows the lease to what the work covers beyond PostgreSQL (say, one Redis): nodes
+        that share PostgreSQL but not that store each lead their own.
+        """
         await self.on_change(name, False)  # a standby until the lease says otherwise
         while not stop_requested():
             try:
-                await self._term(name, work)
+                await self._term(name, work, f"{name}@{scope}" if scope else name)
             except asyncio.CancelledError:
                 raise
             except (psycopg.Error, OSError, TimeoutError) as exc:
                 log.warning("lease %s: postgres unavailable (%s); retrying", name, exc)
             await asyncio.sleep(self.retry_seconds)
 
-    async def _term(self, name: str, work: Callable[[], Coroutine[Any, Any, Any]]) -> None:
-        """One attempt: take the lease, and lead until the session or the work ends."""
+    async def _term(self, name: str, work: Callable[[], Coroutine[Any, Any, Any]], key: str) -> None:
+        """One attempt: take the lease key, and lead until the session or the work ends."""
         async with await psycopg.AsyncConnection.connect(
                 self.url, autocommit=True, application_name=f"amauta-lease:{name}:{self.node_id}"[:63],
                 connect_timeout=5) as conn:
             row = await (await conn.execute(
-                "SELECT pg_try_advisory_lock(hashtext('amauta-lease'), hashtext(%s))", (name,))).fetchone()
+                "SELECT pg_try_advisory_lock(hashtext('amauta-lease'), hashtext(%s))", (key,))).fetchone()
             if not row or not row[0]:
                 return
             await self._lead(name, work, conn)

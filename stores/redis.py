@@ -58,6 +58,13 @@ class RedisSettings:
         return self.url.split("://", 1)[0] in CLUSTER_SCHEMES
 
     @property
+    def where(self) -> str:
+        """The servers (and database) the URL names, without credentials: which Redis this is."""
+        rest = split_options(self.url)[0].partition("://")[2]
+        hosts, _, db = rest.rpartition("@")[2].partition("/")
+        return ",".join(sorted(hosts.split(","))) + (f"/{db}" if db else "")
+
+    @property
     def replicas_to_wait(self) -> int:
         """Replicas each acknowledged write waits for (the URL's `wait_replicas` option overrides the
         default)."""
