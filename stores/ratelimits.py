@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import redis.exceptions as rexc
 
-from stores.errors import StoreError
 from stores.redis import RedisStore, translate
 
 # Redis's own clock (TIME), so that nodes whose clocks differ share one bucket; one key per
@@ -40,4 +39,4 @@ class SharedBuckets:
             raise translate(exc) from exc
 
 
-__all__ = ["KEY", "SharedBuckets", "StoreError"]
+__all__ = ["KEY", "SharedBuckets"]
