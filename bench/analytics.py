@@ -34,7 +34,7 @@ from bench.harness import Result, percentile
 from bench.node import BenchNode
 from stores.analytics import AnalyticsSettings
 from stores.analytics.chdb import ChdbBackend
-from stores.events import build_events, for_insert
+from stores.analytics.events import build_events, for_insert
 from stores.migrator import migrate_analytics
 
 BATCH = 10_000

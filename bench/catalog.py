@@ -21,11 +21,11 @@ from psycopg_pool import AsyncConnectionPool
 from amauta.v1 import catalog_pb2, catalog_pb2_grpc, common_pb2
 from bench.harness import Result, measure
 from bench.node import BenchNode
-from stores.catalog_content import GET_SQL, ContentFilter, list_sql
-from stores.catalog_sql import SetMatch
+from stores.postgres.content import GET_SQL, ContentFilter, list_sql
+from stores.postgres.sql import SetMatch
 
 CONCURRENCY = 32
-#: The node's own pool size (stores/postgres.py), so the raw driver gets the same connections.
+#: The node's own pool size (stores/postgres/pool.py), so the raw driver gets the same connections.
 RAW_POOL = 16
 TAGS = [f"tag{i:03d}" for i in range(100)]
 PAGE = 20

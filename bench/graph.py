@@ -24,7 +24,7 @@ from grpc import aio
 from amauta.v1 import graph_pb2 as pb, graph_pb2_grpc
 from bench.harness import Result, measure
 from bench.node import BenchNode
-from stores.learning_paths import (MASTERY_THRESHOLD, PARENTS_WITH_MASTERY, RECOMMEND, TARGET_WITH_MASTERY,
+from stores.graph.learning_paths import (MASTERY_THRESHOLD, PARENTS_WITH_MASTERY, RECOMMEND, TARGET_WITH_MASTERY,
                                    W_DIFFICULTY, W_STRENGTH, ZPD_OFFSET)
 
 SEED = 7

@@ -29,7 +29,7 @@ from falkordb.asyncio import FalkorDB
 
 from bench.harness import Result
 from bench.node import BenchNode
-from stores.knowledge_tracing import BKTParams, SkillState, fit_best, predict_correct, update
+from stores.graph.knowledge_tracing import BKTParams, SkillState, fit_best, predict_correct, update
 
 SEED = 13
 T0 = datetime(2025, 3, 1, tzinfo=timezone.utc)

@@ -15,8 +15,8 @@ import uuid
 from pathlib import Path
 
 from stores.redis import RedisSettings, RedisStore
-from stores.simulation_settings import SimulationSettings
-from stores.simulations import LiveSimulations, LiveState
+from stores.redis.settings import SimulationSettings
+from stores.redis.simulations import LiveSimulations, LiveState
 from tests.cluster import RedisClusterProcesses
 
 

@@ -37,7 +37,7 @@ from amauta.v1 import simulation_pb2 as pb
 from amauta.v1 import simulation_pb2_grpc as pbg
 from bench.harness import Result, measure, percentile
 from bench.node import BenchNode
-from server import convert
+from server.rpc import convert
 
 RATE = 20.0
 PER_CHANNEL = 100

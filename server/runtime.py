@@ -12,7 +12,7 @@ from server.config import Settings
 from stores.analytics.base import AnalyticsBackend
 from stores.base import Store
 from stores.graph.base import GraphBackend
-from stores.leases import Leadership
+from stores.postgres.leases import Leadership
 from stores.postgres import PostgresStore
 from stores.redis import RedisStore
 

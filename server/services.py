@@ -10,7 +10,12 @@ from grpc import aio
 from amauta.v1 import (analytics_pb2, analytics_pb2_grpc, catalog_pb2, catalog_pb2_grpc, graph_pb2,
                        graph_pb2_grpc, learner_pb2, learner_pb2_grpc, operations_pb2,
                        operations_pb2_grpc, simulation_pb2, simulation_pb2_grpc)
-from server import analytics, catalog, graph, learner, operations, simulation
+from server.analytics import service as analytics
+from server.catalog import service as catalog
+from server.graph import service as graph
+from server.learner import service as learner
+from server.operations import service as operations
+from server.simulation import service as simulation
 from server.runtime import Runtime
 
 

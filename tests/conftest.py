@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from grpc import aio
 
-from server.node import Node
+from server.app import Node
 from stores.postgres import PostgresStore
 from stores.redis import RedisStore
 from tests.cluster import RedisClusterProcesses

@@ -13,7 +13,7 @@ from grpc import aio
 from grpc_status import rpc_status
 
 from server.config import Settings
-from server.node import Node
+from server.app import Node
 
 #: Roles the test tokens cover; "node-a" and "node-b" are two distinct AI nodes.
 IDENTITIES = {

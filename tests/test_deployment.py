@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 import yaml
 
-from stores.simulation_settings import SimulationSettings
+from stores.redis.settings import SimulationSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE: dict[str, Any] = yaml.safe_load((ROOT / "docker-compose.yml").read_text())

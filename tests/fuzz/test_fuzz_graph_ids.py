@@ -22,10 +22,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from amauta.v1 import graph_pb2, graph_pb2_grpc
-from server.node import Node
+from server.app import Node
 from stores.errors import InvalidData
 from stores.graph import GraphBackend, GraphSettings, create_backend
-from stores.graph_model import GraphModel, mirror_learners
+from stores.graph.model import GraphModel, mirror_learners
 from stores.ids import MAX_ID_CHARS, MAX_OBJECTIVE_CHARS, id_problem
 from tests.stores.graph.helpers import prepared
 from tests.support import Tokens

@@ -1,6 +1,6 @@
 """Every RPC of every service × {own node, other node, admin, analyst, no token, malformed, expired}.
 
-Generated from the service descriptors and server.policy: a new RPC without a policy entry fails here.
+Generated from the service descriptors and server.rpc.policy: a new RPC without a policy entry fails here.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from grpc_status import rpc_status
 
 from amauta.v1 import (analytics_pb2, catalog_pb2, graph_pb2, learner_pb2, operations_pb2,
                        simulation_pb2)
-from server.auth import Role
-from server.policy import POLICY
+from server.rpc.auth import Role
+from server.rpc.policy import POLICY
 from tests.support import IDENTITIES, Tokens
 
 FILES = (catalog_pb2, learner_pb2, analytics_pb2, simulation_pb2, graph_pb2, operations_pb2)

@@ -20,7 +20,7 @@ from google.protobuf import struct_pb2
 from amauta.v1 import catalog_pb2, catalog_pb2_grpc, common_pb2
 from amauta.v1 import learner_pb2 as lpb
 from amauta.v1 import learner_pb2_grpc
-from server.node import Node
+from server.app import Node
 from tests.server.learner.helpers import insert_content
 from tests.support import Tokens
 

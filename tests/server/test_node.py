@@ -16,7 +16,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_status import rpc_status
 
 from amauta.v1 import catalog_pb2, catalog_pb2_grpc
-from server.node import Node, is_loopback, store_health_name
+from server.app import Node, is_loopback, store_health_name
 from tests.support import Tokens
 
 SERVICES = {"amauta.v1.CatalogService", "amauta.v1.LearnerService", "amauta.v1.AnalyticsService",

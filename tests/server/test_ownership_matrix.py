@@ -1,4 +1,4 @@
-"""Every owned catalog RPC (server.policy.OWNED) × {owner node, other node, service, admin, analyst,
+"""Every owned catalog RPC (server.rpc.policy.OWNED) × {owner node, other node, service, admin, analyst,
 observer}: the status follows the role gate and the owner rule, and a refused call changes nothing.
 
 Each case gets a fresh resource created by node-a (the owner), so one case cannot disturb another.
@@ -22,8 +22,8 @@ from grpc_status import rpc_status
 
 from amauta.v1 import catalog_pb2 as cpb
 from amauta.v1 import catalog_pb2_grpc, common_pb2
-from server.auth import Role
-from server.policy import OWNED, POLICY
+from server.rpc.auth import Role
+from server.rpc.policy import OWNED, POLICY
 from stores.migrator import split_statements
 from stores.postgres import PostgresStore
 from tests.support import IDENTITIES, Tokens

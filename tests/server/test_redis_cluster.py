@@ -31,10 +31,10 @@ from amauta.v1 import simulation_pb2 as spb
 from grpc import aio
 from redis.crc import key_slot
 
-from server.node import Node
+from server.app import Node
 from stores import metrics
 from stores.base import StoreStatus
-from stores.generation_queue import QueueKeys
+from stores.redis.generation_queue import QueueKeys
 from stores.redis import RedisSettings, parse_cluster_url, split_options
 from tests.cluster import RedisClusterProcesses
 from tests.server.learner.helpers import insert_content, insert_environment

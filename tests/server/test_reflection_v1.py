@@ -8,7 +8,7 @@ from google.protobuf import descriptor_pb2
 from grpc import aio
 from grpc_reflection.v1alpha import reflection_pb2
 
-from server.reflection import V1_SERVICE_NAME
+from server.rpc.reflection import V1_SERVICE_NAME
 from tests.server.test_node import SERVICES
 
 

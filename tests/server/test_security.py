@@ -20,7 +20,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_status import rpc_status
 
 from amauta.v1 import catalog_pb2, catalog_pb2_grpc, common_pb2
-from server.node import Node
+from server.app import Node
 from tests.support import Tokens, sibling_settings, start_node
 
 

@@ -17,7 +17,7 @@ from amauta.v1 import (
 )
 from grpc import aio
 
-from server.node import Node
+from server.app import Node
 from tests.support import Tokens
 
 CONFIG = Path(__file__).resolve().parents[2] / "deploy" / "service-config.json"

@@ -12,7 +12,7 @@ import pytest
 from grpc import aio
 
 from amauta.v1 import catalog_pb2, catalog_pb2_grpc
-from server.node import Node
+from server.app import Node
 from tests.support import Tokens, sibling_settings, start_node
 
 RATE, BURST, SECONDS = 20.0, 20.0, 3.0

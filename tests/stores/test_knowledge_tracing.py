@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from stores.knowledge_tracing import (DEGENERATE, LOGIT_BOUND, BKTParams, SkillState, confidence_level, fit_best,
+from stores.graph.knowledge_tracing import (DEGENERATE, LOGIT_BOUND, BKTParams, SkillState, confidence_level, fit_best,
                                       fit_em, fold, log_likelihood, posterior, predict_correct, update)
 
 GOLDEN = json.loads((Path(__file__).parent / "data" / "bkt_golden.json").read_text())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from server.node import Node
+from server.app import Node
 from stores.errors import AlreadyExists, InvalidData
 from stores.migrator import migrate_analytics, migrate_graph, migrate_postgres, split_statements
 

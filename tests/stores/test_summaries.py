@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import uuid
 
-from server.node import Node
-from stores import summaries
+from server.app import Node
+from stores.postgres import summaries
 
 
 async def test_refresh_reflects_sessions_and_assessments(node: Node) -> None:

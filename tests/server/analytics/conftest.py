@@ -6,7 +6,7 @@ import pytest
 from grpc import aio
 
 from amauta.v1 import analytics_pb2_grpc
-from server.node import Node
+from server.app import Node
 from server.runtime import Stores
 
 

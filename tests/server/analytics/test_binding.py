@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from amauta.v1 import analytics_pb2, common_pb2
 from server.runtime import Stores
-from stores.aggregates import Aggregator
+from stores.analytics.aggregates import Aggregator
 from stores.ids import id_problem
 from tests.server.analytics.helpers import columns, stream
 from tests.stores.analytics import oracle

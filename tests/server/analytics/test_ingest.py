@@ -12,8 +12,8 @@ import grpc
 import pytest
 
 from amauta.v1 import analytics_pb2
-from server.analytics_ingest import events_batch
-from server.analytics_validation import EventRules
+from server.analytics.ingest import events_batch
+from server.analytics.validation import EventRules
 from server.runtime import Stores
 from tests.support import Tokens, bad_fields
 from tests.server.analytics.helpers import columns, fails, message, stream

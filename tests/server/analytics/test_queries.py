@@ -16,7 +16,7 @@ import pytest
 
 from amauta.v1 import analytics_pb2, common_pb2
 from server.runtime import Stores
-from stores.aggregates import Aggregator
+from stores.analytics.aggregates import Aggregator
 from tests.server.analytics.helpers import add_outbox, columns, fails, iso, stream
 from tests.support import Tokens, bad_fields
 from tests.stores.analytics import oracle

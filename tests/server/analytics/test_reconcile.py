@@ -12,11 +12,11 @@ from pathlib import Path
 import grpc
 
 from amauta.v1 import analytics_pb2
-from server.node import Node
+from server.app import Node
 from server.runtime import Stores
-from stores.analytics_relay import AnalyticsConsumer
-from stores.events import event_store
-from stores.outbox import OutboxRelay
+from stores.sync.analytics_relay import AnalyticsConsumer
+from stores.analytics.events import event_store
+from stores.postgres.outbox import OutboxRelay
 from tests.server.analytics.helpers import add_outbox, delivered, fails
 from tests.support import Tokens, bad_fields
 from tests.stores.analytics.helpers import to_batch

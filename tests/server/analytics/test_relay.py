@@ -7,9 +7,9 @@ import uuid
 from datetime import datetime, timezone
 
 from server.runtime import Stores
-from stores.analytics_relay import AnalyticsConsumer
-from stores.events import RecordOutcome, event_store
-from stores.outbox import OutboxRow
+from stores.sync.analytics_relay import AnalyticsConsumer
+from stores.analytics.events import RecordOutcome, event_store
+from stores.postgres.outbox import OutboxRow
 from tests.server.analytics.helpers import add_outbox, delivered, iso
 
 

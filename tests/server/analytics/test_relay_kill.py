@@ -22,7 +22,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from server.node import Node
+from server.app import Node
 from stores.migrator import migrate_postgres
 from stores.postgres import PostgresSettings, PostgresStore
 from tests.server.analytics.helpers import add_outbox, iso

@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from server.node import Node
+from server.app import Node
 from stores.postgres import PostgresStore
 from tests.server.catalog.support import Catalog
 

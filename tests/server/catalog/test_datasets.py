@@ -11,8 +11,8 @@ import pytest
 from google.protobuf import field_mask_pb2, timestamp_pb2
 
 from amauta.v1 import catalog_pb2, common_pb2
-from server.errors import from_store_error
-from stores.catalog import DatasetStore
+from server.rpc.errors import from_store_error
+from stores.postgres.datasets import DatasetStore
 from stores.errors import StoreError
 from stores.postgres import PostgresStore
 from tests.server.catalog.support import Catalog, fails, struct

@@ -11,7 +11,7 @@ import pytest
 
 from amauta.v1 import catalog_pb2
 from amauta.v1.catalog_pb2 import TrainingContent as TC
-from server import catalog_import
+from server.catalog import content_import as catalog_import
 from stores.postgres import PostgresStore
 from tests.server.catalog.support import Catalog, fails, struct
 

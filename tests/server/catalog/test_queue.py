@@ -17,8 +17,8 @@ import pytest
 from grpc import aio
 
 from amauta.v1 import catalog_pb2, catalog_pb2_grpc, common_pb2
-from server.node import Node
-from stores.generation_queue import QueueKeys
+from server.app import Node
+from stores.redis.generation_queue import QueueKeys
 from stores.redis import RedisStore
 from tests.server.catalog.support import Catalog, fails, struct
 from tests.support import REDIS_BACKENDS, Tokens, redis_node

@@ -9,7 +9,7 @@ import pytest
 from google.protobuf import field_mask_pb2
 
 from amauta.v1 import catalog_pb2
-from stores import usage
+from stores.postgres import usage
 from stores.errors import NotFound, PreconditionFailed
 from stores.postgres import PostgresStore
 from tests.server.catalog.support import Catalog

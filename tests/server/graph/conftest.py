@@ -13,7 +13,7 @@ from grpc import aio
 from grpc_status import rpc_status
 
 from amauta.v1 import graph_pb2_grpc
-from server.node import Node
+from server.app import Node
 from tests.support import Tokens
 
 

@@ -10,8 +10,8 @@ import pytest
 from grpc import aio
 
 from amauta.v1 import graph_pb2 as pb
-from server.node import Node
-from stores import outbox
+from server.app import Node
+from stores.postgres import outbox
 from tests.server.graph.conftest import Graph, error_info, graph_outbox_drained, violations
 
 

@@ -12,9 +12,9 @@ import pytest
 from grpc import aio
 
 from amauta.v1 import graph_pb2 as pb
-from server.node import Node
+from server.app import Node
 from stores import metrics
-from stores.knowledge_tracing import DEFAULT_PARAMS, MIN_FIT_OBSERVATIONS, BKTParams, fold
+from stores.graph.knowledge_tracing import DEFAULT_PARAMS, MIN_FIT_OBSERVATIONS, BKTParams, fold
 from tests.server.graph.conftest import Graph, error_info, new_uuid
 
 

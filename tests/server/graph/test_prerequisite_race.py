@@ -11,7 +11,7 @@ import pytest
 from grpc import aio
 
 from amauta.v1 import graph_pb2 as pb, graph_pb2_grpc
-from server.node import Node
+from server.app import Node
 from stores.graph.locks import graph_lease
 from stores.errors import StoreUnavailable
 from tests.server.graph.conftest import Graph, new_uuid

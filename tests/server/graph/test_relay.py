@@ -13,15 +13,16 @@ import pytest
 from psycopg.types.json import Jsonb
 
 from amauta.v1 import graph_pb2 as pb
-from server.node import Node
-from stores import metrics, outbox
-from stores.assessments import Assessment, AssessmentStore, _submitted
-from stores.graph_model import GraphModel
-from stores.graph_relay import GraphConsumer
-from stores.knowledge_tracing import DEFAULT_PARAMS, SkillState, update
-from stores.outbox import OutboxRelay, OutboxRow
+from server.app import Node
+from stores import metrics
+from stores.postgres import outbox
+from stores.postgres.assessments import Assessment, AssessmentStore, _submitted
+from stores.graph.model import GraphModel
+from stores.sync.graph_relay import GraphConsumer
+from stores.graph.knowledge_tracing import DEFAULT_PARAMS, SkillState, update
+from stores.postgres.outbox import OutboxRelay, OutboxRow
 from stores.postgres import PostgresStore
-from stores.skill_history import PostgresHistories
+from stores.postgres.skill_history import PostgresHistories
 from tests.server.graph.conftest import Graph, graph_outbox_drained
 
 T0 = datetime(2025, 3, 1, 10, 0, tzinfo=timezone.utc)

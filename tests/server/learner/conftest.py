@@ -8,7 +8,7 @@ import pytest
 from grpc import aio
 
 from amauta.v1 import learner_pb2_grpc
-from server.node import Node
+from server.app import Node
 from server.runtime import Stores
 from tests.server.learner.helpers import insert_content, insert_environment
 

@@ -11,10 +11,10 @@ import os
 import tempfile
 
 from stores.analytics import AnalyticsSettings, create_backend as create_analytics
-from stores.erasure import Eraser
+from stores.sync.erasure import Eraser
 from stores.graph import GraphSettings, create_backend as create_graph
 from stores.postgres import PostgresSettings, PostgresStore
-from stores.progress import ProgressStore
+from stores.redis.progress import ProgressStore
 from stores.redis import RedisSettings, RedisStore
 
 

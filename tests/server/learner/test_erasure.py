@@ -17,11 +17,11 @@ import grpc
 import pytest
 
 from amauta.v1 import common_pb2, learner_pb2 as pb
-from server.node import Node
+from server.app import Node
 from server.runtime import Stores
-from stores.erasure import Eraser
+from stores.sync.erasure import Eraser
 from stores.errors import StoreUnavailable
-from stores.progress import ProgressStore, progress_key
+from stores.redis.progress import ProgressStore, progress_key
 from tests.server.learner.conftest import Catalog
 from tests.server.learner.helpers import fails, unique
 from tests.support import Tokens

@@ -13,10 +13,10 @@ from collections.abc import AsyncIterator
 from grpc import aio
 
 from amauta.v1 import common_pb2, learner_pb2 as pb, learner_pb2_grpc
-from server.node import Node
+from server.app import Node
 from server.runtime import Stores
-from stores import sessions as session_store
-from stores.progress import FIELDS, ProgressStore, progress_key
+from stores.postgres import sessions as session_store
+from stores.redis.progress import FIELDS, ProgressStore, progress_key
 from tests.server.learner.conftest import Catalog
 from tests.support import REDIS_BACKENDS, Tokens, bad_fields, redis_node
 from tests.server.learner.helpers import fails, unique

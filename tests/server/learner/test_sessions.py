@@ -11,7 +11,7 @@ from google.protobuf import struct_pb2, timestamp_pb2
 
 from amauta.v1 import common_pb2, learner_pb2 as pb
 from server.runtime import Stores
-from stores import sessions as session_store
+from stores.postgres import sessions as session_store
 from stores.errors import NotFound, PreconditionFailed
 from tests.server.learner.conftest import Catalog
 from tests.support import Tokens, bad_fields

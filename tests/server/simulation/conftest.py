@@ -13,11 +13,11 @@ import pytest
 from grpc import aio
 
 from amauta.v1 import simulation_pb2_grpc
-from server.node import Node
+from server.app import Node
 from stores.postgres import PostgresStore
-from stores.simulation_domain import SimulationDomain
-from stores.simulation_settings import SimulationSettings
-from stores.simulation_sync import SimulationSync
+from stores.sync.simulations import SimulationDomain
+from stores.redis.settings import SimulationSettings
+from stores.sync.simulation_sync import SimulationSync
 from stores.redis import RedisStore
 from tests.support import REDIS_BACKENDS, Tokens, redis_node, sibling_settings, start_node
 

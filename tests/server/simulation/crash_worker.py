@@ -12,8 +12,8 @@ import sys
 
 from stores.postgres import PostgresSettings, PostgresStore
 from stores.redis import RedisSettings, RedisStore
-from stores.simulation_domain import SimulationDomain, StartSpec
-from stores.simulation_settings import SimulationSettings
+from stores.sync.simulations import SimulationDomain, StartSpec
+from stores.redis.settings import SimulationSettings
 
 
 async def main(action: str, environment_id: str, simulation_id: str, learners: list[str]) -> None:

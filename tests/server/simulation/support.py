@@ -13,7 +13,7 @@ from grpc_status import rpc_status
 
 from amauta.v1 import simulation_pb2 as pb
 from amauta.v1 import simulation_pb2_grpc as pbg
-from server import convert
+from server.rpc import convert
 from stores.postgres import PostgresStore
 from tests.support import Tokens
 

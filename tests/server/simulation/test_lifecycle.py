@@ -11,7 +11,7 @@ from amauta.v1 import simulation_pb2 as pb
 from amauta.v1 import simulation_pb2_grpc as pbg
 from stores.postgres import PostgresStore
 from stores.redis import RedisStore
-from stores.simulations import INDEX_KEY, keys
+from stores.redis.simulations import INDEX_KEY, keys
 from tests.server.simulation.conftest import Environments
 from tests.server.simulation.support import (CODE, new_id, outbox_rows, reason, record_of, sessions_of, start,
                                              struct, violations)

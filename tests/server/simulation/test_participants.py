@@ -13,7 +13,7 @@ from amauta.v1 import simulation_pb2 as pb
 from amauta.v1 import simulation_pb2_grpc as pbg
 from stores.postgres import PostgresStore
 from stores.redis import RedisStore
-from stores.simulations import keys
+from stores.redis.simulations import keys
 from tests.server.simulation.conftest import Environments
 from tests.server.simulation.support import CODE, new_id, reason, sessions_of, start, struct
 from tests.support import Tokens

@@ -12,8 +12,8 @@ from grpc import aio
 from amauta.v1 import simulation_pb2 as pb
 from amauta.v1 import simulation_pb2_grpc as pbg
 from stores.redis import RedisStore
-from stores.simulation_state import StateChange, apply_change
-from stores.simulations import keys
+from stores.redis.simulation_state import StateChange, apply_change
+from stores.redis.simulations import keys
 from tests.server.simulation.conftest import Environments
 from tests.server.simulation.support import CODE, new_id, reason, start, struct, violations
 from tests.support import Tokens

@@ -16,13 +16,13 @@ from grpc import aio
 from amauta.v1 import simulation_pb2 as pb
 from amauta.v1 import simulation_pb2_grpc as pbg
 from stores import metrics
-from server.node import Node
+from server.app import Node
 from stores.postgres import PostgresStore
 from stores.redis import RedisStore
-from stores.simulation_domain import SimulationDomain
-from stores.simulation_state import iso, now_utc
-from stores.simulation_sync import SimulationSync
-from stores.simulations import INDEX_KEY, LiveState, keys
+from stores.sync.simulations import SimulationDomain
+from stores.redis.simulation_state import iso, now_utc
+from stores.sync.simulation_sync import SimulationSync
+from stores.redis.simulations import INDEX_KEY, LiveState, keys
 from tests.server.simulation.conftest import Environments
 from tests.server.simulation.support import CODE, new_id, outbox_rows, record_of, sessions_of, start, struct
 from tests.support import Tokens

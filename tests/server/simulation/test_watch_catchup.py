@@ -15,9 +15,9 @@ from grpc import aio
 
 from amauta.v1 import simulation_pb2 as pb
 from amauta.v1 import simulation_pb2_grpc as pbg
-from server.node import Node
+from server.app import Node
 from stores.redis import RedisStore
-from stores.simulations import keys
+from stores.redis.simulations import keys
 from tests.server.simulation.conftest import Environments
 from tests.server.simulation.support import start
 from tests.server.simulation.test_watch import read, set_state, watch

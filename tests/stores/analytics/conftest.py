@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from server.node import Node
+from server.app import Node
 from stores.analytics import AnalyticsBackend, AnalyticsSettings, create_backend
 from stores.migrator import migrate_analytics
 

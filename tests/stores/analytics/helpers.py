@@ -6,12 +6,12 @@ import json
 
 import pyarrow as pa
 
-from stores.events import EVENT_TYPES, build_events
+from stores.analytics.events import EVENT_TYPES, build_events
 from tests.stores.analytics.oracle import Event
 
 
 def to_batch(events: list[Event]) -> pa.Table:
-    """An event batch (stores.events.SCHEMA) of events."""
+    """An event batch (stores.analytics.events.SCHEMA) of events."""
     return build_events(
         len(events), timestamp_ms=[e.ts_ms for e in events], event_id=[e.event_id for e in events],
         learner_id=[e.learner_id for e in events],

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import random
 
-from stores.aggregates import Aggregator
+from stores.analytics.aggregates import Aggregator
 from stores.analytics import AnalyticsBackend
-from stores.events import EventStore
+from stores.analytics.events import EventStore
 from tests.stores.analytics import oracle
 from tests.stores.analytics.helpers import to_batch
 

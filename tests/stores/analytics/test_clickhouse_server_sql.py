@@ -16,8 +16,8 @@ from datetime import UTC, datetime
 import pytest
 
 from server.config import Settings
-from server.node import Node
-from stores.aggregates import Aggregator
+from server.app import Node
+from stores.analytics.aggregates import Aggregator
 from stores.analytics import AnalyticsSettings, create_backend
 from stores.analytics.chdb import ChdbBackend
 from stores.analytics.cluster import (
@@ -26,7 +26,7 @@ from stores.analytics.cluster import (
     cluster_statements,
     local_name,
 )
-from stores.analytics_queries import (
+from stores.analytics.queries import (
     BUCKETS,
     MEASURES,
     ExportFilter,
@@ -35,12 +35,12 @@ from stores.analytics_queries import (
     export_events,
     learner_performance,
 )
-from stores.erasure import Eraser
+from stores.sync.erasure import Eraser
 from stores.errors import PreconditionFailed
-from stores.events import EventStore, set_retention
+from stores.analytics.events import EventStore, set_retention
 from stores.migrator import migrate_analytics
 from stores.postgres import PostgresStore
-from stores.reconcile import reconcile
+from stores.sync.reconcile import reconcile
 from tests.stores.analytics import oracle
 from tests.stores.analytics.helpers import to_batch
 from tests.stores.analytics.server_stand_in import StandInBackend, explain_ast
@@ -48,7 +48,7 @@ from tests.stores.statements import resolve_call_sites
 
 CLUSTER = "amauta_cluster"
 #: Modules whose analytics SQL is built at run time; the workload below calls each of them.
-DYNAMIC_SQL_MODULES = {"stores.aggregates", "stores.analytics_queries", "stores.erasure", "stores.events",
+DYNAMIC_SQL_MODULES = {"stores.analytics.aggregates", "stores.analytics.queries", "stores.sync.erasure", "stores.analytics.events",
                        "stores.migrator"}
 
 

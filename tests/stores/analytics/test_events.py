@@ -10,7 +10,7 @@ import pyarrow as pa
 import pytest
 
 from stores.analytics import AnalyticsBackend
-from stores.events import EventStore, build_events, dedup_token, for_insert, set_retention
+from stores.analytics.events import EventStore, build_events, dedup_token, for_insert, set_retention
 from tests.stores.analytics.helpers import to_batch
 from tests.stores.analytics.oracle import Event, generate, utc
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 import uuid
 
 from stores.analytics import AnalyticsBackend
-from stores.analytics_relay import AnalyticsConsumer
-from stores.events import event_store, set_retention
-from stores.outbox import OutboxRow
+from stores.sync.analytics_relay import AnalyticsConsumer
+from stores.analytics.events import event_store, set_retention
+from stores.postgres.outbox import OutboxRow
 from stores.postgres import PostgresStore
-from stores.reconcile import reconcile
+from stores.sync.reconcile import reconcile
 from tests.server.analytics.helpers import add_outbox, delivered
 from tests.stores.analytics.helpers import to_batch
 from tests.stores.analytics.oracle import Event

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from server.node import Node
+from server.app import Node
 from stores.graph import GraphBackend, GraphSettings, create_backend
 
 NEO4J_URL = os.environ.get("AMAUTA_TEST_NEO4J_URL", "")

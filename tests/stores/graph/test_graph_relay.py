@@ -9,13 +9,13 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from stores.collaboration import Collaboration
+from stores.graph.collaboration import Collaboration
 from stores.graph import GraphBackend
-from stores.graph_model import GraphModel
-from stores.graph_relay import GraphConsumer, Pair, epoch_ms
-from stores.knowledge_tracing import DEFAULT_PARAMS, SkillState, update
-from stores.outbox import OutboxRow
-from stores.skill_history import Observation, order_key
+from stores.graph.model import GraphModel
+from stores.sync.graph_relay import GraphConsumer, Pair, epoch_ms
+from stores.graph.knowledge_tracing import DEFAULT_PARAMS, SkillState, update
+from stores.postgres.outbox import OutboxRow
+from stores.postgres.skill_history import Observation, order_key
 from tests.stores.graph.helpers import prepared
 
 NOW = datetime(2025, 1, 1, tzinfo=timezone.utc)
@@ -144,7 +144,7 @@ async def test_fitted_parameters_drive_the_update(graph: GraphBackend) -> None:
     await prepared(graph)
     model = GraphModel(graph)
     await model.upsert_node("skill", "fs", {"category": "x"})
-    from stores.knowledge_tracing import BKTParams
+    from stores.graph.knowledge_tracing import BKTParams
     params = BKTParams(0.5, 0.3, 0.05, 0.05)
     await model.store_skill_parameters("fs", params, log_likelihood=-1.0, observations=30)
     await GraphConsumer(graph, MemoryHistories()).deliver(assessments(1, "L", [{"fs": 1.0}]))

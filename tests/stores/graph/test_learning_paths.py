@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from stores.errors import NotFound, PreconditionFailed
 from stores.graph import GraphBackend
-from stores.learning_paths import MASTERY_THRESHOLD, LearningPaths
+from stores.graph.learning_paths import MASTERY_THRESHOLD, LearningPaths
 from tests.stores.graph.helpers import build_dag, cid, learner_with, prepared
 
 

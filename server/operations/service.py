@@ -1,0 +1,100 @@
+"""OperationsService: on-demand consistency checks, plus the scheduled run that feeds the metrics."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from grpc import aio
+
+from amauta.v1 import operations_pb2, operations_pb2_grpc
+from server.rpc import convert
+from server.simulation import service as simulation
+from stores import metrics
+from server.runtime import Runtime
+from server.rpc.validation import Checker
+from stores.sync import consistency
+from stores.tasks import stop_requested
+
+log = logging.getLogger(__name__)
+
+_RULE = operations_pb2.ConsistencyRule
+_STATUS = {"passed": operations_pb2.CONSISTENCY_CHECK_STATUS_PASSED,
+           "findings": operations_pb2.CONSISTENCY_CHECK_STATUS_FINDINGS,
+           "repaired": operations_pb2.CONSISTENCY_CHECK_STATUS_REPAIRED,
+           "error": operations_pb2.CONSISTENCY_CHECK_STATUS_ERROR}
+MAX_EXAMPLES = 1000
+
+
+def targets(runtime: Runtime) -> consistency.CheckTargets:
+    """What the rules read, from the node's open stores."""
+    s = runtime.stores
+    return consistency.CheckTargets(s.postgres, s.graph, s.analytics, simulation.parts(runtime).sync)
+
+
+def to_report(report: consistency.RuleReport, limit: int) -> operations_pb2.ConsistencyRuleReport:
+    """One rule's outcome as its message."""
+    return operations_pb2.ConsistencyRuleReport(
+        rule=convert.enum_from_db(_RULE.DESCRIPTOR, report.rule), status=_STATUS[report.status],
+        finding_count=report.count, repair_count=report.repaired, error_message=report.error,
+        duration_ms=report.duration_ms,
+        example_ids=[i for f in report.findings for i in f.ids][:limit],
+        findings=[operations_pb2.ConsistencyFinding(
+            kind=f.kind, count=len(f.ids), example_ids=f.examples(limit), repaired_count=f.repaired,
+            repair_action=f.repair_action) for f in report.findings])
+
+
+def record_metrics(reports: list[consistency.RuleReport]) -> None:
+    """Publish per-rule findings for the alert rules."""
+    for report in reports:
+        if not report.error:
+            metrics.CONSISTENCY_FINDINGS.labels(report.rule).set(report.count)
+
+
+class OperationsServicer(operations_pb2_grpc.OperationsServiceServicer):
+    """Admin operations (the role gate in server.rpc.policy admits admins only)."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+
+    async def RunConsistencyChecks(  # noqa: N802 - gRPC method name
+            self, request: operations_pb2.RunConsistencyChecksRequest,
+            context: aio.ServicerContext) -> operations_pb2.RunConsistencyChecksResponse:
+        check = Checker()
+        rules = [check.enum(rule, _RULE.DESCRIPTOR, f"rules[{i}]") for i, rule in enumerate(request.rules)]
+        if len(set(rules)) != len(rules):
+            check.fail("rules", "must not repeat a rule")
+        check.number(request.max_examples, "max_examples", 0, MAX_EXAMPLES)
+        check.done()
+        limit = request.max_examples or 10
+        started = convert.to_timestamp(convert.utcnow())
+        reports = await consistency.run(targets(self.runtime), [r for r in rules if r] or consistency.RULES,
+                                        repair=request.repair)
+        record_metrics(reports)
+        return operations_pb2.RunConsistencyChecksResponse(
+            reports=[to_report(r, limit) for r in reports], started_at=started,
+            finished_at=convert.to_timestamp(convert.utcnow()))
+
+
+def build(runtime: Runtime) -> OperationsServicer:
+    """The servicer registered for OperationsService."""
+    return OperationsServicer(runtime)
+
+
+async def _scheduled(runtime: Runtime) -> None:
+    interval = runtime.settings.consistency_interval_seconds
+    while not stop_requested():
+        await asyncio.sleep(interval)
+        try:
+            record_metrics(await consistency.run(targets(runtime)))
+            metrics.CONTENT_QUALITY.set(await consistency.recent_quality(runtime.stores.postgres))
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.warning("scheduled consistency check failed", exc_info=True)
+
+
+def workers(runtime: Runtime) -> None:
+    """The scheduled consistency run (report only; repairs are an operator's decision)."""
+    if runtime.settings.consistency_interval_seconds > 0:
+        runtime.spawn_singleton("consistency-checks", lambda: _scheduled(runtime))

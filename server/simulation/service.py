@@ -1,0 +1,263 @@
+"""SimulationService: live multi-participant simulations (validate → authorise → one domain call → convert)."""
+
+from __future__ import annotations
+
+import time
+import weakref
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from grpc import aio
+
+from amauta.v1 import simulation_pb2 as pb
+from amauta.v1 import simulation_pb2_grpc as pbg
+from server.rpc import paging
+from stores import metrics
+from server.simulation import convert as conv
+from server.rpc.auth import Identity, Role
+from server.rpc.authz import caller
+from server.rpc.errors import FieldViolation, invalid_argument, permission_denied
+from server.runtime import Runtime
+from server.simulation.validation import SimulationChecker
+from server.rpc.validation import fingerprint
+from server.simulation.workers import run_reconciler, run_sync
+from server.simulation.watch import WatchHub
+from stores.sync.simulations import Check, Outcome, SimulationDomain, StartSpec
+from stores.redis.settings import SimulationSettings
+from stores.redis.simulation_state import StateChange
+from stores.sync.simulation_sync import SimulationSync
+
+_STARTUP = metrics.LEARNING_LATENCY.labels("simulation_startup")
+
+
+def may_change(identity: Identity) -> Check:
+    """Admins and services change any simulation; a node only one it takes part in."""
+    def check(participants: Collection[str]) -> None:
+        if identity.is_privileged or (identity.role is Role.NODE and identity.name in participants):
+            return
+        raise permission_denied(f"{identity.name} may not change this simulation")
+    return check
+
+
+def may_read(identity: Identity) -> Check:
+    """Admins, services and observers read or watch any simulation; a node only one it takes part in."""
+    def check(participants: Collection[str]) -> None:
+        if identity.is_privileged or identity.role is Role.OBSERVER:
+            return
+        if identity.role is Role.NODE and identity.name in participants:
+            return
+        raise permission_denied(f"{identity.name} may not read this simulation")
+    return check
+
+
+def require_self(identity: Identity, learner_id: str) -> None:
+    """A node joins and leaves only as itself; admins and services act for anyone."""
+    if not identity.is_privileged and not (identity.role is Role.NODE and identity.name == learner_id):
+        raise permission_denied(f"{identity.name} may not act for learner {learner_id!r}")
+
+
+class SimulationServicer(pbg.SimulationServiceServicer):
+    """The RPCs of amauta.v1.SimulationService."""
+
+    def __init__(self, domain: SimulationDomain, hub: WatchHub) -> None:
+        self.domain = domain
+        self.hub = hub
+
+    async def StartSimulation(self, request: pb.StartSimulationRequest,
+                              context: aio.ServicerContext) -> pb.StartSimulationResponse:
+        c = SimulationChecker()
+        simulation_id = c.simulation_id(request.simulation_id, "simulation_id", required=False)
+        environment_id = c.uuid(request.environment_id, "environment_id")
+        participants = c.participants(request.participants, "participants")
+        config = c.struct(request.config, "config")
+        initial_state = c.struct(request.initial_state, "initial_state") or {}
+        request_id = c.text(request.request_id, "request_id", max_chars=c.limits.short_chars)
+        join_policy = c.enum(request.join_policy, pb.JoinPolicy.DESCRIPTOR, "join_policy",
+                             required=False) or "invite_only"
+        invited = c.learner_ids(request.invited_learner_ids, "invited_learner_ids", required=False)
+        c.done()
+        identity = caller()
+        may_change(identity)(participants)
+        began = time.perf_counter()
+        started = await self.domain.start(StartSpec(simulation_id, str(environment_id), participants, config,
+                                                    initial_state, request_id or None, identity.name,
+                                                    # a retry may carry a fresh id: the first start's wins
+                                                    fingerprint(request, "simulation_id"), join_policy,
+                                                    tuple(invited)))
+        if not started.replayed:
+            _STARTUP.observe(time.perf_counter() - began)
+        return pb.StartSimulationResponse(simulation=conv.simulation(started.state), session_ids=started.session_ids)
+
+    async def JoinSimulation(self, request: pb.JoinSimulationRequest,
+                             context: aio.ServicerContext) -> pb.JoinSimulationResponse:
+        c = SimulationChecker()
+        c.simulation_id(request.simulation_id, "simulation_id")
+        c.identifier(request.learner_id, "learner_id")
+        c.done()
+        identity = caller()
+        require_self(identity, request.learner_id)
+        state, session_id = await self.domain.join(request.simulation_id, request.learner_id, actor=identity.name,
+                                                   bypass_policy=identity.is_privileged)
+        return pb.JoinSimulationResponse(simulation=conv.simulation(state), session_id=session_id)
+
+    async def InviteToSimulation(self, request: pb.InviteToSimulationRequest,
+                                 context: aio.ServicerContext) -> pb.InviteToSimulationResponse:
+        c = SimulationChecker()
+        c.simulation_id(request.simulation_id, "simulation_id")
+        learner_ids = c.learner_ids(request.learner_ids, "learner_ids", required=True)
+        c.done()
+        state = await self.domain.invite(request.simulation_id, learner_ids, check=may_change(caller()))
+        return pb.InviteToSimulationResponse(simulation=conv.simulation(state))
+
+    async def LeaveSimulation(self, request: pb.LeaveSimulationRequest,
+                              context: aio.ServicerContext) -> pb.LeaveSimulationResponse:
+        c = SimulationChecker()
+        c.simulation_id(request.simulation_id, "simulation_id")
+        c.identifier(request.learner_id, "learner_id")
+        status = c.end_status(request.status, "status", default="abandoned")
+        performance = c.struct(request.performance_data, "performance_data")
+        outcomes = c.struct(request.learning_outcomes, "learning_outcomes")
+        c.done()
+        identity = caller()
+        require_self(identity, request.learner_id)
+        state, session_id = await self.domain.leave(request.simulation_id, request.learner_id, status=status,
+                                                    performance_data=performance, learning_outcomes=outcomes,
+                                                    actor=identity.name)
+        return pb.LeaveSimulationResponse(simulation=conv.simulation(state), session_id=session_id)
+
+    async def UpdateSimulationState(self, request: pb.UpdateSimulationStateRequest,
+                                    context: aio.ServicerContext) -> pb.UpdateSimulationStateResponse:
+        c = SimulationChecker()
+        c.simulation_id(request.simulation_id, "simulation_id")
+        state = c.struct(request.state, "state") or {}
+        mask = c.mask_paths(request.update_mask.paths, "update_mask")
+        phase = c.text(request.phase, "phase", max_chars=c.limits.short_chars) if request.HasField("phase") else None
+        expected = c.version(request.expected_version, "expected_version")
+        if not state and not mask and phase is None:
+            c.fail("state", "empty change: set state, update_mask or phase")
+        c.done()
+        identity = caller()
+        updated = await self.domain.update(request.simulation_id, StateChange(state, mask, phase),
+                                           expected_version=expected, actor=identity.name,
+                                           check=may_change(identity), max_bytes=c.limits.json_bytes)
+        return pb.UpdateSimulationStateResponse(version=updated.version, token=updated.token,
+                                                last_update=conv.ms_timestamp(updated.last_update_ms))
+
+    async def WatchSimulation(self, request: pb.WatchSimulationRequest, context: aio.ServicerContext) -> None:
+        """Server-streaming; messages are written with context.write by the watch hub."""
+        c = SimulationChecker()
+        c.simulation_id(request.simulation_id, "simulation_id")
+        token = c.resume_token(request.resume_token, "resume_token")
+        c.done()
+        identity = caller()
+        current = await self.domain.watch_target(request.simulation_id, resuming=bool(token),
+                                                 check=may_read(identity))
+        # A node reads only as a participant, so its leave ends the watch; other roles read anyway.
+        member = identity.name if identity.role is Role.NODE else ""
+        await self.hub.serve(request.simulation_id, token, current, context, member)
+
+    async def GetSimulation(self, request: pb.GetSimulationRequest,
+                            context: aio.ServicerContext) -> pb.GetSimulationResponse:
+        c = SimulationChecker()
+        c.simulation_id(request.simulation_id, "simulation_id")
+        c.done()
+        state = await self.domain.get(request.simulation_id, may_read(caller()))
+        return pb.GetSimulationResponse(simulation=conv.simulation(state))
+
+    async def ListActiveSimulations(self, request: pb.ListActiveSimulationsRequest,
+                                    context: aio.ServicerContext) -> pb.ListActiveSimulationsResponse:
+        c = SimulationChecker()
+        environment_id = c.uuid(request.environment_id, "environment_id", required=False)
+        if request.participant:
+            c.identifier(request.participant, "participant")
+        c.done()
+        limit = paging.page_size(request.page_size)
+        fingerprint = paging.filter_fingerprint(request)
+        key = paging.decode_token(request.page_token, fingerprint)
+        after = _keyset(key)
+        identity = caller()
+        participant = request.participant or None
+        if not (identity.is_privileged or identity.role is Role.OBSERVER):
+            if identity.role is not Role.NODE or (participant not in (None, identity.name)):
+                raise permission_denied(f"{identity.name} may list only simulations it takes part in")
+            participant = identity.name  # a node sees its own simulations only
+        states, next_key = await self.domain.page(after=after, limit=limit, environment_id=environment_id,
+                                                  participant=participant)
+        return pb.ListActiveSimulationsResponse(
+            simulations=[conv.simulation(s) for s in states],
+            next_page_token=paging.encode_token(list(next_key), fingerprint) if next_key else "")
+
+    async def EndSimulation(self, request: pb.EndSimulationRequest,
+                            context: aio.ServicerContext) -> pb.EndSimulationResponse:
+        c = SimulationChecker()
+        c.simulation_id(request.simulation_id, "simulation_id")
+        outcomes: list[Outcome] = []
+        seen: set[str] = set()
+        for i, o in enumerate(request.outcomes):
+            field = f"outcomes[{i}]"
+            c.identifier(o.learner_id, f"{field}.learner_id")
+            if o.learner_id in seen:
+                c.fail(f"{field}.learner_id", f"second outcome for {o.learner_id!r}")
+            seen.add(o.learner_id)
+            outcomes.append(Outcome(
+                o.learner_id, c.end_status(o.status, f"{field}.status", default="completed"),
+                c.struct(o.performance_data, f"{field}.performance_data"),
+                c.struct(o.learning_outcomes, f"{field}.learning_outcomes"),
+                c.unit_interval(o.synergy, f"{field}.synergy") if o.HasField("synergy") else None))
+        c.done()
+        identity = caller()
+        ended = await self.domain.end(request.simulation_id, outcomes, actor=identity.name,
+                                      check=may_change(identity))
+        if ended.failed and not ended.already_ended:
+            metrics.FAILED_SIMULATIONS.inc()
+        return pb.EndSimulationResponse(simulation_id=ended.simulation_id, ended_session_ids=ended.ended_session_ids,
+                                        collaboration_pair_count=ended.collaboration_pair_count,
+                                        already_ended=ended.already_ended)
+
+
+def _keyset(key: list[object] | None) -> tuple[int, str] | None:
+    if key is None:
+        return None
+    try:
+        start_ms, simulation_id = key
+        return int(start_ms), str(simulation_id)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        raise invalid_argument([FieldViolation("page_token", "malformed page token")]) from None
+
+
+@dataclass
+class _Parts:
+    domain: SimulationDomain
+    servicer: SimulationServicer
+    sync: SimulationSync
+    settings: SimulationSettings
+
+
+_PARTS: dict[int, _Parts] = {}
+
+
+def parts(runtime: Runtime) -> _Parts:
+    """The simulation objects of one node (built once per runtime, shared by servicer and workers)."""
+    found = _PARTS.get(id(runtime))
+    if found is None:
+        settings = SimulationSettings.from_env()
+        domain = SimulationDomain(runtime.stores.postgres, runtime.stores.redis, settings)
+        hub = WatchHub(runtime, domain.live, settings)
+        found = _PARTS[id(runtime)] = _Parts(domain, SimulationServicer(domain, hub), SimulationSync(domain), settings)
+        weakref.finalize(runtime, _PARTS.pop, id(runtime), None)
+    return found
+
+
+def build(runtime: Runtime) -> SimulationServicer:
+    """The servicer registered for SimulationService."""
+    return parts(runtime).servicer
+
+
+def start_workers(runtime: Runtime) -> None:
+    """The sync worker (with hang detection) and the reconciler."""
+    p = parts(runtime)
+    # Both read live simulations from Redis: one leader per PostgreSQL and Redis pair.
+    redis = runtime.stores.redis.settings.where
+    runtime.spawn_singleton("simulation-sync", lambda: run_sync(p.sync, p.settings), scope=redis)
+    runtime.spawn_singleton("simulation-reconciler", lambda: run_reconciler(p.sync, p.settings), scope=redis)
+
