@@ -19,14 +19,14 @@ from typing import Any
 import grpc
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 from google.protobuf.struct_pb2 import Struct
 
 from amauta.v1 import analytics_pb2
 from server.rpc import convert
 from server.analytics.validation import EventRules, row_errors
-from server.rpc.auth import Identity, Role
-from server.rpc.errors import ApiError, FieldViolation, invalid_argument, permission_denied
+from server.rpc.auth import Identity
+from server.rpc.errors import ApiError, FieldViolation, invalid_argument
+from server.rpc.policy import require_event_writer
 from server.rpc.validation import struct_depth
 from stores.analytics.events import EventStore, RecordOutcome, build_events
 from stores.tasks import stop_requested
@@ -115,16 +115,6 @@ def merge_errors(valid: np.ndarray, errors: list[tuple[int, str, str]],
     return sorted(errors + added)
 
 
-def check_writer(batch: pa.Table, identity: Identity) -> None:
-    """A node writes events only for itself: PERMISSION_DENIED when a row names another learner."""
-    if identity.role is not Role.NODE or batch.num_rows == 0:
-        return
-    learners = batch.column("learner_id")
-    foreign = pc.and_(pc.not_equal(learners, identity.name), pc.not_equal(learners, ""))
-    if pc.any(foreign).as_py():
-        raise permission_denied(f"{identity.name} may record events only for learner {identity.name!r}")
-
-
 @dataclass
 class _Tally:
     accepted: int = 0
@@ -193,7 +183,7 @@ class StreamIngest:
             batch, struct_errors = events_batch(request.events, self.config.rules)
         if self._seen + batch.num_rows > self.config.max_stream_rows:
             raise resource_exhausted(f"a stream carries at most {self.config.max_stream_rows} events")
-        check_writer(batch, self.identity)
+        require_event_writer(batch, self.identity)
         valid, errors = row_errors(batch, self.config.rules, datetime.now(timezone.utc))
         if struct_errors:
             errors = merge_errors(valid, errors, struct_errors)

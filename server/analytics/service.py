@@ -14,9 +14,8 @@ from server.analytics.config import AnalyticsConfig
 from server.analytics.ingest import StreamIngest, events_batch, merge_errors
 from server.analytics.validation import (cohort_query, effectiveness_query, export_query,
                                          performance_query, reconcile_query, row_errors)
-from server.rpc.auth import Identity, Role
-from server.rpc.authz import caller, require_learner_access
-from server.rpc.errors import FieldViolation, invalid_argument, permission_denied
+from server.rpc.policy import caller, require_analytics_reader, require_export_scope, require_learner_access
+from server.rpc.errors import FieldViolation, invalid_argument
 from server.runtime import Runtime
 from stores.analytics import queries
 from stores.analytics.aggregates import Aggregator
@@ -28,14 +27,6 @@ from stores.sync.reconcile import reconcile_report
 
 def _now() -> datetime:
     return datetime.now(timezone.utc)
-
-
-def _require_reader(learner_id: str) -> Identity:
-    """Analysts read every learner's analytics; otherwise the learner-record rule applies."""
-    identity = caller()
-    if identity.role is Role.ANALYST:
-        return identity
-    return require_learner_access(learner_id)
 
 
 class AnalyticsServicer(analytics_pb2_grpc.AnalyticsServiceServicer):
@@ -68,7 +59,7 @@ class AnalyticsServicer(analytics_pb2_grpc.AnalyticsServiceServicer):
     async def GetLearnerPerformance(self, request: analytics_pb2.GetLearnerPerformanceRequest,
                                     context: aio.ServicerContext) -> analytics_pb2.GetLearnerPerformanceResponse:
         args = performance_query(request, _now())
-        _require_reader(args["learner_id"])
+        require_analytics_reader(args["learner_id"])
         points = await queries.learner_performance(self.stores.analytics, **args)
         return analytics_pb2.GetLearnerPerformanceResponse(points=[convert.performance_point(p) for p in points])
 
@@ -104,9 +95,7 @@ class AnalyticsServicer(analytics_pb2_grpc.AnalyticsServiceServicer):
     async def ExportEvents(self, request: analytics_pb2.ExportEventsRequest,
                            context: aio.ServicerContext) -> AsyncIterator[analytics_pb2.ExportEventsResponse]:
         fields, batch_size = export_query(request, _now())
-        identity = caller()
-        if identity.role is Role.NODE and fields["learner_id"] != identity.name:
-            raise permission_denied(f"{identity.name} may export only its own events: set learner_id")
+        require_export_scope(fields["learner_id"])
         async for rows in queries.export_events(self.stores.analytics, queries.ExportFilter(**fields),
                                                 batch_size):
             yield analytics_pb2.ExportEventsResponse(events=[convert.learning_event(r) for r in rows])

@@ -7,7 +7,7 @@ from grpc import aio
 from amauta.v1 import catalog_pb2, common_pb2
 from server.catalog import convert as to
 from stores import metrics
-from server.rpc.authz import caller
+from server.rpc.policy import caller
 from server.rpc.validation import Checker, fingerprint
 from stores.redis.generation_queue import GenerationQueue, now_ms
 

@@ -14,8 +14,7 @@ from grpc import aio
 from amauta.v1 import graph_pb2, graph_pb2_grpc
 from server.graph import convert as cv
 from server.rpc import paging
-from server.rpc.auth import Role
-from server.rpc.authz import caller, require_learner_access
+from server.rpc.policy import own_learner, read_learner
 from server.graph.validation import GraphChecker
 from server.runtime import Runtime
 from stores.graph.collaboration import Collaboration
@@ -31,10 +30,6 @@ from stores.graph.skill_gaps import SkillGaps
 DEFAULT_K = 10
 
 
-def read_learner(learner_id: str) -> None:
-    """Any role may read learner-scoped graph data, except that a node reads only its own."""
-    if caller().role is Role.NODE:
-        require_learner_access(learner_id)
 
 
 class GraphServicer(graph_pb2_grpc.GraphServiceServicer):
@@ -85,11 +80,11 @@ class GraphServicer(graph_pb2_grpc.GraphServiceServicer):
         c = GraphChecker()
         c.identifier(request.type, "type", required=False)
         c.done()
-        me = caller()
-        if me.role is Role.NODE:  # a node sees only its own node
+        own = own_learner()
+        if own is not None:
             paging.page_size(request.page_size)
             try:
-                row = await self.model.get_node("learner", me.name)
+                row = await self.model.get_node("learner", own)
             except NotFound:
                 return graph_pb2.ListLearnerNodesResponse()
             if request.type and row.get("type") != request.type:

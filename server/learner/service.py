@@ -1,7 +1,7 @@
 """LearnerService: profiles, sessions, assessments, real-time progress and erasure.
 
 Every method is validate → authorise → one store call → convert. Validation lives in
-server/learner/validation.py, object-level scoping in server/learner/access.py.
+server/learner/validation.py, object-level scoping in server/rpc/policy.py.
 """
 
 from __future__ import annotations
@@ -12,8 +12,7 @@ from amauta.v1 import learner_pb2 as pb
 from amauta.v1 import learner_pb2_grpc
 from server.learner import convert as out
 from server.learner import validation as check
-from server.rpc.authz import caller, require_learner_access
-from server.learner.access import list_scope, record_scope, scoped
+from server.rpc.policy import caller, list_scope, record_scope, require_learner_access, scoped
 from server.learner.paging import close_page, open_page
 from server.runtime import Runtime
 from server.rpc.validation import fingerprint

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 import weakref
-from collections.abc import Collection
 from dataclasses import dataclass
 
 from grpc import aio
@@ -14,46 +13,20 @@ from amauta.v1 import simulation_pb2_grpc as pbg
 from server.rpc import paging
 from stores import metrics
 from server.simulation import convert as conv
-from server.rpc.auth import Identity, Role
-from server.rpc.authz import caller
-from server.rpc.errors import FieldViolation, invalid_argument, permission_denied
+from server.rpc.policy import (caller, may_change, may_read, require_self, simulation_list_scope,
+                               watch_member)
+from server.rpc.errors import FieldViolation, invalid_argument
 from server.runtime import Runtime
 from server.simulation.validation import SimulationChecker
 from server.rpc.validation import fingerprint
 from server.simulation.workers import run_reconciler, run_sync
 from server.simulation.watch import WatchHub
-from stores.sync.simulations import Check, Outcome, SimulationDomain, StartSpec
+from stores.sync.simulations import Outcome, SimulationDomain, StartSpec
 from stores.redis.settings import SimulationSettings
 from stores.redis.simulation_state import StateChange
 from stores.sync.simulation_sync import SimulationSync
 
 _STARTUP = metrics.LEARNING_LATENCY.labels("simulation_startup")
-
-
-def may_change(identity: Identity) -> Check:
-    """Admins and services change any simulation; a node only one it takes part in."""
-    def check(participants: Collection[str]) -> None:
-        if identity.is_privileged or (identity.role is Role.NODE and identity.name in participants):
-            return
-        raise permission_denied(f"{identity.name} may not change this simulation")
-    return check
-
-
-def may_read(identity: Identity) -> Check:
-    """Admins, services and observers read or watch any simulation; a node only one it takes part in."""
-    def check(participants: Collection[str]) -> None:
-        if identity.is_privileged or identity.role is Role.OBSERVER:
-            return
-        if identity.role is Role.NODE and identity.name in participants:
-            return
-        raise permission_denied(f"{identity.name} may not read this simulation")
-    return check
-
-
-def require_self(identity: Identity, learner_id: str) -> None:
-    """A node joins and leaves only as itself; admins and services act for anyone."""
-    if not identity.is_privileged and not (identity.role is Role.NODE and identity.name == learner_id):
-        raise permission_denied(f"{identity.name} may not act for learner {learner_id!r}")
 
 
 class SimulationServicer(pbg.SimulationServiceServicer):
@@ -152,9 +125,7 @@ class SimulationServicer(pbg.SimulationServiceServicer):
         identity = caller()
         current = await self.domain.watch_target(request.simulation_id, resuming=bool(token),
                                                  check=may_read(identity))
-        # A node reads only as a participant, so its leave ends the watch; other roles read anyway.
-        member = identity.name if identity.role is Role.NODE else ""
-        await self.hub.serve(request.simulation_id, token, current, context, member)
+        await self.hub.serve(request.simulation_id, token, current, context, watch_member(identity))
 
     async def GetSimulation(self, request: pb.GetSimulationRequest,
                             context: aio.ServicerContext) -> pb.GetSimulationResponse:
@@ -175,12 +146,7 @@ class SimulationServicer(pbg.SimulationServiceServicer):
         fingerprint = paging.filter_fingerprint(request)
         key = paging.decode_token(request.page_token, fingerprint)
         after = _keyset(key)
-        identity = caller()
-        participant = request.participant or None
-        if not (identity.is_privileged or identity.role is Role.OBSERVER):
-            if identity.role is not Role.NODE or (participant not in (None, identity.name)):
-                raise permission_denied(f"{identity.name} may list only simulations it takes part in")
-            participant = identity.name  # a node sees its own simulations only
+        participant = simulation_list_scope(caller(), request.participant or None)
         states, next_key = await self.domain.page(after=after, limit=limit, environment_id=environment_id,
                                                   participant=participant)
         return pb.ListActiveSimulationsResponse(
