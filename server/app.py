@@ -24,10 +24,10 @@ from server.config import Settings
 from server.rpc.interceptors import (AccessLogInterceptor, AuthInterceptor, ErrorMappingInterceptor,
                                  RateLimitInterceptor, RoleInterceptor)
 from server.rpc.ratelimit import RateLimiter
+from server.bootstrap import Components, bootstrap
 from server.runtime import Runtime, Stores
 from stores.postgres import analytics_owner
 from stores.postgres import outbox
-from stores.postgres import summaries
 from stores.analytics.disabled import DisabledBackend
 from stores.postgres.leases import Leadership
 from stores.redis.ratelimits import SharedBuckets
@@ -213,7 +213,9 @@ class Node:
         await self._open_and_migrate(runtime)
         return runtime.stores
 
-    def _build_server(self, runtime: Runtime, registry: TokenRegistry | None) -> tuple[aio.Server, list[str]]:
+    def _build_server(self, components: Components,
+                      registry: TokenRegistry | None) -> tuple[aio.Server, list[str]]:
+        runtime = components.runtime
         resolved = runtime.settings
         limiter = RateLimiter(resolved.rate_limit_rps, resolved.rate_limit_burst,
                               exempt=frozenset({Role.ADMIN, Role.SERVICE}),
@@ -231,7 +233,7 @@ class Node:
                      ("grpc.server.max_pending_requests_hard_limit", 30_000)],
             maximum_concurrent_rpcs=resolved.max_concurrent_rpcs or None,
         )
-        names = services.register_all(server, runtime)
+        names = services.register_all(server, components)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, server)
         reflection.enable([*names, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name], server)
         credentials = tls.server_credentials(resolved)
@@ -251,7 +253,8 @@ class Node:
         try:
             registry = self.registry = self._registry()
             runtime = self._build_runtime("serve")
-            server, names = self._build_server(runtime, registry)
+            components = bootstrap(runtime)
+            server, names = self._build_server(components, registry)
             for name in (OVERALL, *names):
                 await self.health.set(name, health_pb2.HealthCheckResponse.NOT_SERVING)
             await server.start()
@@ -275,9 +278,7 @@ class Node:
             await self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
         await self._refresh_health()
         self._monitor = asyncio.create_task(self._watch_health(), name="health-monitor")
-        services.start_workers(runtime)
-        runtime.spawn_singleton("learner-summaries", lambda: summaries.refresh_forever(
-            runtime.stores.postgres, resolved.summary_refresh_seconds))
+        services.start_workers(components)
 
     async def _refresh_health(self) -> None:
         assert self.runtime is not None

@@ -1,4 +1,4 @@
-"""The service registry: each service module registers its servicer and background workers here."""
+"""The service registry: each service's servicer and background workers, built from the components."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from server.graph import service as graph
 from server.learner import service as learner
 from server.operations import service as operations
 from server.simulation import service as simulation
-from server.runtime import Runtime
+from server.bootstrap import Components
 
 
 @dataclass(frozen=True)
@@ -25,8 +25,8 @@ class ServiceEntry:
 
     full_name: str
     add: Callable[[object, aio.Server], None]
-    build: Callable[[Runtime], object]
-    workers: Callable[[Runtime], None] | None = None
+    build: Callable[[Components], object]
+    workers: Callable[[Components], None] | None = None
 
 
 def entries() -> list[ServiceEntry]:
@@ -37,13 +37,13 @@ def entries() -> list[ServiceEntry]:
                      catalog.build, workers=catalog.workers),
         ServiceEntry(learner_pb2.DESCRIPTOR.services_by_name["LearnerService"].full_name,
                      learner_pb2_grpc.add_LearnerServiceServicer_to_server,
-                     learner.build),
+                     learner.build, workers=learner.workers),
         ServiceEntry(analytics_pb2.DESCRIPTOR.services_by_name["AnalyticsService"].full_name,
                      analytics_pb2_grpc.add_AnalyticsServiceServicer_to_server,
                      analytics.build, workers=analytics.workers),
         ServiceEntry(simulation_pb2.DESCRIPTOR.services_by_name["SimulationService"].full_name,
                      simulation_pb2_grpc.add_SimulationServiceServicer_to_server,
-                     simulation.build, workers=simulation.start_workers),
+                     simulation.build, workers=simulation.workers),
         ServiceEntry(graph_pb2.DESCRIPTOR.services_by_name["GraphService"].full_name,
                      graph_pb2_grpc.add_GraphServiceServicer_to_server,
                      graph.build, workers=graph.workers),
@@ -53,17 +53,17 @@ def entries() -> list[ServiceEntry]:
     ]
 
 
-def register_all(server: aio.Server, runtime: Runtime) -> list[str]:
+def register_all(server: aio.Server, components: Components) -> list[str]:
     """Add every servicer to server; returns the full service names."""
     names = []
     for entry in entries():
-        entry.add(entry.build(runtime), server)
+        entry.add(entry.build(components), server)
         names.append(entry.full_name)
     return names
 
 
-def start_workers(runtime: Runtime) -> None:
-    """Start the background workers of every service (relays, reapers, sync)."""
+def start_workers(components: Components) -> None:
+    """Start the background workers of every service (relays, reapers, sync, schedules)."""
     for entry in entries():
         if entry.workers is not None:
-            entry.workers(runtime)
+            entry.workers(components)

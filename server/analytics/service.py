@@ -10,17 +10,17 @@ from grpc import aio
 from amauta.v1 import analytics_pb2, analytics_pb2_grpc
 from server.analytics import convert
 from server.rpc import paging
-from server.analytics.config import AnalyticsConfig
 from server.analytics.ingest import StreamIngest, events_batch, merge_errors
 from server.analytics.validation import (cohort_query, effectiveness_query, export_query,
                                          performance_query, reconcile_query, row_errors)
 from server.rpc.policy import caller, require_analytics_reader, require_export_scope, require_learner_access
 from server.rpc.errors import FieldViolation, invalid_argument
-from server.runtime import Runtime
+from server.bootstrap import Analytics, Components
+from server.runtime import Stores
 from stores.analytics import queries
 from stores.analytics.aggregates import Aggregator
 from stores.sync.analytics_relay import AnalyticsConsumer
-from stores.analytics.events import event_store, set_retention
+from stores.analytics.events import set_retention
 from stores.postgres.outbox import OutboxRelay
 from stores.sync.reconcile import reconcile_report
 
@@ -32,10 +32,10 @@ def _now() -> datetime:
 class AnalyticsServicer(analytics_pb2_grpc.AnalyticsServiceServicer):
     """Thin handlers: validate, authorise, one store call, convert."""
 
-    def __init__(self, runtime: Runtime, config: AnalyticsConfig) -> None:
-        self.stores = runtime.stores
-        self.config = config
-        self.events = event_store(runtime.stores.analytics)
+    def __init__(self, stores: Stores, parts: Analytics) -> None:
+        self.stores = stores
+        self.config = parts.config
+        self.events = parts.events
 
     async def RecordEvents(self, request_iterator: AsyncIterator[analytics_pb2.RecordEventsRequest],
                            context: aio.ServicerContext) -> analytics_pb2.RecordEventsResponse:
@@ -107,18 +107,19 @@ class AnalyticsServicer(analytics_pb2_grpc.AnalyticsServiceServicer):
         return convert.reconcile_response(report)
 
 
-def build(runtime: Runtime) -> AnalyticsServicer:
+def build(c: Components) -> AnalyticsServicer:
     """The AnalyticsService servicer of a node."""
-    return AnalyticsServicer(runtime, AnalyticsConfig.from_env())
+    return AnalyticsServicer(c.stores, c.analytics)
 
 
-def workers(runtime: Runtime) -> None:
+def workers(c: Components) -> None:
     """The analytics outbox relay, the raw-event TTL setting and the scheduled aggregation."""
+    runtime = c.runtime
     if not runtime.settings.analytics_enabled:
         return  # the analytics node relays and aggregates; outbox rows wait for it
-    config = AnalyticsConfig.from_env()
-    backend, postgres = runtime.stores.analytics, runtime.stores.postgres
-    consumer = AnalyticsConsumer(postgres, event_store(backend))
+    config = c.analytics.config
+    backend, postgres = c.stores.analytics, c.stores.postgres
+    consumer = AnalyticsConsumer(postgres, c.analytics.events)
     runtime.spawn("analytics-relay", OutboxRelay(postgres, consumer, batch_size=config.relay_batch).run())
     runtime.spawn("analytics-retention", set_retention(backend, config.event_ttl_days))
     if config.aggregate_seconds > 0:

@@ -11,7 +11,7 @@ import sys
 from server.cli.analytics_stores import analytics_stores
 from server.config import Settings
 from stores.sync.analytics_relay import AnalyticsConsumer
-from stores.analytics.events import RecordOutcome, event_store
+from stores.analytics.events import RecordOutcome, EventStore
 from stores.postgres.outbox import OutboxRelay
 
 
@@ -35,7 +35,7 @@ def _report(outcome: RecordOutcome) -> None:
 
 async def _relay(args: argparse.Namespace, settings: Settings) -> int:
     async with analytics_stores(settings, migrate=True) as stores:
-        consumer = AnalyticsConsumer(stores.postgres, event_store(stores.analytics),
+        consumer = AnalyticsConsumer(stores.postgres, EventStore(stores.analytics),
                                      on_delivered=_report if args.verbose else None)
         relay = OutboxRelay(stores.postgres, consumer, batch_size=args.batch_size, idle_seconds=0.2)
         print(json.dumps({"ready": True, "consumer": args.consumer}), flush=True)

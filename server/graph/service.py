@@ -16,16 +16,11 @@ from server.graph import convert as cv
 from server.rpc import paging
 from server.rpc.policy import own_learner, read_learner
 from server.graph.validation import GraphChecker
-from server.runtime import Runtime
-from stores.graph.collaboration import Collaboration
+from server.bootstrap import Components, Graph
 from stores.errors import NotFound
-from stores.graph.model import GraphModel
 from stores.sync.graph_relay import GraphConsumer
-from stores.graph.learning_paths import MASTERY_THRESHOLD, LearningPaths
+from stores.graph.learning_paths import MASTERY_THRESHOLD
 from stores.postgres.outbox import OutboxRelay
-from stores.sync.skill_fitting import SkillFitter
-from stores.postgres.skill_history import PostgresHistories
-from stores.graph.skill_gaps import SkillGaps
 
 DEFAULT_K = 10
 
@@ -35,13 +30,12 @@ DEFAULT_K = 10
 class GraphServicer(graph_pb2_grpc.GraphServiceServicer):
     """The GraphService RPCs."""
 
-    def __init__(self, runtime: Runtime) -> None:
-        graph = runtime.stores.graph
-        self.model = GraphModel(graph)
-        self.paths = LearningPaths(graph)
-        self.gaps = SkillGaps(graph)
-        self.collaboration = Collaboration(graph)
-        self.fitter = SkillFitter(runtime.stores.postgres, self.model, spawn=runtime.spawn)
+    def __init__(self, parts: Graph) -> None:
+        self.model = parts.model
+        self.paths = parts.paths
+        self.gaps = parts.gaps
+        self.collaboration = parts.collaboration
+        self.fitter = parts.fitter
 
     # --- nodes ----------------------------------------------------------------------------------
 
@@ -349,13 +343,12 @@ class GraphServicer(graph_pb2_grpc.GraphServiceServicer):
             collaborations=[cv.collaborated_with(e) for e in edges[:size]], next_page_token=token)
 
 
-def build(runtime: Runtime) -> GraphServicer:
-    """The GraphService servicer over the runtime's graph store."""
-    return GraphServicer(runtime)
+def build(c: Components) -> GraphServicer:
+    """The GraphService servicer over the node's graph components."""
+    return GraphServicer(c.graph)
 
 
-def workers(runtime: Runtime) -> None:
+def workers(c: Components) -> None:
     """The graph outbox relay: PostgreSQL changes into the graph, exactly once."""
-    postgres = runtime.stores.postgres
-    relay = OutboxRelay(postgres, GraphConsumer(runtime.stores.graph, PostgresHistories(postgres)))
-    runtime.spawn("graph-outbox-relay", relay.run())
+    relay = OutboxRelay(c.stores.postgres, GraphConsumer(c.stores.graph, c.graph.histories))
+    c.runtime.spawn("graph-outbox-relay", relay.run())

@@ -14,19 +14,21 @@ from server.learner import convert as out
 from server.learner import validation as check
 from server.rpc.policy import caller, list_scope, record_scope, require_learner_access, scoped
 from server.learner.paging import close_page, open_page
-from server.runtime import Runtime
+from server.bootstrap import Components
 from server.rpc.validation import fingerprint
 from stores.postgres.assessments import AssessmentQuery, AssessmentStore
 from stores.sync.erasure import Eraser
 from stores.postgres.learners import LearnerStore, ProfileQuery
+from stores.postgres import summaries
+from stores.postgres.sessions import SessionQuery
 from stores.redis.progress import ProgressStore
-from stores.postgres.sessions import SessionQuery, SessionStore
+from stores.sync.progress import LearnerSessions
 
 
 class LearnerServicer(learner_pb2_grpc.LearnerServiceServicer):
     """The LearnerService RPCs over the learner store modules."""
 
-    def __init__(self, profiles: LearnerStore, sessions: SessionStore, assessments: AssessmentStore,
+    def __init__(self, profiles: LearnerStore, sessions: LearnerSessions, assessments: AssessmentStore,
                  progress: ProgressStore, eraser: Eraser) -> None:
         self.profiles = profiles
         self.sessions = sessions
@@ -185,10 +187,13 @@ class LearnerServicer(learner_pb2_grpc.LearnerServiceServicer):
         return out.erasure(await self.eraser.erase(learner_id, identity.name))
 
 
-def build(runtime: Runtime) -> LearnerServicer:
-    """The servicer over the node's stores."""
-    stores = runtime.stores
-    progress = ProgressStore(stores.redis, stores.postgres)
-    return LearnerServicer(LearnerStore(stores.postgres), SessionStore(stores.postgres, progress),
-                           AssessmentStore(stores.postgres), progress,
-                           Eraser(stores.postgres, progress, stores.graph, stores.analytics))
+def build(c: Components) -> LearnerServicer:
+    """The servicer over the node's learner components."""
+    p = c.learner
+    return LearnerServicer(p.profiles, p.sessions, p.assessments, p.progress, p.eraser)
+
+
+def workers(c: Components) -> None:
+    """The scheduled refresh of the per-learner summaries (one node at a time)."""
+    postgres, seconds = c.stores.postgres, c.runtime.settings.summary_refresh_seconds
+    c.runtime.spawn_singleton("learner-summaries", lambda: summaries.refresh_forever(postgres, seconds))

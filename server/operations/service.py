@@ -9,9 +9,8 @@ from grpc import aio
 
 from amauta.v1 import operations_pb2, operations_pb2_grpc
 from server.rpc import convert
-from server.simulation import service as simulation
 from stores import metrics
-from server.runtime import Runtime
+from server.bootstrap import Components
 from server.rpc.validation import Checker
 from stores.sync import consistency
 from stores.tasks import stop_requested
@@ -24,12 +23,6 @@ _STATUS = {"passed": operations_pb2.CONSISTENCY_CHECK_STATUS_PASSED,
            "repaired": operations_pb2.CONSISTENCY_CHECK_STATUS_REPAIRED,
            "error": operations_pb2.CONSISTENCY_CHECK_STATUS_ERROR}
 MAX_EXAMPLES = 1000
-
-
-def targets(runtime: Runtime) -> consistency.CheckTargets:
-    """What the rules read, from the node's open stores."""
-    s = runtime.stores
-    return consistency.CheckTargets(s.postgres, s.graph, s.analytics, simulation.parts(runtime).sync)
 
 
 def to_report(report: consistency.RuleReport, limit: int) -> operations_pb2.ConsistencyRuleReport:
@@ -54,8 +47,8 @@ def record_metrics(reports: list[consistency.RuleReport]) -> None:
 class OperationsServicer(operations_pb2_grpc.OperationsServiceServicer):
     """Admin operations (the role gate in server.rpc.policy admits admins only)."""
 
-    def __init__(self, runtime: Runtime) -> None:
-        self.runtime = runtime
+    def __init__(self, targets: consistency.CheckTargets) -> None:
+        self.targets = targets
 
     async def RunConsistencyChecks(  # noqa: N802 - gRPC method name
             self, request: operations_pb2.RunConsistencyChecksRequest,
@@ -68,7 +61,7 @@ class OperationsServicer(operations_pb2_grpc.OperationsServiceServicer):
         check.done()
         limit = request.max_examples or 10
         started = convert.to_timestamp(convert.utcnow())
-        reports = await consistency.run(targets(self.runtime), [r for r in rules if r] or consistency.RULES,
+        reports = await consistency.run(self.targets, [r for r in rules if r] or consistency.RULES,
                                         repair=request.repair)
         record_metrics(reports)
         return operations_pb2.RunConsistencyChecksResponse(
@@ -76,25 +69,26 @@ class OperationsServicer(operations_pb2_grpc.OperationsServiceServicer):
             finished_at=convert.to_timestamp(convert.utcnow()))
 
 
-def build(runtime: Runtime) -> OperationsServicer:
+def build(c: Components) -> OperationsServicer:
     """The servicer registered for OperationsService."""
-    return OperationsServicer(runtime)
+    return OperationsServicer(c.consistency_targets())
 
 
-async def _scheduled(runtime: Runtime) -> None:
-    interval = runtime.settings.consistency_interval_seconds
+async def _scheduled(targets: consistency.CheckTargets, interval: float) -> None:
     while not stop_requested():
         await asyncio.sleep(interval)
         try:
-            record_metrics(await consistency.run(targets(runtime)))
-            metrics.CONTENT_QUALITY.set(await consistency.recent_quality(runtime.stores.postgres))
+            record_metrics(await consistency.run(targets))
+            metrics.CONTENT_QUALITY.set(await consistency.recent_quality(targets.postgres))
         except asyncio.CancelledError:
             raise
         except Exception:
             log.warning("scheduled consistency check failed", exc_info=True)
 
 
-def workers(runtime: Runtime) -> None:
+def workers(c: Components) -> None:
     """The scheduled consistency run (report only; repairs are an operator's decision)."""
-    if runtime.settings.consistency_interval_seconds > 0:
-        runtime.spawn_singleton("consistency-checks", lambda: _scheduled(runtime))
+    interval = c.runtime.settings.consistency_interval_seconds
+    if interval > 0:
+        targets = c.consistency_targets()
+        c.runtime.spawn_singleton("consistency-checks", lambda: _scheduled(targets, interval))

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import time
-import weakref
-from dataclasses import dataclass
 
 from grpc import aio
 
@@ -16,15 +14,13 @@ from server.simulation import convert as conv
 from server.rpc.policy import (caller, may_change, may_read, require_self, simulation_list_scope,
                                watch_member)
 from server.rpc.errors import FieldViolation, invalid_argument
-from server.runtime import Runtime
+from server.bootstrap import Components
 from server.simulation.validation import SimulationChecker
 from server.rpc.validation import fingerprint
 from server.simulation.workers import run_reconciler, run_sync
 from server.simulation.watch import WatchHub
 from stores.sync.simulations import Outcome, SimulationDomain, StartSpec
-from stores.redis.settings import SimulationSettings
 from stores.redis.simulation_state import StateChange
-from stores.sync.simulation_sync import SimulationSync
 
 _STARTUP = metrics.LEARNING_LATENCY.labels("simulation_startup")
 
@@ -191,39 +187,15 @@ def _keyset(key: list[object] | None) -> tuple[int, str] | None:
         raise invalid_argument([FieldViolation("page_token", "malformed page token")]) from None
 
 
-@dataclass
-class _Parts:
-    domain: SimulationDomain
-    servicer: SimulationServicer
-    sync: SimulationSync
-    settings: SimulationSettings
-
-
-_PARTS: dict[int, _Parts] = {}
-
-
-def parts(runtime: Runtime) -> _Parts:
-    """The simulation objects of one node (built once per runtime, shared by servicer and workers)."""
-    found = _PARTS.get(id(runtime))
-    if found is None:
-        settings = SimulationSettings.from_env()
-        domain = SimulationDomain(runtime.stores.postgres, runtime.stores.redis, settings)
-        hub = WatchHub(runtime, domain.live, settings)
-        found = _PARTS[id(runtime)] = _Parts(domain, SimulationServicer(domain, hub), SimulationSync(domain), settings)
-        weakref.finalize(runtime, _PARTS.pop, id(runtime), None)
-    return found
-
-
-def build(runtime: Runtime) -> SimulationServicer:
+def build(c: Components) -> SimulationServicer:
     """The servicer registered for SimulationService."""
-    return parts(runtime).servicer
+    return SimulationServicer(c.simulation.domain, c.simulation.hub)
 
 
-def start_workers(runtime: Runtime) -> None:
+def workers(c: Components) -> None:
     """The sync worker (with hang detection) and the reconciler."""
-    p = parts(runtime)
+    p = c.simulation
     # Both read live simulations from Redis: one leader per PostgreSQL and Redis pair.
-    redis = runtime.stores.redis.settings.where
-    runtime.spawn_singleton("simulation-sync", lambda: run_sync(p.sync, p.settings), scope=redis)
-    runtime.spawn_singleton("simulation-reconciler", lambda: run_reconciler(p.sync, p.settings), scope=redis)
-
+    redis = c.stores.redis.settings.where
+    c.runtime.spawn_singleton("simulation-sync", lambda: run_sync(p.sync, p.settings), scope=redis)
+    c.runtime.spawn_singleton("simulation-reconciler", lambda: run_reconciler(p.sync, p.settings), scope=redis)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -261,17 +260,6 @@ def _split(batches: list[pa.Table], insert: np.ndarray, bad: dict[int, str]) -> 
         outcomes.append(RecordOutcome(inserted, batch.num_rows - inserted - len(invalid), invalid))
         start = stop
     return outcomes
-
-
-_WRITERS: weakref.WeakKeyDictionary[AnalyticsBackend, EventStore] = weakref.WeakKeyDictionary()
-
-
-def event_store(backend: AnalyticsBackend) -> EventStore:
-    """The process's one EventStore of backend (ingest and relay share it, so lookups never race)."""
-    store = _WRITERS.get(backend)
-    if store is None:
-        store = _WRITERS[backend] = EventStore(backend)
-    return store
 
 
 #: The TTL spares the events derived from PostgreSQL (rule 5): they mirror rows PostgreSQL keeps, so

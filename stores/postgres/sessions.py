@@ -21,7 +21,6 @@ from stores.postgres import usage
 from stores.errors import NotFound, PreconditionFailed, StoreError
 from stores.postgres.learners import json_value, touch_activity, utc_iso
 from stores.postgres import PostgresStore
-from stores.redis.progress import ProgressStore
 
 SESSION_TYPES = ("training", "simulation", "assessment", "practice")
 #: The states a session in progress may move to, once.
@@ -223,11 +222,10 @@ def missing_session(session_id: str) -> NotFound:
 
 
 class SessionStore:
-    """Sessions in PostgreSQL; starts and ends also refresh the learner's progress hash."""
+    """Sessions in PostgreSQL (stores/sync/progress.py counts their starts and ends in Redis)."""
 
-    def __init__(self, postgres: PostgresStore, progress: ProgressStore) -> None:
+    def __init__(self, postgres: PostgresStore) -> None:
         self.postgres = postgres
-        self.progress = progress
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[psycopg.AsyncConnection[Any]]:
@@ -241,7 +239,7 @@ class SessionStore:
                     environment_id: str | None, session_config: dict[str, Any] | None,
                     session_metadata: dict[str, Any] | None, request_id: str | None,
                     identity: str, fingerprint: str = "") -> Started:
-        """Start a session (idempotent by request_id), then count it in the progress hash."""
+        """Start a session (idempotent by request_id: a replay says so and changes nothing)."""
         async with self._transaction() as conn:
             session_id = str(uuid.uuid4())
             if request_id:
@@ -253,22 +251,16 @@ class SessionStore:
                 conn, learner_id=learner_id, session_type=session_type, content_id=content_id,
                 environment_id=environment_id, session_config=session_config,
                 session_metadata=session_metadata, session_id=session_id)
-        session = started.session
-        await self.progress.session_started(learner_id, session.session_id, session.start_time,
-                                            started.objective)
         return started
 
     async def end(self, session_id: str, *, status: str, performance_data: dict[str, Any] | None,
                   learning_outcomes: dict[str, Any] | None, feedback: dict[str, Any] | None,
                   learner_id: str | None) -> Session:
-        """End a session in progress, then count it in the progress hash."""
+        """End a session in progress."""
         async with self._transaction() as conn:
-            session = await end_session(conn, session_id, status=status, performance_data=performance_data,
-                                        learning_outcomes=learning_outcomes, feedback=feedback,
-                                        learner_id=learner_id)
-        await self.progress.session_ended(session.learner_id, session.session_id, session.end_time,
-                                          completed=status == "completed")
-        return session
+            return await end_session(conn, session_id, status=status, performance_data=performance_data,
+                                     learning_outcomes=learning_outcomes, feedback=feedback,
+                                     learner_id=learner_id)
 
     async def get(self, session_id: str, learner_id: str | None) -> Session:
         """One session; learner_id, when given, hides every other learner's sessions (NOT_FOUND)."""

@@ -1,4 +1,6 @@
-"""Real-time progress: the seed's Redis hash `learning:progress:{learnerId}`, a cache rebuilt from PostgreSQL.
+"""Real-time progress: the seed's Redis hash `learning:progress:{learnerId}`, a cache rebuilt from its source.
+
+The source of record is PostgreSQL (handed in as an ActivitySource, so that this module touches Redis only).
 
 Fields (exactly the seed's): currentSession, currentObjective, progressPercentage, lastActivity
 (ISO-8601 UTC, milliseconds), streakDays, todayActivities. An activity is a session start, a session
@@ -10,17 +12,15 @@ todayActivities only while it is today.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from typing import Any
+from typing import Any, Protocol
 
-import psycopg
 from redis import exceptions as rexc
 
 from stores import metrics
 from stores.errors import NotFound, StoreError
-from stores.postgres import PostgresStore
 from stores.redis import RedisStore, translate
 
 log = logging.getLogger(__name__)
@@ -105,18 +105,37 @@ def streak_ending(days: list[date]) -> int:
     return streak
 
 
-@dataclass(frozen=True)
-class Activity:
-    """What PostgreSQL records of a learner's activity: the source of a rebuilt hash."""
+class Activity(Protocol):
+    """What a rebuild needs from the source of record (PostgreSQL, stores/postgres/activity.py)."""
 
-    last_activity: datetime | None
+    @property
+    def last_activity(self) -> datetime | None: ...
     #: Distinct UTC days with a session start or end, newest first.
-    days: list[date]
+    @property
+    def days(self) -> list[date]: ...
     #: Session starts and ends on the rebuild's UTC day.
-    today_count: int
-    current_session: str
-    objective: str
-    percentage: float
+    @property
+    def today_count(self) -> int: ...
+    @property
+    def current_session(self) -> str: ...
+    @property
+    def objective(self) -> str: ...
+    @property
+    def percentage(self) -> float: ...
+
+
+#: A learner's activity on a UTC day; None when the learner is unknown to the source.
+ActivitySource = Callable[[str, date], Awaitable[Activity | None]]
+
+
+@dataclass(frozen=True)
+class _NoActivity:
+    last_activity: datetime | None = None
+    days: list[date] = field(default_factory=list)
+    today_count: int = 0
+    current_session: str = ""
+    objective: str = ""
+    percentage: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -164,43 +183,12 @@ def _pairs(flat: list[Any]) -> dict[str, str]:
     return {str(flat[i]): str(flat[i + 1]) for i in range(0, len(flat), 2)}
 
 
-async def activity_summary(conn: psycopg.AsyncConnection[Any], learner_id: str, today: date) -> Activity | None:
-    """The learner's activity from learning_sessions; None when it has no profile and no session."""
-    cur = await conn.execute(
-        "WITH s AS (SELECT session_id, start_time, end_time, completion_status, content_id, environment_id"
-        "   FROM learning_sessions WHERE learner_id = %(l)s),"
-        " ev AS (SELECT start_time AS at FROM s WHERE start_time IS NOT NULL"
-        "   UNION ALL SELECT end_time FROM s WHERE end_time IS NOT NULL),"
-        " latest AS (SELECT s.session_id::text AS session_id, s.completion_status,"
-        "   COALESCE(c.learning_objectives, e.learning_objectives) AS objectives FROM s"
-        "   LEFT JOIN training_content c ON c.content_id = s.content_id"
-        "   LEFT JOIN simulation_environments e ON e.environment_id = s.environment_id"
-        "   ORDER BY (s.completion_status = 'in_progress') DESC NULLS LAST, s.start_time DESC NULLS LAST LIMIT 1)"
-        " SELECT EXISTS (SELECT 1 FROM learner_profiles WHERE learner_id = %(l)s) AS has_profile,"
-        " (SELECT max(at) FROM ev) AS last_activity,"
-        " (SELECT count(*) FROM ev WHERE (at AT TIME ZONE 'UTC')::date = %(today)s) AS today,"
-        " (SELECT array_agg(d ORDER BY d DESC) FROM (SELECT DISTINCT (at AT TIME ZONE 'UTC')::date AS d"
-        "   FROM ev) days) AS days,"
-        " (SELECT session_id FROM latest) AS session_id, (SELECT completion_status FROM latest) AS status,"
-        " (SELECT objectives FROM latest) AS objectives",
-        {"l": learner_id, "today": today})
-    row = await cur.fetchone()
-    assert row is not None
-    if not row["has_profile"] and row["session_id"] is None:
-        return None
-    return Activity(last_activity=row["last_activity"], days=list(row["days"] or []),
-                    today_count=int(row["today"]),
-                    current_session=row["session_id"] if row["status"] == "in_progress" else "",
-                    objective=(row["objectives"] or [""])[0],
-                    percentage=100.0 if row["status"] == "completed" else 0.0)
-
-
 class ProgressStore:
     """The progress hashes; `clock` (UTC) decides what today is."""
 
-    def __init__(self, redis: RedisStore, postgres: PostgresStore, clock: Clock = utc_now) -> None:
+    def __init__(self, redis: RedisStore, source: ActivitySource, clock: Clock = utc_now) -> None:
         self.redis = redis
-        self.postgres = postgres
+        self.source = source
         self.clock = clock
         self._activity = redis.client.register_script(_ACTIVITY)
         self._rebuild = redis.client.register_script(_REBUILD)
@@ -223,12 +211,11 @@ class ProgressStore:
         """Write the hash from PostgreSQL unless it exists; None when the learner is unknown there
         (and create_empty is False)."""
         today = self.clock().astimezone(timezone.utc).date()
-        async with self.postgres.connection() as conn:
-            activity = await activity_summary(conn, learner_id, today)
+        activity: Activity | None = await self.source(learner_id, today)
         if activity is None:
             if not create_empty:
                 return None
-            activity = Activity(None, [], 0, "", "", 0.0)
+            activity = _NoActivity()
         fields = {"currentSession": activity.current_session, "currentObjective": activity.objective,
                   "progressPercentage": number_text(activity.percentage),
                   "lastActivity": hash_time(activity.last_activity) if activity.last_activity else "",

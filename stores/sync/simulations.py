@@ -33,7 +33,7 @@ from stores.postgres import usage
 from stores.postgres import simulations as pg
 from stores.errors import AlreadyExists, Conflict, InvalidData, NotFound, PreconditionFailed, StoreError
 from stores.postgres import PostgresStore
-from stores.redis.progress import ProgressStore
+from stores.sync.progress import progress_store
 from stores.redis import RedisStore
 from stores.redis.settings import SimulationSettings
 from stores.redis.simulation_state import (StateChange, apply_change, complementary_skills, epoch_ms, iso, now_utc,
@@ -119,7 +119,7 @@ class SimulationDomain:
         self.settings = settings
         self.live = LiveSimulations(redis, settings)
         self.records = pg.SimulationRecords(postgres)
-        self.progress = ProgressStore(redis, postgres)
+        self.progress = progress_store(redis, postgres)
         #: One lock per simulation with writers in flight (entries vanish with their last holder).
         self._writers: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 

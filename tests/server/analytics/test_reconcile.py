@@ -15,7 +15,7 @@ from amauta.v1 import analytics_pb2
 from server.app import Node
 from server.runtime import Stores
 from stores.sync.analytics_relay import AnalyticsConsumer
-from stores.analytics.events import event_store
+from stores.analytics.events import EventStore
 from stores.postgres.outbox import OutboxRelay
 from tests.server.analytics.helpers import add_outbox, delivered, fails
 from tests.support import Tokens, bad_fields
@@ -58,7 +58,7 @@ async def test_reconcile_reports_sync_then_the_drift_of_a_deleted_row(
     await stores.analytics.execute("DELETE FROM learning_events WHERE event_id = {e:String}", {"e": deleted})
     stray = Event(ts_ms=994_075_200_000, event_id=str(uuid.uuid4()), learner_id="reconcile",
                   event_type="session_start")  # 2001-07-02, with no source row
-    await event_store(stores.analytics).record(to_batch([stray]))
+    await EventStore(stores.analytics).record(to_batch([stray]))
     reply = await stub.ReconcileAnalytics(request, metadata=tokens.md("service"))
     june_drift, july_drift = reply.partitions[1], reply.partitions[2]
     assert (june_drift.source_count, june_drift.analytics_count, june_drift.in_sync) == (12, 11, False)
@@ -97,7 +97,7 @@ async def test_reconcile_access_and_validation(stub, tokens: Tokens) -> None:
 async def test_rows_waiting_in_the_outbox_are_reported_as_pending_with_the_relay_lag(
         stub, stores: Stores, tokens: Tokens) -> None:
     # The relay takes this advisory lock for each batch; holding it pauses the node's relay.
-    relay = OutboxRelay(stores.postgres, AnalyticsConsumer(stores.postgres, event_store(stores.analytics)))
+    relay = OutboxRelay(stores.postgres, AnalyticsConsumer(stores.postgres, EventStore(stores.analytics)))
     rows = _rows("2001-09", 6)
     request = analytics_pb2.ReconcileAnalyticsRequest(start_month=200109, end_month=200109)
     async with stores.postgres.transaction() as held:

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 
 from server.runtime import Stores
 from stores.sync.analytics_relay import AnalyticsConsumer
-from stores.analytics.events import RecordOutcome, event_store
+from stores.analytics.events import RecordOutcome, EventStore
 from stores.postgres.outbox import OutboxRow
 from tests.server.analytics.helpers import add_outbox, delivered, iso
 
@@ -85,7 +85,7 @@ async def test_a_batch_delivered_again_adds_nothing(stores: Stores) -> None:
                       payload={"start_time": iso(int(now.timestamp() * 1000) - i), "session_type": "practice"},
                       created_at=now) for i in range(1, 201)]
     outcomes: list[RecordOutcome] = []
-    consumer = AnalyticsConsumer(stores.postgres, event_store(stores.analytics), on_delivered=outcomes.append)
+    consumer = AnalyticsConsumer(stores.postgres, EventStore(stores.analytics), on_delivered=outcomes.append)
     await consumer.deliver(rows)
     await consumer.deliver(rows[:50] + rows[150:])  # a crash between insert and commit, then a new batch
     await consumer.deliver(rows)

@@ -14,7 +14,7 @@ from stores.analytics import AnalyticsSettings, create_backend as create_analyti
 from stores.sync.erasure import Eraser
 from stores.graph import GraphSettings, create_backend as create_graph
 from stores.postgres import PostgresSettings, PostgresStore
-from stores.redis.progress import ProgressStore
+from stores.sync.progress import progress_store
 from stores.redis import RedisSettings, RedisStore
 
 
@@ -34,7 +34,7 @@ async def main() -> None:
             print(f"PAUSED {store}", flush=True)
             await asyncio.Event().wait()
 
-    await Eraser(postgres, ProgressStore(redis, postgres), graph, analytics, before_step=pause).erase(
+    await Eraser(postgres, progress_store(redis, postgres), graph, analytics, before_step=pause).erase(
         os.environ["ERASE_LEARNER"], "erase-worker")
 
 

@@ -21,7 +21,8 @@ from server.app import Node
 from server.runtime import Stores
 from stores.sync.erasure import Eraser
 from stores.errors import StoreUnavailable
-from stores.redis.progress import ProgressStore, progress_key
+from stores.redis.progress import progress_key
+from stores.sync.progress import progress_store
 from tests.server.learner.conftest import Catalog
 from tests.server.learner.helpers import fails, unique
 from tests.support import Tokens
@@ -183,7 +184,7 @@ async def test_a_failing_store_keeps_the_report_and_the_rerun_finishes(stub, tok
         if store == "graph":
             raise StoreUnavailable("graph unavailable: injected")
 
-    eraser = Eraser(stores.postgres, ProgressStore(stores.redis, stores.postgres), stores.graph, stores.analytics,
+    eraser = Eraser(stores.postgres, progress_store(stores.redis, stores.postgres), stores.graph, stores.analytics,
                     before_step=graph_down)
     with pytest.raises(StoreUnavailable):
         await eraser.erase(s.learner, "test")

@@ -16,7 +16,8 @@ from amauta.v1 import common_pb2, learner_pb2 as pb, learner_pb2_grpc
 from server.app import Node
 from server.runtime import Stores
 from stores.postgres import sessions as session_store
-from stores.redis.progress import FIELDS, ProgressStore, progress_key
+from stores.redis.progress import FIELDS, progress_key
+from stores.sync.progress import progress_store
 from tests.server.learner.conftest import Catalog
 from tests.support import REDIS_BACKENDS, Tokens, bad_fields, redis_node
 from tests.server.learner.helpers import fails, unique
@@ -144,7 +145,7 @@ async def test_progress_is_rebuilt_after_flushall(stub, tokens: Tokens, stores: 
 
 async def test_streak_and_today_across_utc_midnight(stores: Stores) -> None:
     clock = FakeClock(utc(2031, 12, 30, 23, 59, 59))
-    progress = ProgressStore(stores.redis, stores.postgres, clock)
+    progress = progress_store(stores.redis, stores.postgres, clock)
     learner = unique("streak")
 
     async def report() -> tuple[int, int]:
@@ -185,18 +186,18 @@ async def test_rebuild_counts_consecutive_days_from_sessions(stores: Stores, cat
                 await session_store.end_session(conn, started.session.session_id, status="completed",
                                                 end_time=today - timedelta(days=days_ago))
     clock = FakeClock(today + timedelta(hours=3))
-    p = await ProgressStore(stores.redis, stores.postgres, clock).get(learner)
+    p = await progress_store(stores.redis, stores.postgres, clock).get(learner)
     assert (p.streak_days, p.today_activities) == (3, 1)  # days 2, 1 and 0; one start today
     assert p.current_session == started.session.session_id
     clock.now = today + timedelta(days=2)
-    p = await ProgressStore(stores.redis, stores.postgres, clock).get(learner)
+    p = await progress_store(stores.redis, stores.postgres, clock).get(learner)
     assert (p.streak_days, p.today_activities) == (0, 0)
 
 
 @pytest.mark.parametrize("when", [utc(2031, 3, 1, 0, 0, 0)])
 async def test_late_event_counts_on_the_latest_day(stores: Stores, when: datetime) -> None:
     clock = FakeClock(when)
-    progress = ProgressStore(stores.redis, stores.postgres, clock)
+    progress = progress_store(stores.redis, stores.postgres, clock)
     learner = unique("late")
     await progress.report(learner, percentage=10, objective="o")
     # A session event stamped just before midnight arrives after the report: it never moves

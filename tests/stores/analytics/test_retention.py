@@ -11,7 +11,7 @@ import uuid
 
 from stores.analytics import AnalyticsBackend
 from stores.sync.analytics_relay import AnalyticsConsumer
-from stores.analytics.events import event_store, set_retention
+from stores.analytics.events import EventStore, set_retention
 from stores.postgres.outbox import OutboxRow
 from stores.postgres import PostgresStore
 from stores.sync.reconcile import reconcile
@@ -43,10 +43,10 @@ async def test_rule_5_stays_in_sync_after_the_ttl_runs(analytics: AnalyticsBacke
             " created_at FROM analytics_outbox WHERE event_id = ANY(%s::uuid[]) ORDER BY outbox_id",
             ([r["event_id"] for r in rows],))
         source = [OutboxRow(**r) for r in await cur.fetchall()]
-    await AnalyticsConsumer(pg, event_store(analytics)).deliver(source)
+    await AnalyticsConsumer(pg, EventStore(analytics)).deliver(source)
     ingested = [Event(ts_ms=1_015_000_000_000 + i * 60_000, event_id=str(uuid.uuid4()), learner_id="retention",
                       event_type="content_access") for i in range(5)]  # 2002-03-01
-    await event_store(analytics).record(to_batch(ingested))
+    await EventStore(analytics).record(to_batch(ingested))
     assert await _kinds(analytics) == {"session_start": 3, "session_end": 3, "assessment_submit": 3,
                                        "content_access": 5}
     [before] = await reconcile(pg, analytics, start_month=MONTH, end_month=MONTH, max_examples=10)
