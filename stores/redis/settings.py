@@ -39,8 +39,6 @@ class SimulationSettings:
     start_grace_seconds: float = 60.0
     #: Optimistic retries of a state update without expected_version.
     cas_retries: int = 32
-    #: Test hook: a crash point ('start:after_postgres', 'end:after_postgres') where the process exits.
-    fault: str = ""
 
     def __post_init__(self) -> None:
         for name in ("queue_limit", "read_batch", "stream_maxlen"):

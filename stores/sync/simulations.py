@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import random
 import uuid
 import weakref
@@ -111,22 +110,25 @@ def _ms() -> tuple[int, str]:
     return epoch_ms(now), iso(now)
 
 
+#: A named point of a use case ('start:after_postgres', 'join:after_postgres', 'end:after_postgres').
+Checkpoint = Callable[[str], None]
+
+
 class SimulationDomain:
     """The use cases servicers and workers call; each is one domain method."""
 
-    def __init__(self, postgres: PostgresStore, redis: RedisStore, settings: SimulationSettings) -> None:
+    def __init__(self, postgres: PostgresStore, redis: RedisStore, settings: SimulationSettings, *,
+                 checkpoint: Checkpoint | None = None) -> None:
         self.postgres = postgres
         self.settings = settings
+        #: Called between the PostgreSQL commit and the Redis write of a start, join and end, with the
+        #: point's name: crash tests end the process there, as a kill would.
+        self._fault: Checkpoint = checkpoint or (lambda point: None)
         self.live = LiveSimulations(redis, settings)
         self.records = pg.SimulationRecords(postgres)
         self.progress = progress_store(redis, postgres)
         #: One lock per simulation with writers in flight (entries vanish with their last holder).
         self._writers: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
-
-    def _fault(self, point: str) -> None:
-        # Crash-injection hook for tests: exit without cleanup, as a killed process would.
-        if self.settings.fault == point:
-            os._exit(70)
 
     # -- start ---------------------------------------------------------------------------------------
 

@@ -20,7 +20,13 @@ async def main(action: str, environment_id: str, simulation_id: str, learners: l
     pg = PostgresStore(PostgresSettings(os.environ["CRASH_POSTGRES_URL"], min_size=1, max_size=2))
     redis = RedisStore(RedisSettings(os.environ["CRASH_REDIS_URL"]))
     await pg.open()
-    domain = SimulationDomain(pg, redis, SimulationSettings.from_env())
+    fault = os.environ["AMAUTA_SIM_FAULT"]
+
+    def checkpoint(point: str) -> None:
+        if point == fault:
+            os._exit(70)  # no cleanup, as a killed process
+
+    domain = SimulationDomain(pg, redis, SimulationSettings.from_env(), checkpoint=checkpoint)
     if action == "start":
         await domain.start(StartSpec(simulation_id, environment_id, learners, None, {"phase": "p"}, None, "crash"))
     else:
