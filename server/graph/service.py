@@ -7,17 +7,16 @@ open to every role except that a node may only name itself.
 
 from __future__ import annotations
 
-from typing import Any
 
 from grpc import aio
 
 from amauta.v1 import graph_pb2, graph_pb2_grpc
 from server.graph import convert as cv
 from server.rpc import paging
-from server.rpc.policy import own_learner, read_learner
+from server.rpc.policy import read_learner
+from server.graph.nodes import NodeHandlers
 from server.graph.validation import GraphChecker
 from server.bootstrap import Components, Graph
-from stores.errors import NotFound
 from stores.sync.graph_relay import GraphConsumer
 from stores.graph.learning_paths import MASTERY_THRESHOLD
 from stores.postgres.outbox import OutboxRelay
@@ -27,8 +26,8 @@ DEFAULT_K = 10
 
 
 
-class GraphServicer(graph_pb2_grpc.GraphServiceServicer):
-    """The GraphService RPCs."""
+class GraphServicer(NodeHandlers, graph_pb2_grpc.GraphServiceServicer):
+    """The GraphService RPCs (the node RPCs of the four kinds come from server/graph/nodes.py)."""
 
     def __init__(self, parts: Graph) -> None:
         self.model = parts.model
@@ -36,128 +35,6 @@ class GraphServicer(graph_pb2_grpc.GraphServiceServicer):
         self.gaps = parts.gaps
         self.collaboration = parts.collaboration
         self.fitter = parts.fitter
-
-    # --- nodes ----------------------------------------------------------------------------------
-
-    async def _upsert(self, kind: str, node_id: str, props: dict[str, Any]) -> tuple[Any, bool]:
-        row, created = await self.model.upsert_node(kind, node_id, props)
-        return cv.NODE_MESSAGES[kind](row), created
-
-    async def _list(self, kind: str, request: Any, filters: dict[str, Any]) -> tuple[list[Any], str]:
-        size = paging.page_size(request.page_size)
-        fingerprint = paging.filter_fingerprint(request)
-        key = paging.decode_token(request.page_token, fingerprint)
-        after = key[0] if key and isinstance(key[0], str) else None
-        rows = await self.model.list_nodes(kind, after=after, limit=size + 1, filters=filters)
-        token = paging.encode_token([rows[size - 1]["id"]], fingerprint) if len(rows) > size else ""
-        return [cv.NODE_MESSAGES[kind](r) for r in rows[:size]], token
-
-    async def UpsertLearnerNode(self, request: graph_pb2.UpsertLearnerNodeRequest,
-                                context: aio.ServicerContext) -> graph_pb2.UpsertLearnerNodeResponse:
-        c = GraphChecker()
-        c.learner_node(request.node)
-        c.done()
-        node, created = await self._upsert("learner", request.node.learner_id, {"type": request.node.type})
-        return graph_pb2.UpsertLearnerNodeResponse(node=node, created=created)
-
-    async def GetLearnerNode(self, request: graph_pb2.GetLearnerNodeRequest,
-                             context: aio.ServicerContext) -> graph_pb2.GetLearnerNodeResponse:
-        c = GraphChecker()
-        c.identifier(request.learner_id, "learner_id")
-        c.done()
-        read_learner(request.learner_id)
-        return graph_pb2.GetLearnerNodeResponse(
-            node=cv.learner_node(await self.model.get_node("learner", request.learner_id)))
-
-    async def ListLearnerNodes(self, request: graph_pb2.ListLearnerNodesRequest,
-                               context: aio.ServicerContext) -> graph_pb2.ListLearnerNodesResponse:
-        c = GraphChecker()
-        c.identifier(request.type, "type", required=False)
-        c.done()
-        own = own_learner()
-        if own is not None:
-            paging.page_size(request.page_size)
-            try:
-                row = await self.model.get_node("learner", own)
-            except NotFound:
-                return graph_pb2.ListLearnerNodesResponse()
-            if request.type and row.get("type") != request.type:
-                return graph_pb2.ListLearnerNodesResponse()
-            return graph_pb2.ListLearnerNodesResponse(nodes=[cv.learner_node(row)])
-        nodes, token = await self._list("learner", request, {"type": request.type or None})
-        return graph_pb2.ListLearnerNodesResponse(nodes=nodes, next_page_token=token)
-
-    async def UpsertSkillNode(self, request: graph_pb2.UpsertSkillNodeRequest,
-                              context: aio.ServicerContext) -> graph_pb2.UpsertSkillNodeResponse:
-        c = GraphChecker()
-        c.skill_node(request.node)
-        c.done()
-        node, created = await self._upsert("skill", request.node.skill_id, {"category": request.node.category})
-        return graph_pb2.UpsertSkillNodeResponse(node=node, created=created)
-
-    async def GetSkillNode(self, request: graph_pb2.GetSkillNodeRequest,
-                           context: aio.ServicerContext) -> graph_pb2.GetSkillNodeResponse:
-        c = GraphChecker()
-        c.identifier(request.skill_id, "skill_id")
-        c.done()
-        return graph_pb2.GetSkillNodeResponse(
-            node=cv.skill_node(await self.model.get_node("skill", request.skill_id)))
-
-    async def ListSkillNodes(self, request: graph_pb2.ListSkillNodesRequest,
-                             context: aio.ServicerContext) -> graph_pb2.ListSkillNodesResponse:
-        c = GraphChecker()
-        c.identifier(request.category, "category", required=False)
-        c.done()
-        nodes, token = await self._list("skill", request, {"category": request.category or None})
-        return graph_pb2.ListSkillNodesResponse(nodes=nodes, next_page_token=token)
-
-    async def UpsertContentNode(self, request: graph_pb2.UpsertContentNodeRequest,
-                                context: aio.ServicerContext) -> graph_pb2.UpsertContentNodeResponse:
-        c = GraphChecker()
-        content_id = c.content_node(request.node)
-        c.done()
-        node, created = await self._upsert("content", content_id, {
-            "type": request.node.type, "difficulty": request.node.difficulty})
-        return graph_pb2.UpsertContentNodeResponse(node=node, created=created)
-
-    async def GetContentNode(self, request: graph_pb2.GetContentNodeRequest,
-                             context: aio.ServicerContext) -> graph_pb2.GetContentNodeResponse:
-        c = GraphChecker()
-        content_id = c.content_id(request.content_id, "content_id")
-        c.done()
-        return graph_pb2.GetContentNodeResponse(
-            node=cv.content_node(await self.model.get_node("content", content_id)))
-
-    async def ListContentNodes(self, request: graph_pb2.ListContentNodesRequest,
-                               context: aio.ServicerContext) -> graph_pb2.ListContentNodesResponse:
-        c = GraphChecker()
-        c.identifier(request.type, "type", required=False)
-        low, high = c.double_range(request.difficulty, "difficulty")
-        c.done()
-        nodes, token = await self._list("content", request, {"type": request.type or None,
-                                                             "dmin": low, "dmax": high})
-        return graph_pb2.ListContentNodesResponse(nodes=nodes, next_page_token=token)
-
-    async def UpsertObjectiveNode(self, request: graph_pb2.UpsertObjectiveNodeRequest,
-                                  context: aio.ServicerContext) -> graph_pb2.UpsertObjectiveNodeResponse:
-        c = GraphChecker()
-        c.objective_id(request.node.objective_id, "node.objective_id")
-        c.done()
-        node, created = await self._upsert("objective", request.node.objective_id, {})
-        return graph_pb2.UpsertObjectiveNodeResponse(node=node, created=created)
-
-    async def GetObjectiveNode(self, request: graph_pb2.GetObjectiveNodeRequest,
-                               context: aio.ServicerContext) -> graph_pb2.GetObjectiveNodeResponse:
-        c = GraphChecker()
-        c.objective_id(request.objective_id, "objective_id")
-        c.done()
-        return graph_pb2.GetObjectiveNodeResponse(
-            node=cv.objective_node(await self.model.get_node("objective", request.objective_id)))
-
-    async def ListObjectiveNodes(self, request: graph_pb2.ListObjectiveNodesRequest,
-                                 context: aio.ServicerContext) -> graph_pb2.ListObjectiveNodesResponse:
-        nodes, token = await self._list("objective", request, {})
-        return graph_pb2.ListObjectiveNodesResponse(nodes=nodes, next_page_token=token)
 
     # --- links and skills -----------------------------------------------------------------------
 
