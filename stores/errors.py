@@ -82,3 +82,10 @@ class LimitExceeded(StoreError):
     """A quota or capacity limit was reached."""
 
     reason = "LIMIT_EXCEEDED"
+
+
+def not_found(resource: str, key: str) -> NotFound:
+    """NotFound of one addressed resource: reason <RESOURCE>_NOT_FOUND, metadata resource and id (the
+    ErrorInfo server/rpc/errors.py sends)."""
+    return NotFound(f"{resource.replace('_', ' ')} {key!r} not found", reason=f"{resource.upper()}_NOT_FOUND",
+                    metadata={"resource": resource, "id": key})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from stores.errors import NotFound
+from stores.errors import not_found
 from stores.graph.base import GraphBackend
 from stores.graph.learning_paths import MASTERY_THRESHOLD
 
@@ -44,11 +44,6 @@ SKILL_SET_TARGETS = (
     "$required AS required, h.proficiencyLevel AS current")
 
 
-def _missing(kind: str, key: str) -> NotFound:
-    return NotFound(f"{kind} {key!r} not found", reason=f"{kind.upper()}_NOT_FOUND",
-                    metadata={"resource": kind, "id": key})
-
-
 class SkillGaps:
     """Compares a learner's HAS_SKILL edges with what an objective or skill set requires."""
 
@@ -68,9 +63,9 @@ class SkillGaps:
                                                                 "required": MASTERY_THRESHOLD})
                 rows = [dict(r, skill=None) for r in rows]
         if not rows or not rows[0]["learner"]:
-            raise _missing("learner", learner_id)
+            raise not_found("learner", learner_id)
         if not rows[0]["objective"]:
-            raise _missing("objective", objective_id or "")
+            raise not_found("objective", objective_id or "")
         seen: dict[str, SkillGap] = {}
         for r in rows:
             if r["skill"] is None or r["skill"] in seen:

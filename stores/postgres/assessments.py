@@ -12,7 +12,7 @@ import psycopg
 
 from stores.postgres import idempotency
 from stores.postgres import outbox
-from stores.errors import NotFound, PreconditionFailed
+from stores.errors import PreconditionFailed, not_found
 from stores.postgres.learners import json_value, touch_activity, utc_iso
 from stores.postgres import PostgresStore
 
@@ -177,6 +177,5 @@ async def _by_id(conn: psycopg.AsyncConnection[Any], assessment_id: str, learner
                              (assessment_id,))
     row = await cur.fetchone()
     if row is None or (learner_id is not None and row["learner_id"] != learner_id):
-        raise NotFound(f"assessment {assessment_id!r} not found", reason="ASSESSMENT_NOT_FOUND",
-                       metadata={"resource": "assessment", "id": assessment_id})
+        raise not_found("assessment", assessment_id)
     return Assessment.from_row(row)

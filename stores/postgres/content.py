@@ -10,8 +10,8 @@ import psycopg
 
 from stores.postgres import content_events as events
 from stores.postgres.sql import (Page, Range, Row, SetMatch, Where, assignments, create_once, fetch_all,
-                                fetch_one, insert_sql, like_pattern, missing, new_id, page_of, require_owner)
-from stores.errors import PreconditionFailed
+                                fetch_one, insert_sql, like_pattern, new_id, page_of, require_owner)
+from stores.errors import not_found, PreconditionFailed
 from stores.postgres import PostgresStore
 from stores.postgres.variations import lock_variation_graph, would_cycle
 
@@ -57,7 +57,7 @@ async def require_dataset(conn: psycopg.AsyncConnection[Any], dataset_id: str, *
     row = await fetch_one(conn, "SELECT dataset_type, created_by FROM training_datasets WHERE dataset_id = %s"
                           " FOR KEY SHARE", (dataset_id,))
     if row is None:
-        raise missing("dataset", dataset_id)
+        raise not_found("dataset", dataset_id)
     require_owner("dataset", dataset_id, row, owner)
     return str(row["dataset_type"])
 
@@ -69,7 +69,7 @@ async def require_content(conn: psycopg.AsyncConnection[Any], content_id: str, *
     row = await fetch_one(conn, f"SELECT created_by FROM training_content WHERE content_id = %s FOR {lock}",
                           (content_id,))
     if row is None:
-        raise missing("content", content_id)
+        raise not_found("content", content_id)
     require_owner("content", content_id, row, owner)
 
 
@@ -121,7 +121,7 @@ class ContentStore:
             cur = await conn.execute(GET_SQL, (content_id,))
             row = await cur.fetchone()
         if row is None:
-            raise missing("content", content_id)
+            raise not_found("content", content_id)
         return row
 
     async def exists(self, content_id: str) -> bool:

@@ -10,8 +10,8 @@ import psycopg
 
 from stores.postgres import content_events as events
 from stores.postgres.sql import (Page, Range, Row, SetMatch, Where, assignments, bind, create_once,
-                                fetch_all, fetch_one, insert_sql, missing, new_id, page_of, require_owner)
-from stores.errors import Conflict, PreconditionFailed
+                                fetch_all, fetch_one, insert_sql, new_id, page_of, require_owner)
+from stores.errors import not_found, Conflict, PreconditionFailed
 from stores.postgres import PostgresStore
 
 #: Columns a create may set (the rest have defaults or are output only).
@@ -85,7 +85,7 @@ class DatasetStore:
             row = await fetch_one(conn, f"SELECT {COLUMNS} FROM training_datasets WHERE dataset_id = %s",
                                   (dataset_id,))
         if row is None:
-            raise missing("dataset", dataset_id)
+            raise not_found("dataset", dataset_id)
         return row
 
     async def list(self, flt: DatasetFilter, after: tuple[Any, ...] | None, limit: int) -> Page:
@@ -165,7 +165,7 @@ class DatasetStore:
         row = await fetch_one(conn, "SELECT version, validation_status, dataset_type, created_by FROM training_datasets"
                               " WHERE dataset_id = %s FOR UPDATE", (dataset_id,))
         if row is None:
-            raise missing("dataset", dataset_id)
+            raise not_found("dataset", dataset_id)
         require_owner("dataset", dataset_id, row, owner)
         if etag and row["version"] != etag:
             raise Conflict(f"dataset {dataset_id!r} is at version {row['version']}, not {etag}",

@@ -9,8 +9,8 @@ from typing import Any
 import psycopg
 
 from stores.postgres.sql import (Page, Row, SetMatch, Where, assignments, create_once, fetch_all, fetch_one,
-                                insert_sql, missing, new_id, page_of, require_owner)
-from stores.errors import Conflict, PreconditionFailed
+                                insert_sql, new_id, page_of, require_owner)
+from stores.errors import not_found, Conflict, PreconditionFailed
 from stores.postgres import PostgresStore
 
 #: Columns a create may set.
@@ -73,7 +73,7 @@ class EnvironmentStore:
             row = await fetch_one(conn, f"SELECT {COLUMNS} FROM simulation_environments WHERE environment_id = %s",
                                   (environment_id,))
         if row is None:
-            raise missing("environment", environment_id)
+            raise not_found("environment", environment_id)
         return row
 
     async def list(self, flt: EnvironmentFilter, after: tuple[Any, ...] | None, limit: int) -> Page:
@@ -122,7 +122,7 @@ class EnvironmentStore:
         row = await fetch_one(conn, "SELECT version, created_by FROM simulation_environments"
                               " WHERE environment_id = %s FOR UPDATE", (environment_id,))
         if row is None:
-            raise missing("environment", environment_id)
+            raise not_found("environment", environment_id)
         require_owner("environment", environment_id, row, owner)
         if etag and row["version"] != etag:
             raise Conflict(f"environment {environment_id!r} is at version {row['version']}, not {etag}",

@@ -12,7 +12,7 @@ from psycopg.types.json import Jsonb
 
 from stores.postgres import idempotency
 from stores.postgres import outbox
-from stores.errors import AlreadyExists, Conflict, NotFound
+from stores.errors import AlreadyExists, Conflict, NotFound, not_found
 from stores.postgres import PostgresStore
 
 #: JSONB columns of a profile.
@@ -197,5 +197,4 @@ async def _by_profile_id(conn: psycopg.AsyncConnection[Any], profile_id: str) ->
 
 
 def _missing(learner_id: str) -> NotFound:
-    return NotFound(f"learner profile {learner_id!r} not found", reason="LEARNER_PROFILE_NOT_FOUND",
-                    metadata={"resource": "learner_profile", "id": learner_id})
+    return not_found("learner_profile", learner_id)

@@ -18,7 +18,7 @@ import psycopg
 from stores.postgres import idempotency
 from stores.postgres import outbox
 from stores.postgres import usage
-from stores.errors import NotFound, PreconditionFailed, StoreError
+from stores.errors import NotFound, PreconditionFailed, StoreError, not_found
 from stores.postgres.learners import json_value, touch_activity, utc_iso
 from stores.postgres import PostgresStore
 
@@ -217,8 +217,7 @@ async def _why_not_ended(conn: psycopg.AsyncConnection[Any], session_id: str,
 
 def missing_session(session_id: str) -> NotFound:
     """NOT_FOUND for a session."""
-    return NotFound(f"session {session_id!r} not found", reason="SESSION_NOT_FOUND",
-                    metadata={"resource": "session", "id": session_id})
+    return not_found("session", session_id)
 
 
 class SessionStore:

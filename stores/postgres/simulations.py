@@ -17,7 +17,7 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from stores.postgres import sessions
-from stores.errors import AlreadyExists, NotFound
+from stores.errors import AlreadyExists, not_found
 from stores.postgres import PostgresStore
 
 UNENDED = ("starting", "live")
@@ -120,8 +120,7 @@ async def load_unended(conn: psycopg.AsyncConnection[Any], simulation_id: str, *
     """The row of a simulation that has not ended; NOT_FOUND otherwise."""
     record = await load(conn, simulation_id, lock=lock)
     if record is None or record.ended:
-        raise NotFound(f"simulation {simulation_id!r} not found", reason="SIMULATION_NOT_FOUND",
-                       metadata={"resource": "simulation", "id": simulation_id})
+        raise not_found("simulation", simulation_id)
     return record
 
 

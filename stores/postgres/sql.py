@@ -12,7 +12,7 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from stores.postgres import idempotency
-from stores.errors import NotFound, NotOwner
+from stores.errors import NotOwner
 from stores.postgres import PostgresStore
 
 Row = dict[str, Any]
@@ -141,12 +141,6 @@ def page_of(rows: list[Row], limit: int, key: Callable[[Row], tuple[Any, ...]]) 
         rows = rows[:limit]
         return Page(rows, key(rows[-1]), key(rows[-1]))
     return Page(rows, None, key(rows[-1]) if rows else None)
-
-
-def missing(what: str, key: str) -> NotFound:
-    """NotFound for a catalog resource, with the reason and metadata server/errors.not_found uses."""
-    return NotFound(f"{what} {key!r} not found", reason=f"{what.upper()}_NOT_FOUND",
-                    metadata={"resource": what, "id": key})
 
 
 def require_owner(what: str, key: str, row: Row, owner: str | None) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 import psycopg
 
-from stores.errors import NotFound, PreconditionFailed
+from stores.errors import PreconditionFailed, not_found
 
 # Counters read leniently (a JSON 3 or 3.0 both count) and default to 0 when missing.
 _ATTEMPTS = "COALESCE((usage_statistics->>'attempts')::numeric::bigint, 0)"
@@ -46,7 +46,7 @@ async def ensure_usable(conn: psycopg.AsyncConnection[Any], *, content_id: str |
             (content_id,))
         row = await cur.fetchone()
         if row is None:
-            raise NotFound(f"content {content_id!r} not found", reason="CONTENT_NOT_FOUND")
+            raise not_found("content", content_id)
         if row["validation_status"] != "validated":
             raise PreconditionFailed(
                 f"content {content_id!r} belongs to a dataset that is {row['validation_status']}, not validated",
@@ -63,7 +63,7 @@ async def ensure_usable(conn: psycopg.AsyncConnection[Any], *, content_id: str |
             (environment_id,))
         row = await cur.fetchone()
         if row is None:
-            raise NotFound(f"environment {environment_id!r} not found", reason="ENVIRONMENT_NOT_FOUND")
+            raise not_found("environment", environment_id)
         if not row["active_status"]:
             raise PreconditionFailed(f"environment {environment_id!r} is inactive",
                                      reason="ENVIRONMENT_INACTIVE",

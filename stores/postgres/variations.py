@@ -11,8 +11,9 @@ from typing import Any
 
 import psycopg
 
+from stores.errors import not_found
 from stores.postgres import content_events as events
-from stores.postgres.sql import (Page, Row, bind, check_columns, create_once, fetch_all, fetch_one, missing, new_id,
+from stores.postgres.sql import (Page, Row, bind, check_columns, create_once, fetch_all, fetch_one, new_id,
                                 page_of, require_owner)
 from stores.postgres import PostgresStore
 
@@ -89,12 +90,12 @@ class VariationStore:
             source = await fetch_one(conn, "SELECT dataset_id::text AS dataset_id FROM training_content"
                                      " WHERE content_id = %s FOR KEY SHARE", (source_id,))
             if source is None:
-                raise missing("content", source_id)
+                raise not_found("content", source_id)
             target = overrides.get("dataset_id") or source["dataset_id"]
             found = await fetch_one(conn, "SELECT created_by FROM training_datasets WHERE dataset_id = %s"
                                     " FOR KEY SHARE", (target,))
             if found is None:
-                raise missing("dataset", target)
+                raise not_found("dataset", target)
             require_owner("dataset", target, found, owner)
             row = await fetch_one(conn, sql, params)
             assert row is not None
@@ -140,12 +141,12 @@ class VariationStore:
 
     async def _require(self, conn: psycopg.AsyncConnection[Any], content_id: str) -> None:
         if await fetch_one(conn, "SELECT 1 AS ok FROM training_content WHERE content_id = %s", (content_id,)) is None:
-            raise missing("content", content_id)
+            raise not_found("content", content_id)
 
     async def _get(self, content_id: str) -> Row:
         async with self.pg.connection() as conn:
             row = await fetch_one(conn, f"SELECT {_ROW} FROM training_content c WHERE c.content_id = %s",
                                   (content_id,))
         if row is None:
-            raise missing("content", content_id)
+            raise not_found("content", content_id)
         return row

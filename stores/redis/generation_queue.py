@@ -30,7 +30,7 @@ from redis import exceptions as rexc
 
 from stores import metrics
 from stores.postgres import idempotency
-from stores.errors import AlreadyExists, LimitExceeded, NotFound, PreconditionFailed
+from stores.errors import AlreadyExists, LimitExceeded, PreconditionFailed, not_found
 from stores.redis import RedisStore, translate
 from stores.tasks import stop_requested
 
@@ -309,16 +309,14 @@ class GenerationQueue:
         """Record a claimed job's outcome; returns (job, changed). NotFound for an unknown job or content,
         PreconditionFailed when the worker no longer holds the job (LEASE_LOST) or it ended otherwise."""
         if success and self.content_exists is not None and not await self.content_exists(content_id):
-            raise NotFound(f"content {content_id!r} not found", reason="CONTENT_NOT_FOUND",
-                           metadata={"resource": "content", "id": content_id})
+            raise not_found("content", content_id)
         outcome, flat = await self._run(
             self._complete, [self.keys.leases],
             [request_id, worker, "1" if success else "0", content_id, error, now_ms(), self.max_attempts,
              RETENTION])
         job = _hash(flat)
         if outcome == "missing":
-            raise NotFound(f"generation job {request_id!r} not found", reason="GENERATION_JOB_NOT_FOUND",
-                           metadata={"resource": "generation_job", "id": request_id})
+            raise not_found("generation_job", request_id)
         if outcome == "lost":
             raise PreconditionFailed(f"job {request_id!r} is not leased by worker {worker!r}",
                                      reason="LEASE_LOST", metadata={"request_id": request_id,

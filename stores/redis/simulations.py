@@ -29,7 +29,7 @@ from typing import Any
 import redis.asyncio as aioredis
 from redis import exceptions as rexc
 
-from stores.errors import AccessDenied, AlreadyExists, NotFound, PreconditionFailed
+from stores.errors import AccessDenied, AlreadyExists, NotFound, PreconditionFailed, not_found
 from stores.redis import RedisSettings, RedisStore, create_client, translate
 from stores.redis.settings import SimulationSettings
 
@@ -363,9 +363,7 @@ class LiveSimulations:
         if out[0] == "NOTFOUND":
             raise missing(simulation_id)
         if out[0] == "NOTMEMBER":
-            raise NotFound(f"{learner_id!r} is not a participant of simulation {simulation_id!r}",
-                           reason="NOT_A_PARTICIPANT",
-                           metadata={"simulation_id": simulation_id, "learner_id": learner_id})
+            raise not_a_participant(simulation_id, learner_id)
         return str(out[1]), LiveState.from_hash(_pairs(out[2]))
 
     async def end(self, simulation_id: str, *, now_ms: int, actor: str) -> str | None:
@@ -516,10 +514,15 @@ class StreamReader:
         await self.client.aclose()
 
 
+def not_a_participant(simulation_id: str, learner_id: str) -> NotFound:
+    """NotFound of a learner who does not take part in a simulation."""
+    return NotFound(f"{learner_id!r} is not a participant of simulation {simulation_id!r}",
+                    reason="NOT_A_PARTICIPANT", metadata={"simulation_id": simulation_id, "learner_id": learner_id})
+
+
 def missing(simulation_id: str) -> NotFound:
     """NOT_FOUND for a simulation that is not live."""
-    return NotFound(f"simulation {simulation_id!r} not found", reason="SIMULATION_NOT_FOUND",
-                    metadata={"resource": "simulation", "id": simulation_id})
+    return not_found("simulation", simulation_id)
 
 
 def _raise_join_error(out: list[Any], simulation_id: str, learner_id: str) -> None:

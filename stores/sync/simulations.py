@@ -30,14 +30,14 @@ from stores.postgres import idempotency
 from stores.postgres import outbox
 from stores.postgres import usage
 from stores.postgres import simulations as pg
-from stores.errors import AlreadyExists, Conflict, InvalidData, NotFound, PreconditionFailed, StoreError
+from stores.errors import AlreadyExists, Conflict, InvalidData, NotFound, PreconditionFailed, StoreError, not_found
 from stores.postgres import PostgresStore
 from stores.sync.progress import progress_store
 from stores.redis import RedisStore
 from stores.redis.settings import SimulationSettings
 from stores.redis.simulation_state import (StateChange, apply_change, complementary_skills, epoch_ms, iso, now_utc,
                                      parse_iso, synergy_of, tidy_numbers)
-from stores.redis.simulations import LiveSimulations, LiveState, dumps, missing
+from stores.redis.simulations import LiveSimulations, LiveState, dumps, missing, not_a_participant
 
 log = logging.getLogger(__name__)
 
@@ -232,9 +232,7 @@ class SimulationDomain:
             await pg.load_unended(conn, simulation_id, lock="share")
             open_ = await pg.open_sessions(conn, simulation_id, learner_id)
             if not open_:
-                raise NotFound(f"{learner_id!r} is not a participant of simulation {simulation_id!r}",
-                               reason="NOT_A_PARTICIPANT",
-                               metadata={"simulation_id": simulation_id, "learner_id": learner_id})
+                raise not_a_participant(simulation_id, learner_id)
             session_ids = [s.session_id for s in open_]
             ended = [await pg.end_participant(conn, sid, status=status, performance_data=performance_data,
                                               learning_outcomes=learning_outcomes) for sid in session_ids]
@@ -348,8 +346,7 @@ class SimulationDomain:
         async with self.postgres.transaction() as conn:
             record = await pg.load(conn, simulation_id, lock="update")
             if record is None:
-                raise NotFound(f"simulation {simulation_id!r} not found", reason="SIMULATION_NOT_FOUND",
-                               metadata={"resource": "simulation", "id": simulation_id})
+                raise not_found("simulation", simulation_id)
             ended: list[Any] = []
             if record.ended:
                 check(await pg.learners(conn, simulation_id) | set(record.participants))
