@@ -15,6 +15,7 @@ from stores.postgres import outbox
 from stores.errors import PreconditionFailed, not_found
 from stores.postgres.learners import json_value, touch_activity, utc_iso
 from stores.postgres import PostgresStore
+from stores.postgres.sql import Range, Where, commit_ordered
 
 #: Review states in their only legal order.
 REVIEW_ORDER = ("draft", "final", "reviewed")
@@ -126,29 +127,12 @@ class AssessmentStore:
 
     async def list(self, query: AssessmentQuery) -> list[Assessment]:
         """One page in commit order (list_seq)."""
-        where: list[str] = []
-        params: list[Any] = []
-        if query.learner_id is not None:
-            where.append("learner_id = %s")
-            params.append(query.learner_id)
-        if query.assessment_type is not None:
-            where.append("assessment_type = %s")
-            params.append(query.assessment_type)
-        if query.time_from is not None:
-            where.append("assessment_timestamp >= %s")
-            params.append(query.time_from)
-        if query.time_to is not None:
-            where.append("assessment_timestamp < %s")
-            params.append(query.time_to)
-        if query.after is not None:
-            where.append("list_seq > %s")
-            params.append(query.after)
-        sql = (f"SELECT {_FIELDS}, list_seq FROM assessment_results"
-               + (" WHERE " + " AND ".join(where) if where else "")
-               + " ORDER BY assessment_results.list_seq LIMIT %s")
-        async with self.postgres.connection() as conn:
-            cur = await conn.execute(sql, (*params, query.limit))
-            return [Assessment.from_row(r) for r in await cur.fetchall()]
+        where = Where()
+        where.equals("learner_id", query.learner_id)
+        where.equals("assessment_type", query.assessment_type)
+        where.within("assessment_timestamp", Range(query.time_from, query.time_to, end_exclusive=True))
+        rows = await commit_ordered(self.postgres, _FIELDS, "assessment_results", where, query.after, query.limit)
+        return [Assessment.from_row(r) for r in rows]
 
     async def set_review_status(self, assessment_id: str, status: str, learner_id: str | None) -> Assessment:
         """Move review_status forward (the same status is a no-op); FAILED_PRECONDITION

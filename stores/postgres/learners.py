@@ -14,6 +14,7 @@ from stores.postgres import idempotency
 from stores.postgres import outbox
 from stores.errors import AlreadyExists, Conflict, NotFound, not_found
 from stores.postgres import PostgresStore
+from stores.postgres.sql import Range, Where, commit_ordered
 
 #: JSONB columns of a profile.
 JSON_FIELDS = ("current_capabilities", "learning_style", "performance_metrics", "learning_goals",
@@ -133,29 +134,12 @@ class LearnerStore:
 
     async def list(self, query: ProfileQuery) -> list[Profile]:
         """One page in commit order (list_seq)."""
-        where: list[str] = []
-        params: list[Any] = []
-        if query.learner_type is not None:
-            where.append("learner_type = %s")
-            params.append(query.learner_type)
-        if query.learner_id is not None:
-            where.append("learner_id = %s")
-            params.append(query.learner_id)
-        if query.last_activity_from is not None:
-            where.append("last_activity >= %s")
-            params.append(query.last_activity_from)
-        if query.last_activity_to is not None:
-            where.append("last_activity < %s")
-            params.append(query.last_activity_to)
-        if query.after is not None:
-            where.append("list_seq > %s")
-            params.append(query.after)
-        sql = (f"SELECT {_COLUMNS}, list_seq FROM learner_profiles"
-               + (" WHERE " + " AND ".join(where) if where else "")
-               + " ORDER BY learner_profiles.list_seq LIMIT %s")
-        async with self.postgres.connection() as conn:
-            cur = await conn.execute(sql, (*params, query.limit))
-            return [Profile.from_row(r) for r in await cur.fetchall()]
+        where = Where()
+        where.equals("learner_type", query.learner_type)
+        where.equals("learner_id", query.learner_id)
+        where.within("last_activity", Range(query.last_activity_from, query.last_activity_to, end_exclusive=True))
+        rows = await commit_ordered(self.postgres, _COLUMNS, "learner_profiles", where, query.after, query.limit)
+        return [Profile.from_row(r) for r in rows]
 
     async def update(self, learner_id: str, changes: dict[str, Any], etag: int | None) -> Profile:
         """Set changes (MUTABLE_FIELDS only) and bump profile_version in one statement; ABORTED on a stale etag."""

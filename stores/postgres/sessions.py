@@ -21,6 +21,7 @@ from stores.postgres import usage
 from stores.errors import NotFound, PreconditionFailed, StoreError, not_found
 from stores.postgres.learners import json_value, touch_activity, utc_iso
 from stores.postgres import PostgresStore
+from stores.postgres.sql import Range, Where, commit_ordered
 
 SESSION_TYPES = ("training", "simulation", "assessment", "practice")
 #: The states a session in progress may move to, once.
@@ -268,27 +269,13 @@ class SessionStore:
 
     async def list(self, query: SessionQuery) -> list[Session]:
         """One page in commit order (list_seq)."""
-        where: list[str] = []
-        params: list[Any] = []
-        for column, value in (("learner_id", query.learner_id), ("session_type", query.session_type),
-                              ("completion_status", query.completion_status)):
-            if value is not None:
-                where.append(f"{column} = %s")
-                params.append(value)
-        if query.start_from is not None:
-            where.append("start_time >= %s")
-            params.append(query.start_from)
-        if query.start_to is not None:
-            where.append("start_time < %s")
-            params.append(query.start_to)
-        if query.after is not None:
-            where.append("list_seq > %s")
-            params.append(query.after)
-        sql = (f"SELECT {_FIELDS}, list_seq FROM learning_sessions" + (" WHERE " + " AND ".join(where) if where else "")
-               + " ORDER BY learning_sessions.list_seq LIMIT %s")
-        async with self.postgres.connection() as conn:
-            cur = await conn.execute(sql, (*params, query.limit))
-            return [Session.from_row(r) for r in await cur.fetchall()]
+        where = Where()
+        where.equals("learner_id", query.learner_id)
+        where.equals("session_type", query.session_type)
+        where.equals("completion_status", query.completion_status)
+        where.within("start_time", Range(query.start_from, query.start_to, end_exclusive=True))
+        rows = await commit_ordered(self.postgres, _FIELDS, "learning_sessions", where, query.after, query.limit)
+        return [Session.from_row(r) for r in rows]
 
 
 async def _by_id(conn: psycopg.AsyncConnection[Any], session_id: str, learner_id: str | None) -> Session:

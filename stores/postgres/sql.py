@@ -1,4 +1,5 @@
-"""SQL building blocks shared by the catalog stores: filters, keyset pages, writes and idempotent creates."""
+"""SQL building blocks of every PostgreSQL repository: filters, keyset and commit-ordered pages, writes and
+idempotent creates."""
 
 from __future__ import annotations
 
@@ -190,3 +191,14 @@ async def fetch_all(conn: psycopg.AsyncConnection[Any], sql: str, params: Params
     """Every row of a query."""
     cur = await conn.execute(sql, params)
     return await cur.fetchall()
+
+
+async def commit_ordered(pg: PostgresStore, columns: str, table: str, where: Where, after: int | None,
+                         limit: int) -> list[Row]:
+    """One page of table in commit order (list_seq, migration 0120): rows matching where, after the
+    list_seq `after` (None: from the start)."""
+    if after is not None:
+        where.add("list_seq > %s", after)
+    sql = f"SELECT {columns}, list_seq FROM {table}{where.sql()} ORDER BY {table}.list_seq LIMIT %s"
+    async with pg.connection() as conn:
+        return await fetch_all(conn, sql, (*where.params, limit))
