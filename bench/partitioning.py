@@ -1,7 +1,7 @@
 """Date partitioning of learning_sessions: plain table vs monthly range partitions, same rows, same run.
 
 Run: python -m bench.partitioning [--rows N] [--months M]. Prints insert and query timings of both
-layouts; the README's partitioning decision quotes them.
+layouts; the partitioning decision in docs/scale.md quotes them.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 Cluster started like the test fixture, with and without waiting for the replica.
 
 Run: python -m bench.redis_wait [--steps N]. Prints steps/s and latency per mode and concurrency; the
-README's Redis Cluster section quotes them.
+Redis Cluster section of docs/scale.md quotes them.
 """
 
 from __future__ import annotations

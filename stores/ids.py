@@ -1,4 +1,4 @@
-"""The id grammar of learner, skill, content and objective ids (README, Identifiers).
+"""The id grammar of learner, skill, content and objective ids (docs/api.md, Identifiers).
 
 An id is 1 to max_chars characters, has no control character (Unicode category Cc) anywhere and
 no separator (category Z: spaces, line and paragraph separators) at either end. The API enforces

@@ -9,7 +9,7 @@ the new month, never a mix, and recomputing is idempotent. A month is recomputed
 fingerprint (row count and id hash) of its events or of the previous month's events (the 7-day
 baseline and 28-day retention windows reach into it) changed since the last run.
 
-Formulas: README, AnalyticsService, Aggregates. Hourly rows per learner and metric; daily rows per content item.
+Formulas: docs/analytics.md, Aggregates. Hourly rows per learner and metric; daily rows per content item.
 An hourly row's skill_category is the learning objective most of the learner's events of that hour
 name, and its session_type the type most of them belong to (from their session's session_start or
 session_end event in the computed window); ties go to the smaller string, none leaves it empty.

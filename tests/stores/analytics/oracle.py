@@ -1,7 +1,7 @@
 """An independent recomputation, in plain Python loops, of every analytics aggregate and query.
 
-It follows the README's analytics formulas from the raw events a test generated; it shares no code
-with stores/analytics/aggregates.py or stores/analytics/queries.py.
+It follows the analytics formulas of docs/analytics.md from the raw events a test generated; it shares
+no code with stores/analytics/aggregates.py or stores/analytics/queries.py.
 """
 
 from __future__ import annotations
