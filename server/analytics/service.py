@@ -67,21 +67,11 @@ class AnalyticsServicer(analytics_pb2_grpc.AnalyticsServiceServicer):
                                       context: aio.ServicerContext
                                       ) -> analytics_pb2.GetContentEffectivenessResponse:
         args = effectiveness_query(request, _now())
-        size = paging.page_size(request.page_size)
-        fingerprint = paging.filter_fingerprint(request)
-        key = paging.decode_token(request.page_token, fingerprint)
-        after, rank = None, 0
-        if key is not None:
-            try:
-                after, rank = (float(key[0]), str(key[1])), int(key[2])
-            except (IndexError, TypeError, ValueError):
-                raise invalid_argument([FieldViolation("page_token", "malformed page token")]) from None
-        rows = await queries.content_ranking(self.stores.analytics, limit=size + 1, after=after, **args)
-        page = rows[:size]
-        token = ""
-        if len(rows) > size:
-            last = page[-1]
-            token = paging.encode_token([last.score, last.content_id, rank + len(page)], fingerprint)
+        # The key carries the rank of the page's last item, so that ranks go on across pages.
+        asked = paging.open_page(request, (paging.NUMBER, paging.TEXT, paging.INT))
+        after, rank = (asked.key[:2], asked.key[2]) if asked.key else (None, 0)
+        rows = await queries.content_ranking(self.stores.analytics, limit=asked.fetch, after=after, **args)
+        page, token, _ = asked.cut(rows, lambda c: (c.score, c.content_id, rank + asked.size))
         return analytics_pb2.GetContentEffectivenessResponse(
             items=[convert.ranked_content(c, rank + i + 1) for i, c in enumerate(page)],
             next_page_token=token)

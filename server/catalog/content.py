@@ -9,7 +9,7 @@ from server.catalog import convert as to
 from server.catalog import fields
 from server.rpc.policy import caller, creator, owner_scope
 from server.catalog.filters import set_match, value_range
-from server.catalog.paging import INT, next_token, page_request
+from server.rpc import paging
 from server.rpc.validation import Checker, fingerprint
 from stores.postgres.content import ContentFilter, ContentStore
 from stores.postgres.variations import VariationStore
@@ -42,7 +42,7 @@ class ContentRpcs:
     async def ListContent(self, request: catalog_pb2.ListContentRequest,
                                 context: aio.ServicerContext) -> catalog_pb2.ListContentResponse:
         check = Checker()
-        limit, after = page_request(check, request, (INT,))
+        asked = paging.open_page(request, (paging.INT,), check)
         flt = ContentFilter(
             dataset_id=check.uuid(request.dataset_id, "dataset_id", required=False),
             difficulty_level=value_range(check, request, "difficulty_level"),
@@ -51,10 +51,10 @@ class ContentRpcs:
             prerequisites=set_match(check, request, "prerequisites"),
             title_query=check.text(request.title_query, "title_query") or None)
         check.done()
-        page = await self.content.list(flt, after, limit)
+        page = await self.content.list(flt, asked.key, asked.size)
         return catalog_pb2.ListContentResponse(contents=[to.content(r) for r in page.rows],
-                                               next_page_token=next_token(request, page.next_key),
-                                               resume_page_token=next_token(request, page.last_key))
+                                               next_page_token=asked.token(page.next_key),
+                                               resume_page_token=asked.token(page.last_key))
 
     async def UpdateContent(self, request: catalog_pb2.UpdateContentRequest,
                                   context: aio.ServicerContext) -> catalog_pb2.UpdateContentResponse:
@@ -103,12 +103,12 @@ class ContentRpcs:
         content_id = check.uuid(request.content_id, "content_id")
         if request.max_depth < 0:
             check.fail("max_depth", "must not be negative")
-        limit, after = page_request(check, request, (INT,))
+        asked = paging.open_page(request, (paging.INT,), check)
         check.done()
-        page = await self.variations.descendants(content_id or "", request.max_depth, after, limit)
+        page = await self.variations.descendants(content_id or "", request.max_depth, asked.key, asked.size)
         return catalog_pb2.ListVariationsResponse(variations=[to.lineage_entry(r) for r in page.rows],
-                                                  next_page_token=next_token(request, page.next_key),
-                                                  resume_page_token=next_token(request, page.last_key))
+                                                  next_page_token=asked.token(page.next_key),
+                                                  resume_page_token=asked.token(page.last_key))
 
     async def GetLineage(self, request: catalog_pb2.GetLineageRequest,
                                context: aio.ServicerContext) -> catalog_pb2.GetLineageResponse:

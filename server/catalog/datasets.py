@@ -8,7 +8,7 @@ from amauta.v1 import catalog_pb2, common_pb2
 from server.catalog import convert as to
 from server.catalog import fields
 from server.rpc.policy import caller, creator, owner_scope
-from server.catalog.paging import INT, next_token, page_request
+from server.rpc import paging
 from server.catalog.filters import set_match, value_range
 from server.rpc.validation import Checker, fingerprint
 from stores.postgres.datasets import DatasetFilter, DatasetStore, Decision
@@ -43,7 +43,7 @@ class DatasetRpcs:
     async def ListDatasets(self, request: catalog_pb2.ListDatasetsRequest,
                                  context: aio.ServicerContext) -> catalog_pb2.ListDatasetsResponse:
         check = Checker()
-        limit, after = page_request(check, request, (INT,))
+        asked = paging.open_page(request, (paging.INT,), check)
         flt = DatasetFilter(
             dataset_type=check.enum(request.dataset_type, common_pb2.DatasetType.DESCRIPTOR, "dataset_type",
                                     required=False),
@@ -53,10 +53,10 @@ class DatasetRpcs:
             target_capabilities=set_match(check, request, "target_capabilities"),
             created_at=value_range(check, request, "created_at"))
         check.done()
-        page = await self.datasets.list(flt, after, limit)
+        page = await self.datasets.list(flt, asked.key, asked.size)
         return catalog_pb2.ListDatasetsResponse(datasets=[to.dataset(r) for r in page.rows],
-                                                next_page_token=next_token(request, page.next_key),
-                                                resume_page_token=next_token(request, page.last_key))
+                                                next_page_token=asked.token(page.next_key),
+                                                resume_page_token=asked.token(page.last_key))
 
     async def UpdateDataset(self, request: catalog_pb2.UpdateDatasetRequest,
                                   context: aio.ServicerContext) -> catalog_pb2.UpdateDatasetResponse:

@@ -9,7 +9,7 @@ from server.catalog import convert as to
 from server.catalog import fields
 from server.rpc.policy import caller, creator, owner_scope
 from server.catalog.filters import set_match
-from server.catalog.paging import INT, next_token, page_request
+from server.rpc import paging
 from server.rpc.validation import Checker, fingerprint
 from stores.postgres.environments import EnvironmentFilter, EnvironmentStore
 
@@ -41,7 +41,7 @@ class EnvironmentRpcs:
     async def ListEnvironments(self, request: catalog_pb2.ListEnvironmentsRequest,
                                      context: aio.ServicerContext) -> catalog_pb2.ListEnvironmentsResponse:
         check = Checker()
-        limit, after = page_request(check, request, (INT,))
+        asked = paging.open_page(request, (paging.INT,), check)
         flt = EnvironmentFilter(
             environment_type=check.enum(request.environment_type, common_pb2.EnvironmentType.DESCRIPTOR,
                                         "environment_type", required=False),
@@ -50,10 +50,10 @@ class EnvironmentRpcs:
             active_status=request.active_status if request.HasField("active_status") else None,
             learning_objectives=set_match(check, request, "learning_objectives"))
         check.done()
-        page = await self.environments.list(flt, after, limit)
+        page = await self.environments.list(flt, asked.key, asked.size)
         return catalog_pb2.ListEnvironmentsResponse(environments=[to.environment(r) for r in page.rows],
-                                                    next_page_token=next_token(request, page.next_key),
-                                                    resume_page_token=next_token(request, page.last_key))
+                                                    next_page_token=asked.token(page.next_key),
+                                                    resume_page_token=asked.token(page.last_key))
 
     async def UpdateEnvironment(self, request: catalog_pb2.UpdateEnvironmentRequest,
                                       context: aio.ServicerContext) -> catalog_pb2.UpdateEnvironmentResponse:

@@ -119,7 +119,7 @@ class NodeRpcs:
         c = GraphChecker()
         filters = spec.filters(c, request)
         c.done()
-        size = paging.page_size(request.page_size)
+        asked = paging.open_page(request, (paging.TEXT,))
         own = own_learner() if spec.own_only else None
         if own is not None:  # a node's list holds its own node at most
             try:
@@ -129,12 +129,9 @@ class NodeRpcs:
             if any(value is not None and row.get(name) != value for name, value in filters.items()):
                 return spec.list_response()
             return spec.list_response(nodes=[spec.message(row)])
-        fingerprint = paging.filter_fingerprint(request)
-        key = paging.decode_token(request.page_token, fingerprint)
-        after = key[0] if key and isinstance(key[0], str) else None
-        rows = await self.model.list_nodes(spec.kind, after=after, limit=size + 1, filters=filters)
-        token = paging.encode_token([rows[size - 1]["id"]], fingerprint) if len(rows) > size else ""
-        return spec.list_response(nodes=[spec.message(r) for r in rows[:size]], next_page_token=token)
+        rows = await self.model.list_nodes(spec.kind, after=asked.after, limit=asked.fetch, filters=filters)
+        shown, token, _ = asked.cut(rows, lambda r: (r["id"],))
+        return spec.list_response(nodes=[spec.message(r) for r in shown], next_page_token=token)
 
 
 def _handlers(spec: NodeKind) -> tuple[Handler, Handler, Handler]:

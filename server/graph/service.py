@@ -210,14 +210,11 @@ class GraphServicer(NodeHandlers, graph_pb2_grpc.GraphServiceServicer):
         c.identifier(request.learner_id, "learner_id")
         c.done()
         read_learner(request.learner_id)
-        size = paging.page_size(request.page_size)
-        fingerprint = paging.filter_fingerprint(request)
-        key = paging.decode_token(request.page_token, fingerprint)
-        after = key[0] if key and isinstance(key[0], str) else None
-        edges = await self.collaboration.collaborations(request.learner_id, after=after, limit=size + 1)
-        token = paging.encode_token([edges[size - 1].collaborator_id], fingerprint) if len(edges) > size else ""
+        asked = paging.open_page(request, (paging.TEXT,))
+        edges = await self.collaboration.collaborations(request.learner_id, after=asked.after, limit=asked.fetch)
+        shown, token, _ = asked.cut(edges, lambda e: (e.collaborator_id,))
         return graph_pb2.ListCollaborationsResponse(
-            collaborations=[cv.collaborated_with(e) for e in edges[:size]], next_page_token=token)
+            collaborations=[cv.collaborated_with(e) for e in shown], next_page_token=token)
 
 
 def build(c: Components) -> GraphServicer:

@@ -13,7 +13,7 @@ from amauta.v1 import learner_pb2_grpc
 from server.learner import convert as out
 from server.learner import validation as check
 from server.rpc.policy import caller, list_scope, record_scope, require_learner_access, scoped
-from server.learner.paging import close_page, open_page
+from server.rpc import paging
 from server.bootstrap import Components
 from server.rpc.validation import fingerprint
 from stores.postgres.assessments import AssessmentQuery, AssessmentStore
@@ -55,11 +55,11 @@ class LearnerServicer(learner_pb2_grpc.LearnerServiceServicer):
     async def ListLearnerProfiles(self, request: pb.ListLearnerProfilesRequest,
                                   context: aio.ServicerContext) -> pb.ListLearnerProfilesResponse:
         flt = check.list_profiles(request)
-        page = open_page(request)
+        page = paging.open_page(request, (paging.INT,))
         rows = await self.profiles.list(ProfileQuery(
             page.fetch, flt.learner_type, record_scope(), flt.last_activity_from, flt.last_activity_to,
             page.after))
-        shown, token, resume = close_page(rows, page, lambda p: p.list_seq)
+        shown, token, resume = page.cut(rows, lambda p: (p.list_seq,))
         return pb.ListLearnerProfilesResponse(profiles=[out.profile(p) for p in shown], next_page_token=token,
                                               resume_page_token=resume)
 
@@ -118,11 +118,11 @@ class LearnerServicer(learner_pb2_grpc.LearnerServiceServicer):
                            context: aio.ServicerContext) -> pb.ListSessionsResponse:
         flt = check.list_sessions(request)
         list_scope(flt.learner_id)
-        page = open_page(request)
+        page = paging.open_page(request, (paging.INT,))
         rows = await self.sessions.list(SessionQuery(
             page.fetch, flt.learner_id, flt.session_type, flt.completion_status, flt.start_from, flt.start_to,
             page.after))
-        shown, token, resume = close_page(rows, page, lambda s: s.list_seq)
+        shown, token, resume = page.cut(rows, lambda s: (s.list_seq,))
         return pb.ListSessionsResponse(sessions=[out.session(s) for s in shown], next_page_token=token,
                                        resume_page_token=resume)
 
@@ -149,10 +149,10 @@ class LearnerServicer(learner_pb2_grpc.LearnerServiceServicer):
                               context: aio.ServicerContext) -> pb.ListAssessmentsResponse:
         flt = check.list_assessments(request)
         list_scope(flt.learner_id)
-        page = open_page(request)
+        page = paging.open_page(request, (paging.INT,))
         rows = await self.assessments.list(AssessmentQuery(
             page.fetch, flt.learner_id, flt.assessment_type, flt.time_from, flt.time_to, page.after))
-        shown, token, resume = close_page(rows, page, lambda a: a.list_seq)
+        shown, token, resume = page.cut(rows, lambda a: (a.list_seq,))
         return pb.ListAssessmentsResponse(assessments=[out.assessment(a) for a in shown], next_page_token=token,
                                           resume_page_token=resume)
 

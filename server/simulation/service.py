@@ -13,7 +13,6 @@ from stores import metrics
 from server.simulation import convert as conv
 from server.rpc.policy import (caller, may_change, may_read, require_self, simulation_list_scope,
                                watch_member)
-from server.rpc.errors import FieldViolation, invalid_argument
 from server.bootstrap import Components
 from server.simulation.validation import SimulationChecker
 from server.rpc.validation import fingerprint
@@ -138,16 +137,13 @@ class SimulationServicer(pbg.SimulationServiceServicer):
         if request.participant:
             c.identifier(request.participant, "participant")
         c.done()
-        limit = paging.page_size(request.page_size)
-        fingerprint = paging.filter_fingerprint(request)
-        key = paging.decode_token(request.page_token, fingerprint)
-        after = _keyset(key)
+        asked = paging.open_page(request, (paging.INT, paging.TEXT))
         participant = simulation_list_scope(caller(), request.participant or None)
-        states, next_key = await self.domain.page(after=after, limit=limit, environment_id=environment_id,
+        states, next_key = await self.domain.page(after=asked.key, limit=asked.size, environment_id=environment_id,
                                                   participant=participant)
         return pb.ListActiveSimulationsResponse(
             simulations=[conv.simulation(s) for s in states],
-            next_page_token=paging.encode_token(list(next_key), fingerprint) if next_key else "")
+            next_page_token=asked.token(next_key))
 
     async def EndSimulation(self, request: pb.EndSimulationRequest,
                             context: aio.ServicerContext) -> pb.EndSimulationResponse:
@@ -175,16 +171,6 @@ class SimulationServicer(pbg.SimulationServiceServicer):
         return pb.EndSimulationResponse(simulation_id=ended.simulation_id, ended_session_ids=ended.ended_session_ids,
                                         collaboration_pair_count=ended.collaboration_pair_count,
                                         already_ended=ended.already_ended)
-
-
-def _keyset(key: list[object] | None) -> tuple[int, str] | None:
-    if key is None:
-        return None
-    try:
-        start_ms, simulation_id = key
-        return int(start_ms), str(simulation_id)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
-        raise invalid_argument([FieldViolation("page_token", "malformed page token")]) from None
 
 
 def build(c: Components) -> SimulationServicer:
