@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import ModuleType
 
 from grpc import aio
 
@@ -29,28 +30,22 @@ class ServiceEntry:
     workers: Callable[[Components], None] | None = None
 
 
+#: (messages module, stubs module, service name, service package) of every service the node serves.
+_SERVICES: tuple[tuple[ModuleType, ModuleType, str, ModuleType], ...] = (
+    (catalog_pb2, catalog_pb2_grpc, "CatalogService", catalog),
+    (learner_pb2, learner_pb2_grpc, "LearnerService", learner),
+    (analytics_pb2, analytics_pb2_grpc, "AnalyticsService", analytics),
+    (simulation_pb2, simulation_pb2_grpc, "SimulationService", simulation),
+    (graph_pb2, graph_pb2_grpc, "GraphService", graph),
+    (operations_pb2, operations_pb2_grpc, "OperationsService", operations),
+)
+
+
 def entries() -> list[ServiceEntry]:
     """Every service the node serves."""
-    return [
-        ServiceEntry(catalog_pb2.DESCRIPTOR.services_by_name["CatalogService"].full_name,
-                     catalog_pb2_grpc.add_CatalogServiceServicer_to_server,
-                     catalog.build, workers=catalog.workers),
-        ServiceEntry(learner_pb2.DESCRIPTOR.services_by_name["LearnerService"].full_name,
-                     learner_pb2_grpc.add_LearnerServiceServicer_to_server,
-                     learner.build, workers=learner.workers),
-        ServiceEntry(analytics_pb2.DESCRIPTOR.services_by_name["AnalyticsService"].full_name,
-                     analytics_pb2_grpc.add_AnalyticsServiceServicer_to_server,
-                     analytics.build, workers=analytics.workers),
-        ServiceEntry(simulation_pb2.DESCRIPTOR.services_by_name["SimulationService"].full_name,
-                     simulation_pb2_grpc.add_SimulationServiceServicer_to_server,
-                     simulation.build, workers=simulation.workers),
-        ServiceEntry(graph_pb2.DESCRIPTOR.services_by_name["GraphService"].full_name,
-                     graph_pb2_grpc.add_GraphServiceServicer_to_server,
-                     graph.build, workers=graph.workers),
-        ServiceEntry(operations_pb2.DESCRIPTOR.services_by_name["OperationsService"].full_name,
-                     operations_pb2_grpc.add_OperationsServiceServicer_to_server,
-                     operations.build, workers=operations.workers),
-    ]
+    return [ServiceEntry(messages.DESCRIPTOR.services_by_name[name].full_name,
+                         getattr(stubs, f"add_{name}Servicer_to_server"), module.build, module.workers)
+            for messages, stubs, name, module in _SERVICES]
 
 
 def register_all(server: aio.Server, components: Components) -> list[str]:
