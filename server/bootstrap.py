@@ -130,7 +130,7 @@ def bootstrap(runtime: Runtime) -> Components:
         profiles=LearnerStore(s.postgres), sessions=LearnerSessions(SessionStore(s.postgres), progress),
         assessments=AssessmentStore(s.postgres), progress=progress,
         eraser=Eraser(s.postgres, progress, s.graph, s.analytics))
-    settings = SimulationSettings.from_env()
+    settings = runtime.settings.simulation
     domain = SimulationDomain(s.postgres, s.redis, settings)
     simulation = Simulation(settings=settings, domain=domain, hub=WatchHub(runtime, domain.live, settings),
                             sync=SimulationSync(domain))
@@ -139,5 +139,5 @@ def bootstrap(runtime: Runtime) -> Components:
                   collaboration=Collaboration(s.graph), histories=PostgresHistories(s.postgres),
                   fitter=SkillFitter(s.postgres, model, spawn=runtime.spawn))
     return Components(runtime=runtime, catalog=catalog, learner=learner,
-                      analytics=Analytics(AnalyticsConfig.from_env(), EventStore(s.analytics)),
+                      analytics=Analytics(runtime.settings.analytics, EventStore(s.analytics)),
                       simulation=simulation, graph=graph)

@@ -1,11 +1,45 @@
-"""Node settings, read once from AMAUTA_* environment variables."""
+"""Node settings, read once from AMAUTA_* environment variables: one Settings, with a section per service
+whose knobs are many (simulation: AMAUTA_SIM_*, analytics: AMAUTA_ANALYTICS_*)."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
+from datetime import timedelta
 from pathlib import Path
+
+from server.analytics.config import AnalyticsConfig
+from server.analytics.ingest import IngestConfig
+from server.analytics.validation import EventRules
+from stores.redis.settings import SimulationSettings
+
+
+def simulation_settings(env: Mapping[str, str]) -> SimulationSettings:
+    """AMAUTA_SIM_<FIELD NAME> variables; unset ones keep their defaults."""
+    values: dict[str, object] = {}
+    for f in fields(SimulationSettings):
+        raw = env.get(f"AMAUTA_SIM_{f.name.upper()}")
+        if raw is None:
+            continue
+        kind = type(getattr(SimulationSettings, f.name))
+        values[f.name] = raw.lower() in ("1", "true", "yes") if kind is bool else kind(raw)
+    return SimulationSettings(**values)  # type: ignore[arg-type]
+
+
+def analytics_settings(env: Mapping[str, str]) -> AnalyticsConfig:
+    """AMAUTA_ANALYTICS_<NAME> variables; unset ones keep their defaults."""
+
+    def number(name: str, default: float) -> float:
+        return float(env.get(f"AMAUTA_ANALYTICS_{name}", default))
+
+    rules = EventRules(max_age=timedelta(days=number("MAX_EVENT_AGE_DAYS", 365)),
+                       max_future=timedelta(seconds=number("MAX_EVENT_FUTURE_SECONDS", 3600)))
+    ingest = IngestConfig(flush_rows=int(number("FLUSH_ROWS", 50_000)),
+                          flush_seconds=number("FLUSH_MS", 200) / 1000,
+                          max_stream_rows=int(number("MAX_STREAM_EVENTS", 50_000_000)), rules=rules)
+    return AnalyticsConfig(ingest=ingest, event_ttl_days=int(number("EVENT_TTL_DAYS", 0)),
+                           aggregate_seconds=number("AGGREGATE_SECONDS", 60), relay_batch=int(number("RELAY_BATCH", 1000)))
 
 
 @dataclass(frozen=True)
@@ -46,6 +80,9 @@ class Settings:
     node_id: str = ""
     #: Seconds between AOF rewrites of the embedded Redis and FalkorDB (when they took writes).
     aof_compact_seconds: float = 60.0
+    #: Sections. Settings built in code (tests) read them from the environment at construction too.
+    simulation: SimulationSettings = field(default_factory=lambda: simulation_settings(os.environ))
+    analytics: AnalyticsConfig = field(default_factory=lambda: analytics_settings(os.environ))
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -81,6 +118,8 @@ class Settings:
             aof_compact_seconds=float(env.get("AMAUTA_AOF_COMPACT_SECONDS", cls.aof_compact_seconds)),
             analytics_enabled=_switch(env.get("AMAUTA_ANALYTICS", "on"), "AMAUTA_ANALYTICS"),
             node_id=env.get("AMAUTA_NODE_ID", ""),
+            simulation=simulation_settings(env),
+            analytics=analytics_settings(env),
         )
 
 

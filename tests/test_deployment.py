@@ -45,8 +45,8 @@ def variables_read_by_the_node() -> set[str]:
         names |= set(re.findall(r"AMAUTA_[A-Z0-9_]*[A-Z0-9]\b", path.read_text()))
     # Two families are read by prefix: AMAUTA_SIM_<field> and AMAUTA_ANALYTICS_<name>.
     names |= {f"AMAUTA_SIM_{f.name.upper()}" for f in dataclasses.fields(SimulationSettings)}
-    analytics = (ROOT / "server" / "analytics" / "config.py").read_text()
-    names |= {f"AMAUTA_ANALYTICS_{n}" for n in re.findall(r'get\("([A-Z0-9_]+)"', analytics)}
+    analytics = (ROOT / "server" / "config.py").read_text()
+    names |= {f"AMAUTA_ANALYTICS_{n}" for n in re.findall(r'number\("([A-Z0-9_]+)"', analytics)}
     return {n for n in names if not n.startswith("AMAUTA_TEST_")}
 
 

@@ -1,10 +1,11 @@
-"""Tunables of live simulations (stream bounds, watch queues, sync and reconciler timing), read from AMAUTA_SIM_*."""
+"""Tunables of live simulations (stream bounds, watch queues, sync and reconciler timing).
+
+The node reads them from AMAUTA_SIM_<FIELD NAME> variables (server/config.py).
+"""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -44,16 +45,3 @@ class SimulationSettings:
         for name in ("queue_limit", "read_batch", "stream_maxlen"):
             if getattr(self, name) < 1:
                 raise ValueError(f"AMAUTA_SIM_{name.upper()} must be at least 1")
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> SimulationSettings:
-        """Settings from AMAUTA_SIM_* variables; unset ones keep their defaults."""
-        env = os.environ if env is None else env
-        values: dict[str, object] = {}
-        for f in fields(cls):
-            raw = env.get(f"AMAUTA_SIM_{f.name.upper()}")
-            if raw is None:
-                continue
-            kind = type(getattr(cls, f.name))
-            values[f.name] = raw.lower() in ("1", "true", "yes") if kind is bool else kind(raw)
-        return cls(**values)  # type: ignore[arg-type]

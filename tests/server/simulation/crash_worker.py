@@ -1,4 +1,4 @@
-"""A process that runs one simulation use case on given stores and dies at AMAUTA_SIM_FAULT (crash tests).
+"""A process that runs one simulation use case on given stores and dies at the checkpoint named by AMAUTA_SIM_FAULT (crash tests).
 
 Usage: python -m tests.server.simulation.crash_worker start|end <environment id> <simulation id> <learner>...
 Store URLs come from CRASH_POSTGRES_URL and CRASH_REDIS_URL. Exit code 70 means it crashed at the fault.
@@ -13,7 +13,7 @@ import sys
 from stores.postgres import PostgresSettings, PostgresStore
 from stores.redis import RedisSettings, RedisStore
 from stores.sync.simulations import SimulationDomain, StartSpec
-from stores.redis.settings import SimulationSettings
+from server.config import simulation_settings
 
 
 async def main(action: str, environment_id: str, simulation_id: str, learners: list[str]) -> None:
@@ -26,7 +26,7 @@ async def main(action: str, environment_id: str, simulation_id: str, learners: l
         if point == fault:
             os._exit(70)  # no cleanup, as a killed process
 
-    domain = SimulationDomain(pg, redis, SimulationSettings.from_env(), checkpoint=checkpoint)
+    domain = SimulationDomain(pg, redis, simulation_settings(os.environ), checkpoint=checkpoint)
     if action == "start":
         await domain.start(StartSpec(simulation_id, environment_id, learners, None, {"phase": "p"}, None, "crash"))
     else:

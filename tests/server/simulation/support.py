@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import uuid
 from typing import Any
 
@@ -87,3 +89,12 @@ async def outbox_rows(pg: PostgresStore, aggregate_id: str, event_type: str) -> 
 
 
 CODE = grpc.StatusCode
+
+
+async def next_change(call: Any, timeout: float = 5.0) -> Any:
+    """The next watch message that is not a heartbeat (an idle watch beats every heartbeat_seconds, so
+    a slow step in between must not decide what a test reads)."""
+    while True:
+        message = await asyncio.wait_for(call.read(), timeout)
+        if message is aio.EOF or message.WhichOneof("event") != "heartbeat":
+            return message

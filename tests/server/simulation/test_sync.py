@@ -24,7 +24,8 @@ from stores.redis.simulation_state import iso, now_utc
 from stores.sync.simulation_sync import SimulationSync
 from stores.redis.simulations import INDEX_KEY, LiveState, keys
 from tests.server.simulation.conftest import Environments
-from tests.server.simulation.support import CODE, new_id, outbox_rows, record_of, sessions_of, start, struct
+from tests.server.simulation.support import (CODE, new_id, next_change, outbox_rows, record_of, sessions_of, start,
+                                            struct)
 from tests.support import Tokens
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -139,8 +140,8 @@ async def test_crash_between_postgres_and_redis_at_end_is_finished_by_the_reconc
 
     await reconciler.reconcile_once()
     assert await redis.client.exists(keys(sim_id)[0]) == 0
-    assert (await asyncio.wait_for(call.read(), 5)).delta.kind == pb.SIMULATION_CHANGE_KIND_ENDED
-    assert await asyncio.wait_for(call.read(), 5) is aio.EOF and await call.code() == grpc.StatusCode.OK
+    assert (await next_change(call)).delta.kind == pb.SIMULATION_CHANGE_KIND_ENDED
+    assert await next_change(call) is aio.EOF and await call.code() == grpc.StatusCode.OK
     ended = await sim.EndSimulation(pb.EndSimulationRequest(simulation_id=sim_id), metadata=md.md("admin"))
     assert ended.already_ended and len(ended.ended_session_ids) == 2
 
