@@ -89,3 +89,9 @@ def not_found(resource: str, key: str) -> NotFound:
     ErrorInfo server/rpc/errors.py sends)."""
     return NotFound(f"{resource.replace('_', ' ')} {key!r} not found", reason=f"{resource.upper()}_NOT_FOUND",
                     metadata={"resource": resource, "id": key})
+
+
+def request_id_reused(request_id: str, field: str) -> InvalidData:
+    """The error of a request id used before for a different request (AIP-155 idempotency)."""
+    return InvalidData(f"request_id {request_id!r} was used before for a different request", field=field,
+                       reason="REQUEST_ID_REUSED", metadata={"request_id": request_id})

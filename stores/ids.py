@@ -51,3 +51,8 @@ def require_ids(field: str, values: Iterable[str], max_chars: int = MAX_OBJECTIV
         problem = id_problem(value, max_chars) if isinstance(value, str) else "must be a string"
         if problem is not None:
             raise InvalidData(f"{field} {value!r} {problem}", field=field, reason="INVALID_ID")
+
+
+#: The one order of a learner's assessments of a skill (stores/postgres/skill_history.py): epoch
+#: milliseconds of the assessment, then its id. HAS_SKILL edges record the key of the last one applied.
+OrderKey = tuple[int, str]

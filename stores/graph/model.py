@@ -17,7 +17,7 @@ from stores.errors import NotFound
 from stores.graph.base import GraphBackend, checked_label
 from stores.ids import require_ids
 from stores.graph.knowledge_tracing import DEFAULT_PARAMS, BKTParams, SkillState
-from stores.postgres.skill_history import OrderKey
+from stores.ids import OrderKey
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from typing import Any
 
 import psycopg
 
-from stores.errors import InvalidData
+from stores.errors import request_id_reused
 
 
 def request_key(identity: str, request_id: str) -> str:
@@ -19,12 +19,6 @@ def request_key(identity: str, request_id: str) -> str:
     key = f"{identity}:{request_id}"
     # idempotency_keys.request_id holds 200 characters; longer pairs become a digest.
     return key if len(key) <= 200 else "sha256:" + hashlib.sha256(key.encode()).hexdigest()
-
-
-def reused(request_id: str, field: str) -> InvalidData:
-    """The error of a request id used before for a different request."""
-    return InvalidData(f"request_id {request_id!r} was used before for a different request", field=field,
-                       reason="REQUEST_ID_REUSED", metadata={"request_id": request_id})
 
 
 async def claim(conn: psycopg.AsyncConnection[Any], operation: str, request_id: str, resource_id: str,
@@ -51,5 +45,5 @@ async def claim(conn: psycopg.AsyncConnection[Any], operation: str, request_id: 
         return await claim(conn, operation, request_id, resource_id, identity, fingerprint, field=field)
     stored = row["fingerprint"] if isinstance(row, dict) else row[1]
     if fingerprint and stored and stored != fingerprint:
-        raise reused(request_id, field)
+        raise request_id_reused(request_id, field)
     return str(row["resource_id"] if isinstance(row, dict) else row[0])

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from itertools import groupby
 
+from stores.ids import OrderKey
 from stores.postgres import PostgresStore
 
 #: (assessment_timestamp in microseconds since the epoch, assessment_id): compares as the SQL ORDER BY
 #: does (a UUID's canonical lower-case text sorts like its bytes).
-OrderKey = tuple[int, str]
 #: Key time of an assessment without a timestamp: after every real one.
 NO_TIME = 2**62
 

@@ -29,8 +29,7 @@ from typing import Any
 from redis import exceptions as rexc
 
 from stores import metrics
-from stores.postgres import idempotency
-from stores.errors import AlreadyExists, LimitExceeded, PreconditionFailed, not_found
+from stores.errors import AlreadyExists, LimitExceeded, PreconditionFailed, not_found, request_id_reused
 from stores.redis import RedisStore, translate
 from stores.tasks import stop_requested
 
@@ -278,7 +277,7 @@ class GenerationQueue:
             raise AlreadyExists(f"generation job id {request_id!r} is taken; choose another request_id",
                                 reason="REQUEST_ID_TAKEN", metadata={"request_id": request_id})
         if created == -3:
-            raise idempotency.reused(request_id, "request_id")
+            raise request_id_reused(request_id, "request_id")
         if created == -1:
             raise LimitExceeded(f"{identity} has {self.pending_cap} pending generation jobs",
                                 reason="GENERATION_QUOTA_EXCEEDED",
