@@ -28,17 +28,12 @@ def _object(text: str) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _flag(value: Any) -> bool:
-    # chdb's JSON gives true/false; clickhouse-driver gives bool or int.
-    return value is True or value in (1, "1", "true")
-
-
 def learning_event(row: Row) -> analytics_pb2.LearningEvent:
     """An exported learning_events row as a LearningEvent."""
     event = analytics_pb2.LearningEvent(
         timestamp=_ts(int(row["ts"])), event_id=row["event_id"], learner_id=row["learner_id"],
         session_id=row["session_id"], event_type=int(row["type"]), duration_ms=int(row["duration_ms"]),
-        success_indicator=_flag(row["success_indicator"]), difficulty_level=float(row["difficulty_level"]),
+        success_indicator=bool(row["success_indicator"]), difficulty_level=float(row["difficulty_level"]),
         learning_objective=row["learning_objective"], content_type=row["content_type"])
     for name in ("event_data", "performance_metrics"):
         value = _object(row[name])

@@ -92,7 +92,8 @@ class AnalyticsBackend(Store):
             await self.execute(statement)
 
     async def query(self, sql: str, params: Mapping[str, Any] | None = None) -> list[Row]:
-        """Run a SELECT and return its rows as dicts."""
+        """Run a SELECT and return its rows as dicts of Python values, the same from every backend:
+        Bool → bool, integers → int, floats → float, String → str (the contract test checks it)."""
         with metrics.timed("analytics", "query"):
             return await self._call(self._query_sync, *bind(sql, params or {}))
 

@@ -217,11 +217,11 @@ class EventStore:
             i = int(row["i"])
             if i < 0:
                 deletions = int(row["deletions"])
-            elif _truthy(row["bad_data"]):
+            elif row["bad_data"]:
                 bad[i] = "event_data"
-            elif _truthy(row["bad_metrics"]):
+            elif row["bad_metrics"]:
                 bad[i] = "performance_metrics"
-            elif _truthy(row["stored"]):
+            elif row["stored"]:
                 stored[i] = True
         candidate = ~stored
         if bad:
@@ -242,11 +242,6 @@ class EventStore:
             await self.backend.insert("learning_events", for_insert(rows),
                                       dedup_token=f"{dedup_token(rows)}-d{deletions}")
         return _split(batches, insert, bad)
-
-
-def _truthy(value: Any) -> bool:
-    # chdb returns JSON booleans, clickhouse-driver returns ints or bools.
-    return bool(value) and value not in ("0", "false")
 
 
 def _split(batches: list[pa.Table], insert: np.ndarray, bad: dict[int, str]) -> list[RecordOutcome]:

@@ -82,3 +82,17 @@ async def test_bad_sql_raises_store_error(analytics: AnalyticsBackend) -> None:
 async def test_inserts_only_into_known_tables(analytics: AnalyticsBackend) -> None:
     with pytest.raises(ValueError):
         await analytics.insert("system.users", events(1))
+
+
+async def test_values_come_back_as_python_values_of_their_type(analytics: AnalyticsBackend) -> None:
+    # Callers test flags and numbers directly: no backend may hand back "0", "true" or a quoted integer.
+    rows = await analytics.query(
+        "SELECT true AS flag, false AS unset, toUInt8(1) AS small, toUInt64(18446744073709551615) AS big,"
+        " toInt64(-5) AS signed, toFloat64(0.25) AS ratio, 'x' AS text, 1 = 0 AS compared")
+    row = rows[0]
+    assert row["flag"] is True and row["unset"] is False
+    assert row["small"] == 1 and isinstance(row["small"], int)
+    assert row["big"] == 2**64 - 1 and isinstance(row["big"], int)
+    assert row["signed"] == -5 and isinstance(row["signed"], int)
+    assert row["ratio"] == 0.25 and row["text"] == "x"
+    assert not row["compared"]
