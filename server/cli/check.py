@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import cast
 
 import grpc
 from google.protobuf import json_format
@@ -51,7 +52,8 @@ def table(reply: operations_pb2.RunConsistencyChecksResponse) -> str:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Exit 0 when every rule passed or was repaired, 1 when findings remain, 2 on failure."""
     request = operations_pb2.RunConsistencyChecksRequest(
-        rules=[convert.enum_from_db(_RULE, r) for r in args.rule], repair=args.repair,
+        rules=[cast(operations_pb2.ConsistencyRule, convert.enum_from_db(_RULE, r)) for r in args.rule],
+        repair=args.repair,
         max_examples=args.max_examples)
     try:
         with cli_client.channel(args, settings) as ch:

@@ -64,7 +64,7 @@ class GraphServicer(graph_pb2_grpc.GraphServiceServicer):
         return [cv.NODE_MESSAGES[kind](r) for r in rows[:size]], token
 
     async def UpsertLearnerNode(self, request: graph_pb2.UpsertLearnerNodeRequest,
-                                context: aio.ServicerContext) -> graph_pb2.UpsertLearnerNodeResponse:
+                                context: aio.ServicerContext[Any, Any]) -> graph_pb2.UpsertLearnerNodeResponse:
         c = GraphChecker()
         c.learner_node(request.node)
         c.done()
@@ -72,7 +72,7 @@ class GraphServicer(graph_pb2_grpc.GraphServiceServicer):
         return graph_pb2.UpsertLearnerNodeResponse(node=node, created=created)
 
     async def GetLearnerNode(self, request: graph_pb2.GetLearnerNodeRequest,
-                             context: aio.ServicerContext) -> graph_pb2.GetLearnerNodeResponse:
+                             context: aio.ServicerContext[Any, Any]) -> graph_pb2.GetLearnerNodeResponse:
         c = GraphChecker()
         c.identifier(request.learner_id, "learner_id")
         c.done()
@@ -81,7 +81,7 @@ class GraphServicer(graph_pb2_grpc.GraphServiceServicer):
             node=cv.learner_node(await self.model.get_node("learner", request.learner_id)))
 
     async def ListLearnerNodes(self, request: graph_pb2.ListLearnerNodesRequest,
-                               context: aio.ServicerContext) -> graph_pb2.ListLearnerNodesResponse:
+                               context: aio.ServicerContext[Any, Any]) -> graph_pb2.ListLearnerNodesResponse:
         c = GraphChecker()
         c.identifier(request.type, "type", required=False)
         c.done()
@@ -99,7 +99,7 @@ class GraphServicer(graph_pb2_grpc.GraphServiceServicer):
         return graph_pb2.ListLearnerNodesResponse(nodes=nodes, next_page_token=token)
 
     async def UpsertSkillNode(self, request: graph_pb2.UpsertSkillNodeRequest,
-                              context: aio.ServicerContext) -> graph_pb2.UpsertSkillNodeResponse:
+                              context: aio.ServicerContext[Any, Any]) -> graph_pb2.UpsertSkillNodeResponse:
         c = GraphChecker()
         c.skill_node(request.node)
         c.done()
@@ -107,7 +107,7 @@ class GraphServicer(graph_pb2_grpc.GraphServiceServicer):
         return graph_pb2.UpsertSkillNodeResponse(node=node, created=created)
 
     async def GetSkillNode(self, request: graph_pb2.GetSkillNodeRequest,
-                           context: aio.ServicerContext) -> graph_pb2.GetSkillNodeResponse:
+                           context: aio.ServicerContext[Any, Any]) -> graph_pb2.GetSkillNodeResponse:
         c = GraphChecker()
         c.identifier(request.skill_id, "skill_id")
         c.done()
@@ -115,7 +115,7 @@ class GraphServicer(graph_pb2_grpc.GraphServiceServicer):
             node=cv.skill_node(await self.model.get_node("skill", request.skill_id)))
 
     async def ListSkillNodes(self, request: graph_pb2.ListSkillNodesRequest,
-                             context: aio.ServicerContext) -> graph_pb2.ListSkillNodesResponse:
+                             context: aio.ServicerContext[Any, Any]) -> graph_pb2.ListSkillNodesResponse:
         c = GraphChecker()
         c.identifier(request.category, "category", required=False)
         c.done()
@@ -123,7 +123,7 @@ class GraphServicer(graph_pb2_grpc.GraphServiceServicer):
         return graph_pb2.ListSkillNodesResponse(nodes=nodes, next_page_token=token)
 
     async def UpsertContentNode(self, request: graph_pb2.UpsertContentNodeRequest,
-                                context: aio.ServicerContext) -> graph_pb2.UpsertContentNodeResponse:
+                                context: aio.ServicerContext[Any, Any]) -> graph_pb2.UpsertContentNodeResponse:
         c = GraphChecker()
         content_id = c.content_node(request.node)
         c.done()
@@ -132,7 +132,7 @@ class GraphServicer(graph_pb2_grpc.GraphServiceServicer):
         return graph_pb2.UpsertContentNodeResponse(node=node, created=created)
 
     async def GetContentNode(self, request: graph_pb2.GetContentNodeRequest,
-                             context: aio.ServicerContext) -> graph_pb2.GetContentNodeResponse:
+                             context: aio.ServicerContext[Any, Any]) -> graph_pb2.GetContentNodeResponse:
         c = GraphChecker()
         content_id = c.content_id(request.content_id, "content_id")
         c.done()
@@ -140,7 +140,7 @@ class GraphServicer(graph_pb2_grpc.GraphServiceServicer):
             node=cv.content_node(await self.model.get_node("content", content_id)))
 
     async def ListContentNodes(self, request: graph_pb2.ListContentNodesRequest,
-                               context: aio.ServicerContext) -> graph_pb2.ListContentNodesResponse:
+                               context: aio.ServicerContext[Any, Any]) -> graph_pb2.ListContentNodesResponse:
         c = GraphChecker()
         c.identifier(request.type, "type", required=False)
         low, high = c.double_range(request.difficulty, "difficulty")
@@ -150,7 +150,7 @@ class GraphServicer(graph_pb2_grpc.GraphServiceServicer):
         return graph_pb2.ListContentNodesResponse(nodes=nodes, next_page_token=token)
 
     async def UpsertObjectiveNode(self, request: graph_pb2.UpsertObjectiveNodeRequest,
-                                  context: aio.ServicerContext) -> graph_pb2.UpsertObjectiveNodeResponse:
+                                  context: aio.ServicerContext[Any, Any]) -> graph_pb2.UpsertObjectiveNodeResponse:
         c = GraphChecker()
         c.objective_id(request.node.objective_id, "node.objective_id")
         c.done()
@@ -158,7 +158,7 @@ class GraphServicer(graph_pb2_grpc.GraphServiceServicer):
         return graph_pb2.UpsertObjectiveNodeResponse(node=node, created=created)
 
     async def GetObjectiveNode(self, request: graph_pb2.GetObjectiveNodeRequest,
-                               context: aio.ServicerContext) -> graph_pb2.GetObjectiveNodeResponse:
+                               context: aio.ServicerContext[Any, Any]) -> graph_pb2.GetObjectiveNodeResponse:
         c = GraphChecker()
         c.objective_id(request.objective_id, "objective_id")
         c.done()
@@ -166,14 +166,14 @@ class GraphServicer(graph_pb2_grpc.GraphServiceServicer):
             node=cv.objective_node(await self.model.get_node("objective", request.objective_id)))
 
     async def ListObjectiveNodes(self, request: graph_pb2.ListObjectiveNodesRequest,
-                                 context: aio.ServicerContext) -> graph_pb2.ListObjectiveNodesResponse:
+                                 context: aio.ServicerContext[Any, Any]) -> graph_pb2.ListObjectiveNodesResponse:
         nodes, token = await self._list("objective", request, {})
         return graph_pb2.ListObjectiveNodesResponse(nodes=nodes, next_page_token=token)
 
     # --- links and skills -----------------------------------------------------------------------
 
     async def LinkContentSkill(self, request: graph_pb2.LinkContentSkillRequest,
-                               context: aio.ServicerContext) -> graph_pb2.LinkContentSkillResponse:
+                               context: aio.ServicerContext[Any, Any]) -> graph_pb2.LinkContentSkillResponse:
         c = GraphChecker()
         content_id = c.content_id(request.content_id, "content_id")
         c.identifier(request.skill_id, "skill_id")
@@ -184,7 +184,7 @@ class GraphServicer(graph_pb2_grpc.GraphServiceServicer):
             content_id=row["content_id"], skill_id=row["skill_id"], weight=float(row["weight"])))
 
     async def LinkObjectiveSkill(self, request: graph_pb2.LinkObjectiveSkillRequest,
-                                 context: aio.ServicerContext) -> graph_pb2.LinkObjectiveSkillResponse:
+                                 context: aio.ServicerContext[Any, Any]) -> graph_pb2.LinkObjectiveSkillResponse:
         c = GraphChecker()
         c.objective_id(request.objective_id, "objective_id")
         c.identifier(request.skill_id, "skill_id")
@@ -197,7 +197,7 @@ class GraphServicer(graph_pb2_grpc.GraphServiceServicer):
             required_proficiency=float(row["required"])))
 
     async def GetLearnerSkills(self, request: graph_pb2.GetLearnerSkillsRequest,
-                               context: aio.ServicerContext) -> graph_pb2.GetLearnerSkillsResponse:
+                               context: aio.ServicerContext[Any, Any]) -> graph_pb2.GetLearnerSkillsResponse:
         c = GraphChecker()
         c.identifier(request.learner_id, "learner_id")
         c.identifier(request.category, "category", required=False)
@@ -212,7 +212,7 @@ class GraphServicer(graph_pb2_grpc.GraphServiceServicer):
                                    has_skill=cv.has_skill(r)) for r in rows])
 
     async def SetSkillAssessment(self, request: graph_pb2.SetSkillAssessmentRequest,
-                                 context: aio.ServicerContext) -> graph_pb2.SetSkillAssessmentResponse:
+                                 context: aio.ServicerContext[Any, Any]) -> graph_pb2.SetSkillAssessmentResponse:
         c = GraphChecker()
         c.identifier(request.learner_id, "learner_id")
         c.identifier(request.skill_id, "skill_id")
@@ -228,7 +228,7 @@ class GraphServicer(graph_pb2_grpc.GraphServiceServicer):
         return graph_pb2.SetSkillAssessmentResponse(has_skill=cv.has_skill(row))
 
     async def FitSkillParameters(self, request: graph_pb2.FitSkillParametersRequest,
-                                 context: aio.ServicerContext) -> graph_pb2.FitSkillParametersResponse:
+                                 context: aio.ServicerContext[Any, Any]) -> graph_pb2.FitSkillParametersResponse:
         c = GraphChecker()
         c.identifier(request.skill_id, "skill_id")
         c.non_negative(request.max_iterations, "max_iterations", 1000)
@@ -241,7 +241,7 @@ class GraphServicer(graph_pb2_grpc.GraphServiceServicer):
             recompute=cv.edge_recompute(fit.recompute))
 
     async def GetSkillParameters(self, request: graph_pb2.GetSkillParametersRequest,
-                                 context: aio.ServicerContext) -> graph_pb2.GetSkillParametersResponse:
+                                 context: aio.ServicerContext[Any, Any]) -> graph_pb2.GetSkillParametersResponse:
         c = GraphChecker()
         c.identifier(request.skill_id, "skill_id")
         c.done()
@@ -252,7 +252,7 @@ class GraphServicer(graph_pb2_grpc.GraphServiceServicer):
     # --- learning paths -------------------------------------------------------------------------
 
     async def SetPrerequisite(self, request: graph_pb2.SetPrerequisiteRequest,
-                              context: aio.ServicerContext) -> graph_pb2.SetPrerequisiteResponse:
+                              context: aio.ServicerContext[Any, Any]) -> graph_pb2.SetPrerequisiteResponse:
         c = GraphChecker()
         from_id = c.content_id(request.from_content_id, "from_content_id")
         to_id = c.content_id(request.to_content_id, "to_content_id")
@@ -265,7 +265,7 @@ class GraphServicer(graph_pb2_grpc.GraphServiceServicer):
         return graph_pb2.SetPrerequisiteResponse(prerequisite=cv.prerequisite(edge), created=created)
 
     async def GetPrerequisites(self, request: graph_pb2.GetPrerequisitesRequest,
-                               context: aio.ServicerContext) -> graph_pb2.GetPrerequisitesResponse:
+                               context: aio.ServicerContext[Any, Any]) -> graph_pb2.GetPrerequisitesResponse:
         c = GraphChecker()
         content_id = c.content_id(request.content_id, "content_id")
         c.non_negative(request.max_depth, "max_depth")
@@ -278,7 +278,7 @@ class GraphServicer(graph_pb2_grpc.GraphServiceServicer):
             edges=[cv.prerequisite(e) for e in closure.edges])
 
     async def GetLearningPath(self, request: graph_pb2.GetLearningPathRequest,
-                              context: aio.ServicerContext) -> graph_pb2.GetLearningPathResponse:
+                              context: aio.ServicerContext[Any, Any]) -> graph_pb2.GetLearningPathResponse:
         c = GraphChecker()
         c.identifier(request.learner_id, "learner_id")
         target = c.content_id(request.target_content_id, "target_content_id")
@@ -296,7 +296,7 @@ class GraphServicer(graph_pb2_grpc.GraphServiceServicer):
             estimated_total_time=sum(s.estimated_time for s in steps))
 
     async def RecommendNext(self, request: graph_pb2.RecommendNextRequest,
-                            context: aio.ServicerContext) -> graph_pb2.RecommendNextResponse:
+                            context: aio.ServicerContext[Any, Any]) -> graph_pb2.RecommendNextResponse:
         c = GraphChecker()
         c.identifier(request.learner_id, "learner_id")
         c.non_negative(request.k, "k", 100)
@@ -309,7 +309,7 @@ class GraphServicer(graph_pb2_grpc.GraphServiceServicer):
                                      prerequisite_strength=r.prerequisite_strength) for r in recs])
 
     async def FindCollaborators(self, request: graph_pb2.FindCollaboratorsRequest,
-                                context: aio.ServicerContext) -> graph_pb2.FindCollaboratorsResponse:
+                                context: aio.ServicerContext[Any, Any]) -> graph_pb2.FindCollaboratorsResponse:
         c = GraphChecker()
         c.identifier(request.learner_id, "learner_id")
         c.one_target(request.objective_id, request.skill_ids)
@@ -326,7 +326,7 @@ class GraphServicer(graph_pb2_grpc.GraphServiceServicer):
             for m in found])
 
     async def GetSkillGap(self, request: graph_pb2.GetSkillGapRequest,
-                          context: aio.ServicerContext) -> graph_pb2.GetSkillGapResponse:
+                          context: aio.ServicerContext[Any, Any]) -> graph_pb2.GetSkillGapResponse:
         c = GraphChecker()
         c.identifier(request.learner_id, "learner_id")
         c.objective_id(request.objective_id, "objective_id")
@@ -339,7 +339,7 @@ class GraphServicer(graph_pb2_grpc.GraphServiceServicer):
                                missing=g.missing, gap=g.gap) for g in gaps])
 
     async def ListCollaborations(self, request: graph_pb2.ListCollaborationsRequest,
-                                 context: aio.ServicerContext) -> graph_pb2.ListCollaborationsResponse:
+                                 context: aio.ServicerContext[Any, Any]) -> graph_pb2.ListCollaborationsResponse:
         c = GraphChecker()
         c.identifier(request.learner_id, "learner_id")
         c.done()

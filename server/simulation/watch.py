@@ -57,7 +57,7 @@ class Subscriber:
     __slots__ = ("items", "limit", "stall", "waiter", "terminal", "behind", "in_write", "writes", "abort_task",
                  "context", "member")
 
-    def __init__(self, limit: int, stall_seconds: float, context: aio.ServicerContext | None,
+    def __init__(self, limit: int, stall_seconds: float, context: aio.ServicerContext[Any, Any] | None,
                  member: str = "") -> None:
         self.items: collections.deque[Item] = collections.deque()
         self.limit = limit
@@ -260,7 +260,7 @@ class WatchHub:
         return feed
 
     async def serve(self, simulation_id: str, resume_token: str, current: LiveState | None,
-                    context: aio.ServicerContext, member: str = "") -> None:
+                    context: aio.ServicerContext[Any, Any], member: str = "") -> None:
         """Run one watch, writing each message with context.write: a message goes straight to the
         transport instead of through every interceptor's generator (this is the hot path of fan-out).
         A member watch ends with PERMISSION_DENIED after the member's leave entry."""
