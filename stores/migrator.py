@@ -60,7 +60,7 @@ async def migrate_postgres(store: PostgresStore) -> list[str]:
             if f.name in done:
                 continue
             text = f.read_text()
-            await conn.execute(text)  # type: ignore[arg-type] - trusted file from the package
+            await conn.execute(text)
             await conn.execute("INSERT INTO schema_migrations (name, checksum) VALUES (%s, %s)",
                                (f.name, _checksum(text)))
             applied.append(f.name)

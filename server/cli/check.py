@@ -60,7 +60,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             reply = operations_pb2_grpc.OperationsServiceStub(ch).RunConsistencyChecks(
                 request, metadata=cli_client.metadata(args, settings), timeout=600)
     except (grpc.RpcError, OSError) as exc:
-        detail = f"{exc.code().name}: {exc.details()}" if isinstance(exc, grpc.RpcError) else str(exc)  # type: ignore[attr-defined]
+        detail = f"{exc.code().name}: {exc.details()}" if isinstance(exc, grpc.RpcError) else str(exc)
         print(f"amauta-node check: {detail}", file=sys.stderr)
         return 2
     print(json.dumps(json_format.MessageToDict(reply), indent=2) if args.json else table(reply))

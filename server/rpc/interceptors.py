@@ -109,13 +109,14 @@ def _reset(var: contextvars.ContextVar[Any], token: contextvars.Token[Any]) -> N
         pass
 
 
-def wrap_handler(handler: grpc.RpcMethodHandler, guard: Guard,
-                 details: grpc.HandlerCallDetails) -> grpc.RpcMethodHandler:
+def wrap_handler(handler: grpc.RpcMethodHandler[Any, Any], guard: Guard,
+                 details: grpc.HandlerCallDetails) -> grpc.RpcMethodHandler[Any, Any]:
     """Return handler with guard(state, context) entered around the call (and its whole stream)."""
     kwargs = {"request_deserializer": handler.request_deserializer,
               "response_serializer": handler.response_serializer}
     if handler.response_streaming:
         stream_behavior = handler.stream_stream if handler.request_streaming else handler.unary_stream
+        assert stream_behavior is not None  # a response-streaming handler has one of the two
 
         async def streaming(request: Any, context: aio.ServicerContext[Any, Any]) -> AsyncIterator[Any]:
             unary_request = None if handler.request_streaming else request
@@ -128,6 +129,7 @@ def wrap_handler(handler: grpc.RpcMethodHandler, guard: Guard,
         return factory(streaming, **kwargs)
 
     behavior = handler.stream_unary if handler.request_streaming else handler.unary_unary
+    assert behavior is not None  # a unary-response handler has one of the two
 
     async def unary(request: Any, context: aio.ServicerContext[Any, Any]) -> Any:
         async with _entered(details, guard, context, None if handler.request_streaming else request,
@@ -157,12 +159,14 @@ async def _checked_stream(requests: AsyncIterator[Any]) -> AsyncIterator[Any]:
         yield request
 
 
-def safe_decoding(handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
+def safe_decoding(handler: grpc.RpcMethodHandler[Any, Any]) -> grpc.RpcMethodHandler[Any, Any]:
     """handler whose unparsable requests (say, nested past protobuf's depth limit) become
     INVALID_ARGUMENT instead of the runtime's UNKNOWN."""
     decode = handler.request_deserializer
 
     def tolerant(data: bytes) -> Any:
+        if decode is None:  # grpc hands such a handler the raw bytes
+            return data
         try:
             return decode(data)
         except DecodeError as exc:
@@ -179,7 +183,7 @@ def safe_decoding(handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
 
     kind = ("stream" if handler.request_streaming else "unary") + "_" + \
            ("stream" if handler.response_streaming else "unary")
-    factory = getattr(grpc, f"{kind}_rpc_method_handler")
+    factory: Callable[..., grpc.RpcMethodHandler[Any, Any]] = getattr(grpc, f"{kind}_rpc_method_handler")
     return factory(checked(getattr(handler, kind)), request_deserializer=tolerant,
                    response_serializer=handler.response_serializer)
 
@@ -190,14 +194,14 @@ class _GuardInterceptor(aio.ServerInterceptor):
     def guard(self, state: CallState, context: aio.ServicerContext[Any, Any]) -> AbstractAsyncContextManager[None]:
         raise NotImplementedError
 
-    def prepare(self, handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
+    def prepare(self, handler: grpc.RpcMethodHandler[Any, Any]) -> grpc.RpcMethodHandler[Any, Any]:
         """Adapt the inner handler before it is wrapped (none by default)."""
         return handler
 
     async def intercept_service(
-        self, continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        self, continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler[Any, Any] | None]],
         handler_call_details: grpc.HandlerCallDetails,
-    ) -> grpc.RpcMethodHandler:
+    ) -> grpc.RpcMethodHandler[Any, Any] | None:
         handler = await continuation(handler_call_details)
         if handler is None:
             return handler
@@ -257,7 +261,7 @@ class AuthInterceptor(_GuardInterceptor):
         """A bearer token first; without one, a verified client certificate (mTLS) names a node."""
         header = state.metadata.get("authorization")
         if header is None and self.mtls:
-            names = context.auth_context().get("x509_common_name") or []
+            names = list(context.auth_context().get("x509_common_name") or ())
             if names:
                 return Identity(names[0].decode(), Role.NODE)
         if self.registry is None:
@@ -380,7 +384,7 @@ class ErrorMappingInterceptor(_GuardInterceptor):
     def __init__(self, ready: Callable[[], bool] = lambda: True) -> None:
         self.ready = ready
 
-    def prepare(self, handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
+    def prepare(self, handler: grpc.RpcMethodHandler[Any, Any]) -> grpc.RpcMethodHandler[Any, Any]:
         return safe_decoding(handler)
 
     def guard(self, state: CallState, context: aio.ServicerContext[Any, Any]) -> AbstractAsyncContextManager[None]:

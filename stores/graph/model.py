@@ -195,7 +195,10 @@ EXISTS = {kind: f"OPTIONAL MATCH (n:{checked_label(spec.label)} {{{spec.key}: $i
 def params_from(row: Mapping[str, Any]) -> BKTParams:
     """A skill's parameters from prior/learn/guess/slip columns; defaults where unset."""
     d = DEFAULT_PARAMS
-    pick = lambda key, default: default if row.get(key) is None else float(row[key])  # noqa: E731
+
+    def pick(key: str, default: float) -> float:
+        return default if row.get(key) is None else float(row[key])
+
     return BKTParams(pick("prior", d.prior), pick("learn", d.learn), pick("guess", d.guess),
                      pick("slip", d.slip), pick("forget", d.forget))
 
