@@ -40,7 +40,7 @@ def split_statements(text: str) -> list[str]:
     pieces = [p.strip() for p in text.split(";\n")]
     out = []
     for piece in pieces:
-        body = "\n".join(l for l in piece.splitlines() if not l.strip().startswith("--")).strip()
+        body = "\n".join(line for line in piece.splitlines() if not line.strip().startswith("--")).strip()
         if body:
             out.append(body.rstrip(";"))
     return out

@@ -72,7 +72,7 @@ def cohort_response(stats: CohortStats, percentiles: list[float]) -> analytics_p
     return analytics_pb2.GetCohortStatsResponse(
         learner_count=stats.learner_count, sample_count=stats.sample_count, mean=stats.mean,
         values=[analytics_pb2.PercentileValue(percentile=p, value=v)
-                for p, v in zip(percentiles, stats.values)])
+                for p, v in zip(percentiles, stats.values, strict=True)])
 
 
 def partition_drift(d: PartitionDrift) -> analytics_pb2.PartitionDrift:

@@ -35,7 +35,7 @@ def page_request(check: Checker, request: Any, kinds: Sequence[str]) -> tuple[in
     try:
         if len(raw) != len(kinds):
             raise ValueError("wrong key length")
-        return limit, tuple(_parse(kind, part) for kind, part in zip(kinds, raw))
+        return limit, tuple(_parse(kind, part) for kind, part in zip(kinds, raw, strict=True))
     except (ValueError, TypeError, AttributeError):
         check.fail("page_token", "malformed page token")
         return limit, None

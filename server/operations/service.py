@@ -59,7 +59,7 @@ class OperationsServicer(operations_pb2_grpc.OperationsServiceServicer):
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
 
-    async def RunConsistencyChecks(  # noqa: N802 - gRPC method name
+    async def RunConsistencyChecks(
             self, request: operations_pb2.RunConsistencyChecksRequest,
             context: aio.ServicerContext[Any, Any]) -> operations_pb2.RunConsistencyChecksResponse:
         check = Checker()

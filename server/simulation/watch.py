@@ -31,7 +31,8 @@ from server.rpc.errors import ApiError, from_store_error, to_status
 from server.runtime import Runtime
 from stores.errors import StoreError
 from stores.redis.settings import SimulationSettings
-from stores.redis.simulations import Entry, LiveSimulations, LiveState, StreamReader, missing, parse_token, token_version
+from stores.redis.simulations import (Entry, LiveSimulations, LiveState, StreamReader, missing, parse_token,
+                                      token_version)
 from stores.tasks import stop_requested
 
 log = logging.getLogger(__name__)

@@ -321,7 +321,7 @@ class GraphModel:
     async def read_edge_states(self, pairs: Sequence[tuple[str, str]]) -> dict[tuple[str, str], EdgeState]:
         """State, parameters, version and last order key of each (learner, skill) pair."""
         rows = await self.graph.run(READ_EDGE_STATES, {"pairs": [
-            {"i": i, "learner": l, "skill": s} for i, (l, s) in enumerate(pairs)]})
+            {"i": i, "learner": learner, "skill": s} for i, (learner, s) in enumerate(pairs)]})
         # Parameters after the edges: a fit stores its parameters before it recomputes the edges, so
         # a writer that read an edge the recompute already wrote also reads the new parameters.
         skills = sorted({s for _, s in pairs})
