@@ -90,8 +90,3 @@ def to_timestamp(value: datetime | None) -> timestamp_pb2.Timestamp | None:
 def from_timestamp(value: timestamp_pb2.Timestamp) -> datetime:
     """A Timestamp as an aware UTC datetime."""
     return value.ToDatetime(tzinfo=timezone.utc)
-
-
-def to_float(value: Decimal | float | None) -> float:
-    """A DECIMAL column as a float (0.0 for NULL)."""
-    return float(value) if value is not None else 0.0

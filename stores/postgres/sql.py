@@ -144,7 +144,7 @@ def page_of(rows: list[Row], limit: int, key: Callable[[Row], tuple[Any, ...]]) 
 
 
 def missing(what: str, key: str) -> NotFound:
-    """NotFound for a catalog resource, with the reason and metadata server/errors.not_found uses."""
+    """NotFound for a catalog resource: reason <WHAT>_NOT_FOUND, metadata {resource, id}."""
     return NotFound(f"{what} {key!r} not found", reason=f"{what.upper()}_NOT_FOUND",
                     metadata={"resource": what, "id": key})
 

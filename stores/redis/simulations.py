@@ -428,13 +428,6 @@ class LiveSimulations:
         except rexc.RedisError as exc:
             raise translate(exc) from exc
 
-    async def stream_ttl(self, simulation_id: str) -> int:
-        """TTL of the events stream in seconds (-1 none, -2 missing)."""
-        try:
-            return int(await self.client.ttl(keys(simulation_id)[2]))
-        except rexc.RedisError as exc:
-            raise translate(exc) from exc
-
     async def index_add(self, simulation_id: str, start_ms: int) -> None:
         """Add to the live index (a separate step: the index is in another slot)."""
         try:
