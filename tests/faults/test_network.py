@@ -6,7 +6,6 @@ import asyncio
 import time
 from pathlib import Path
 
-import grpc
 import psutil
 from grpc import aio
 
