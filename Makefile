@@ -10,7 +10,7 @@ PROTO_BASELINE ?= bdd9527c36914b830a3fa07fd9fe072d366457a6
 
 LOCK    := requirements/lock.txt
 
-.PHONY: run test protos check-protos bench bench-ci test-faults test-scale test-cluster fuzz clean lock check-lock \
+.PHONY: run test lint protos check-protos bench bench-ci test-faults test-scale test-cluster fuzz clean lock check-lock \
         stubs check-stubs test-production
 
 # Installs exactly the hash-pinned lock (service + [embedded] + [dev]), then the project without deps.
@@ -24,8 +24,13 @@ $(STAMP): pyproject.toml $(LOCK)
 run: $(STAMP)
 	$(BIN)/amauta-node serve
 
-test: $(STAMP) check-protos
+test: $(STAMP) lint check-protos
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+# Types (mypy --strict over server/ and stores/, as [tool.mypy] says) and style (ruff); any finding fails.
+lint: $(STAMP)
+	$(BIN)/python -m mypy
+	$(BIN)/python -m ruff check server stores bench scripts tests
 
 protos: $(STAMP)
 	$(BIN)/python scripts/gen_protos.py

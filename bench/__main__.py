@@ -21,7 +21,8 @@ SUITES = ["bench.startup", "bench.catalog", "bench.learner", "bench.analytics", 
 
 def table(results: list[Result]) -> str:
     """A plain-text table of results."""
-    head = f"{'operation':44} {'conc':>5} {'rate':>12} {'unit':>8} {'p50 ms':>8} {'p99 ms':>8} {'raw':>12} {'ratio':>6}  goal"
+    head = (f"{'operation':44} {'conc':>5} {'rate':>12} {'unit':>8} {'p50 ms':>8} {'p99 ms':>8} {'raw':>12}"
+            f" {'ratio':>6}  goal")
     lines = [head, "-" * len(head)]
     for r in results:
         raw = f"{r.raw_rate:12.1f}" if r.raw_rate else f"{'-':>12}"

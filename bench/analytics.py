@@ -194,7 +194,7 @@ def add_session_ends(postgres_url: str, data: Data, count: int) -> None:
     with psycopg.connect(postgres_url, autocommit=True) as conn:
         with conn.cursor() as cur:
             cur.executemany("INSERT INTO analytics_outbox (event_type, aggregate_id, learner_id, payload)"
-                            " VALUES ('session_end', %s, %s, %s)", [(s, l, p) for l, s, p in rows])
+                            " VALUES ('session_end', %s, %s, %s)", [(s, learner, p) for learner, s, p in rows])
 
 
 def wait_relayed(postgres_url: str, timeout: float = 600) -> None:

@@ -70,11 +70,11 @@ def learners(count: int, per_learner: int, courses: int, skills_per_course: int,
              rng: random.Random) -> list[dict[str, Any]]:
     """HAS_SKILL rows: each learner holds the skills of per_learner/skills_per_course random courses."""
     rows = []
-    for l in range(count):
+    for learner in range(count):
         for course in rng.sample(range(courses), per_learner // skills_per_course):
             progress = rng.random()
             for s in range(skills_per_course):
-                rows.append({"l": f"learner-{l}", "s": f"skill-{course}-{s}",
+                rows.append({"l": f"learner-{learner}", "s": f"skill-{course}-{s}",
                              "p": round(min(1.0, max(0.0, rng.gauss(progress, 0.2))), 3)})
     return rows
 
@@ -202,7 +202,7 @@ async def run(quick: bool) -> list[Result]:
     data = catalog(courses, layers, width, spc, rng)
     has_skill = learners(n_learners, per_learner, courses, spc, rng)
     skills = [f"skill-{c}-{s}" for c in range(courses) for s in range(spc)]
-    learner_ids = [f"learner-{l}" for l in range(n_learners)]
+    learner_ids = [f"learner-{n}" for n in range(n_learners)]
     node = BenchNode()
     results: list[Result] = []
     try:
@@ -216,7 +216,8 @@ async def run(quick: bool) -> list[Result]:
         indegree = len(data["edges"]) / len(data["contents"])
         shape = {"contents": len(data["contents"]), "prerequisites": len(data["edges"]),
                  "avg_in_degree": round(indegree, 2),
-                 "avg_in_degree_below_first_layer": round(len(data["edges"]) / (len(data["contents"]) * (layers - 1) / layers), 2),
+                 "avg_in_degree_below_first_layer":
+                     round(len(data["edges"]) / (len(data["contents"]) * (layers - 1) / layers), 2),
                  "learners": n_learners, "has_skill": len(has_skill), "load_seconds": round(load_s, 2)}
         targets = [c["id"] for c in data["contents"]]
         total = 300 if quick else 2000

@@ -120,7 +120,7 @@ async def _rounds(contenders: dict[str, Callable[[int], Awaitable[Any]]], *, tot
     """Each contender runs total/rounds calls per round, in turn, so load drift on a shared machine
     hits them alike; warm-up calls run once per contender before the first round."""
     tallies = {name: _Tally() for name in contenders}
-    for name, call in contenders.items():
+    for call in contenders.values():
         await closed_loop(call, concurrency=CONCURRENCY, total=1, warmup=warmup)
     per_round = total // rounds
     for _ in range(rounds):

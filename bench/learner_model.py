@@ -37,7 +37,7 @@ GOLDEN = Path(__file__).resolve().parent.parent / "tests" / "stores" / "data" / 
 
 
 def _auc(labels: list[int], scores: list[float]) -> float:
-    ranked = sorted(zip(scores, labels))
+    ranked = sorted(zip(scores, labels, strict=True))
     rank_sum, i = 0.0, 0
     while i < len(ranked):
         j = i
@@ -70,8 +70,8 @@ def pybkt_comparison() -> list[Result]:
         params = BKTParams(p["prior"], p["learn"], p["guess"], p["slip"], p["forget"])
         correct, known = _replay(params, case["sequences"])
         group = groups["forgetting" if p["forget"] > 0 else "no forgetting"]
-        group += [abs(a - b) for a, b in zip(correct, case["correct_predictions"])]
-        group += [abs(a - b) for a, b in zip(known, case["state_predictions"])]
+        group += [abs(a - b) for a, b in zip(correct, case["correct_predictions"], strict=True)]
+        group += [abs(a - b) for a, b in zip(known, case["state_predictions"], strict=True)]
         if "held_out" in case:
             fit = fit_best(case["sequences"], forgets=p["forget"] > 0)
             ours, _ = _replay(fit.params, case["held_out"])

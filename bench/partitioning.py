@@ -86,11 +86,12 @@ def main() -> None:
                 ids = [row[0] for row in conn.execute(
                     f"SELECT session_id FROM {table} TABLESAMPLE SYSTEM (0.1) LIMIT 200").fetchall()]
                 r["pk_lookup_ms"] = 1000 * timed(
-                    lambda t=table: [conn.execute(f"SELECT * FROM {t} WHERE session_id = %s", (i,)).fetchone()
-                                     for i in ids]) / len(ids)
+                    lambda t=table, ids=ids: [conn.execute(f"SELECT * FROM {t} WHERE session_id = %s", (i,)).fetchone()
+                                              for i in ids]) / len(ids)
                 r["learner_30d_ms"] = 1000 * timed(lambda t=table: conn.execute(
                     f"SELECT count(*) FROM {t} WHERE learner_id = 'learner-42'"
-                    f" AND start_time >= timestamptz '2026-06-01' AND start_time < timestamptz '2026-07-01'").fetchone(),
+                    f" AND start_time >= timestamptz '2026-06-01'"
+                    f" AND start_time < timestamptz '2026-07-01'").fetchone(),
                     repeat=5)
                 r["one_month_count_ms"] = 1000 * timed(lambda t=table: conn.execute(
                     f"SELECT count(*) FROM {t} WHERE start_time >= timestamptz '2025-03-01'"

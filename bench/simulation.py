@@ -94,12 +94,12 @@ async def _client(args: argparse.Namespace) -> None:
     tasks = [asyncio.create_task(one(i)) for i in range(args.watchers)]
     try:
         await asyncio.wait_for(ready.wait(), 300)
-    except asyncio.TimeoutError:
+    except TimeoutError:
         failed = [t.exception() for t in tasks if t.done() and not t.cancelled() and t.exception()]
         sys.exit(f"only {snapshots} of {args.watchers} watches started; errors: {failed[:3]}")
     print("READY", flush=True)
     if args.expect:
-        done, pending = await asyncio.wait(tasks, timeout=args.timeout)
+        _, pending = await asyncio.wait(tasks, timeout=args.timeout)
         for t in pending:
             t.cancel()
         print(json.dumps({"latencies_us": latencies, "problems": problems, "received": received,
@@ -171,7 +171,7 @@ async def _fanout(node: BenchNode, stub: pbg.SimulationServiceStub, env: str, wa
         elapsed = time.perf_counter() - began
         reports = [json.loads(await _line(p, seconds + 120)) for p in procs]
         drained = time.perf_counter() - began
-        cpu_used = [sum(c.cpu_times()[:2]) - b for c, b in zip(cpu, cpu_before)]
+        cpu_used = [sum(c.cpu_times()[:2]) - b for c, b in zip(cpu, cpu_before, strict=True)]
     finally:
         for p in procs:
             p.kill() if p.poll() is None else None

@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         for rel in current.keys() - fresh.keys():
             (OUT_ROOT / rel).unlink()
-        for rel in fresh.keys():
+        for rel in fresh:
             if current.get(rel) != fresh[rel]:
                 (OUT_ROOT / rel).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(fresh_root / rel, OUT_ROOT / rel)

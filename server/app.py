@@ -285,7 +285,7 @@ class Node:
         stores = self.runtime.stores.all()
         statuses = await asyncio.gather(*(s.status() for s in stores))
         all_ok = True
-        for store, status in zip(stores, statuses):
+        for store, status in zip(stores, statuses, strict=True):
             ok = status.value == "serving"
             all_ok &= ok
             metrics.STORE_UP.labels(store.name).set(1 if ok else 0)

@@ -39,7 +39,8 @@ def analytics_settings(env: Mapping[str, str]) -> AnalyticsConfig:
                           flush_seconds=number("FLUSH_MS", 200) / 1000,
                           max_stream_rows=int(number("MAX_STREAM_EVENTS", 50_000_000)), rules=rules)
     return AnalyticsConfig(ingest=ingest, event_ttl_days=int(number("EVENT_TTL_DAYS", 0)),
-                           aggregate_seconds=number("AGGREGATE_SECONDS", 60), relay_batch=int(number("RELAY_BATCH", 1000)))
+                           aggregate_seconds=number("AGGREGATE_SECONDS", 60),
+                           relay_batch=int(number("RELAY_BATCH", 1000)))
 
 
 @dataclass(frozen=True)

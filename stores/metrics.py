@@ -64,7 +64,7 @@ LEARNING_LATENCY = Histogram(
     "Learning-system latencies of §4.7.2: generation_response (enqueue → complete), "
     "simulation_startup, assessment_processing (recorded → HAS_SKILL updated), "
     "collaboration_responsiveness (state update → watcher receipt).",
-    ["kind"], buckets=_LATENCY_BUCKETS + (30, 60, 300), registry=REGISTRY)
+    ["kind"], buckets=(*_LATENCY_BUCKETS, 30, 60, 300), registry=REGISTRY)
 EDGE_RECOMPUTES = Counter(
     "amauta_has_skill_recomputes_total",
     "HAS_SKILL edges recomputed from history: cause late (an assessment sorting before ones applied, or "

@@ -40,7 +40,7 @@ def split_statements(text: str) -> list[str]:
     pieces = [p.strip() for p in text.split(";\n")]
     out = []
     for piece in pieces:
-        body = "\n".join(l for l in piece.splitlines() if not l.strip().startswith("--")).strip()
+        body = "\n".join(line for line in piece.splitlines() if not line.strip().startswith("--")).strip()
         if body:
             out.append(body.rstrip(";"))
     return out
@@ -60,7 +60,7 @@ async def migrate_postgres(store: PostgresStore) -> list[str]:
             if f.name in done:
                 continue
             text = f.read_text()
-            await conn.execute(text)  # type: ignore[arg-type] - trusted file from the package
+            await conn.execute(text)
             await conn.execute("INSERT INTO schema_migrations (name, checksum) VALUES (%s, %s)",
                                (f.name, _checksum(text)))
             applied.append(f.name)

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import ClassVar
 
 import grpc
 import psutil
@@ -27,7 +28,7 @@ class ServeProcess:
     """One `amauta-node serve` child with its own data directory."""
 
     #: Every node started by a test, so teardown can kill what a failed test left running.
-    started: list[ServeProcess] = []
+    started: ClassVar[list[ServeProcess]] = []
 
     def __init__(self, data_dir: Path, extra_env: dict[str, str] | None = None,
                  args: tuple[str, ...] = (), host: str = "127.0.0.1") -> None:

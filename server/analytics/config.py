@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from server.analytics.ingest import IngestConfig
 
@@ -11,7 +11,7 @@ from server.analytics.ingest import IngestConfig
 class AnalyticsConfig:
     """Ingest batching and limits, raw-event TTL, aggregation schedule and relay batch size."""
 
-    ingest: IngestConfig = IngestConfig()
+    ingest: IngestConfig = field(default_factory=IngestConfig)
     #: Days raw learning events are kept (ClickHouse TTL); 0 keeps them forever.
     event_ttl_days: int = 0
     #: Seconds between aggregation runs; 0 turns the scheduled aggregation off.

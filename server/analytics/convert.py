@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
 from google.protobuf import timestamp_pb2
 
-from amauta.v1 import analytics_pb2
+from amauta.v1 import analytics_pb2, common_pb2
 from stores.analytics.base import Row
 from stores.analytics.queries import CohortStats, ContentScore, PerformancePoint
 from stores.sync.reconcile import PartitionDrift, ReconcileReport
@@ -32,7 +32,8 @@ def learning_event(row: Row) -> analytics_pb2.LearningEvent:
     """An exported learning_events row as a LearningEvent."""
     event = analytics_pb2.LearningEvent(
         timestamp=_ts(int(row["ts"])), event_id=row["event_id"], learner_id=row["learner_id"],
-        session_id=row["session_id"], event_type=int(row["type"]), duration_ms=int(row["duration_ms"]),
+        session_id=row["session_id"], event_type=cast(common_pb2.EventType, int(row["type"])),
+        duration_ms=int(row["duration_ms"]),
         success_indicator=bool(row["success_indicator"]), difficulty_level=float(row["difficulty_level"]),
         learning_objective=row["learning_objective"], content_type=row["content_type"])
     for name in ("event_data", "performance_metrics"):
@@ -66,7 +67,7 @@ def cohort_response(stats: CohortStats, percentiles: list[float]) -> analytics_p
     return analytics_pb2.GetCohortStatsResponse(
         learner_count=stats.learner_count, sample_count=stats.sample_count, mean=stats.mean,
         values=[analytics_pb2.PercentileValue(percentile=p, value=v)
-                for p, v in zip(percentiles, stats.values)])
+                for p, v in zip(percentiles, stats.values, strict=True)])
 
 
 def partition_drift(d: PartitionDrift) -> analytics_pb2.PartitionDrift:

@@ -47,7 +47,7 @@ class IngestConfig:
     flush_rows: int = 50_000
     flush_seconds: float = 0.2
     max_stream_rows: int = 50_000_000
-    rules: EventRules = EventRules()
+    rules: EventRules = field(default_factory=EventRules)
 
 
 def resource_exhausted(message: str) -> ApiError:
@@ -204,7 +204,7 @@ class StreamIngest:
         """Hand the buffer to the writer (no await: the buffer swap is atomic on the loop)."""
         if not self._buffer:
             return
-        tables, positions = zip(*self._buffer)
+        tables, positions = zip(*self._buffer, strict=True)
         batch = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
         self._buffer, self._buffered = [], 0
         task = asyncio.create_task(self.events.record(batch))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import datetime, timezone
+from typing import Any
 
 from grpc import aio
 
@@ -38,11 +39,11 @@ class AnalyticsServicer(analytics_pb2_grpc.AnalyticsServiceServicer):
         self.events = parts.events
 
     async def RecordEvents(self, request_iterator: AsyncIterator[analytics_pb2.RecordEventsRequest],
-                           context: aio.ServicerContext) -> analytics_pb2.RecordEventsResponse:
+                           context: aio.ServicerContext[Any, Any]) -> analytics_pb2.RecordEventsResponse:
         return await StreamIngest(self.events, caller(), self.config.ingest).run(request_iterator)
 
     async def RecordEvent(self, request: analytics_pb2.RecordEventRequest,
-                          context: aio.ServicerContext) -> analytics_pb2.RecordEventResponse:
+                          context: aio.ServicerContext[Any, Any]) -> analytics_pb2.RecordEventResponse:
         rules = self.config.ingest.rules
         batch, struct_errors = events_batch([request.event], rules)
         valid, errors = row_errors(batch, rules, _now())
@@ -57,14 +58,15 @@ class AnalyticsServicer(analytics_pb2_grpc.AnalyticsServiceServicer):
                                                  duplicate=outcome.duplicates > 0)
 
     async def GetLearnerPerformance(self, request: analytics_pb2.GetLearnerPerformanceRequest,
-                                    context: aio.ServicerContext) -> analytics_pb2.GetLearnerPerformanceResponse:
+                                    context: aio.ServicerContext[Any, Any]
+                                    ) -> analytics_pb2.GetLearnerPerformanceResponse:
         args = performance_query(request, _now())
         require_analytics_reader(args["learner_id"])
         points = await queries.learner_performance(self.stores.analytics, **args)
         return analytics_pb2.GetLearnerPerformanceResponse(points=[convert.performance_point(p) for p in points])
 
     async def GetContentEffectiveness(self, request: analytics_pb2.GetContentEffectivenessRequest,
-                                      context: aio.ServicerContext
+                                      context: aio.ServicerContext[Any, Any]
                                       ) -> analytics_pb2.GetContentEffectivenessResponse:
         args = effectiveness_query(request, _now())
         # The key carries the rank of the page's last item, so that ranks go on across pages.
@@ -77,13 +79,13 @@ class AnalyticsServicer(analytics_pb2_grpc.AnalyticsServiceServicer):
             next_page_token=token)
 
     async def GetCohortStats(self, request: analytics_pb2.GetCohortStatsRequest,
-                             context: aio.ServicerContext) -> analytics_pb2.GetCohortStatsResponse:
+                             context: aio.ServicerContext[Any, Any]) -> analytics_pb2.GetCohortStatsResponse:
         args = cohort_query(request, _now())
         stats = await queries.cohort_stats(self.stores.analytics, self.stores.postgres, **args)
         return convert.cohort_response(stats, args["percentiles"])
 
     async def ExportEvents(self, request: analytics_pb2.ExportEventsRequest,
-                           context: aio.ServicerContext) -> AsyncIterator[analytics_pb2.ExportEventsResponse]:
+                           context: aio.ServicerContext[Any, Any]) -> AsyncIterator[analytics_pb2.ExportEventsResponse]:
         fields, batch_size = export_query(request, _now())
         require_export_scope(fields["learner_id"])
         async for rows in queries.export_events(self.stores.analytics, queries.ExportFilter(**fields),
@@ -91,7 +93,7 @@ class AnalyticsServicer(analytics_pb2_grpc.AnalyticsServiceServicer):
             yield analytics_pb2.ExportEventsResponse(events=[convert.learning_event(r) for r in rows])
 
     async def ReconcileAnalytics(self, request: analytics_pb2.ReconcileAnalyticsRequest,
-                                 context: aio.ServicerContext) -> analytics_pb2.ReconcileAnalyticsResponse:
+                                 context: aio.ServicerContext[Any, Any]) -> analytics_pb2.ReconcileAnalyticsResponse:
         args = reconcile_query(request, _now())
         report = await reconcile_report(self.stores.postgres, self.stores.analytics, **args)
         return convert.reconcile_response(report)

@@ -154,9 +154,9 @@ def performance_query(req: analytics_pb2.GetLearnerPerformanceRequest, now: date
     if bucket is None:
         check.fail("bucket", "must be TIME_BUCKET_HOUR, TIME_BUCKET_DAY or TIME_BUCKET_WEEK")
     start, end = check.range_ms(req.time_range, "time_range", now=now, default_span=DEFAULT_RANGE)
-    if bucket and start is not None and end is not None:
-        if (end - start) / 1000 / BUCKET_SECONDS[bucket] > MAX_BUCKETS:
-            check.fail("time_range", f"spans more than {MAX_BUCKETS} buckets of one {bucket}")
+    if (bucket and start is not None and end is not None
+            and (end - start) / 1000 / BUCKET_SECONDS[bucket] > MAX_BUCKETS):
+        check.fail("time_range", f"spans more than {MAX_BUCKETS} buckets of one {bucket}")
     check.done()
     return {"learner_id": learner, "metric": metric, "bucket": bucket, "start_ms": start, "end_ms": end}
 

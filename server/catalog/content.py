@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from grpc import aio
 
 from amauta.v1 import catalog_pb2
@@ -22,7 +24,7 @@ class ContentRpcs:
     variations: VariationStore
 
     async def CreateContent(self, request: catalog_pb2.CreateContentRequest,
-                                  context: aio.ServicerContext) -> catalog_pb2.CreateContentResponse:
+                                  context: aio.ServicerContext[Any, Any]) -> catalog_pb2.CreateContentResponse:
         check = Checker()
         values = fields.for_create(check, request.content, fields.CONTENT, "content.")
         check.identifier(request.request_id, "request_id", required=False)
@@ -33,14 +35,14 @@ class ContentRpcs:
         return catalog_pb2.CreateContentResponse(content=to.content(row))
 
     async def GetContent(self, request: catalog_pb2.GetContentRequest,
-                               context: aio.ServicerContext) -> catalog_pb2.GetContentResponse:
+                               context: aio.ServicerContext[Any, Any]) -> catalog_pb2.GetContentResponse:
         check = Checker()
         content_id = check.uuid(request.content_id, "content_id")
         check.done()
         return catalog_pb2.GetContentResponse(content=to.content(await self.content.get(content_id or "")))
 
     async def ListContent(self, request: catalog_pb2.ListContentRequest,
-                                context: aio.ServicerContext) -> catalog_pb2.ListContentResponse:
+                                context: aio.ServicerContext[Any, Any]) -> catalog_pb2.ListContentResponse:
         check = Checker()
         asked = paging.open_page(request, (paging.INT,), check)
         flt = ContentFilter(
@@ -57,7 +59,7 @@ class ContentRpcs:
                                                resume_page_token=asked.token(page.last_key))
 
     async def UpdateContent(self, request: catalog_pb2.UpdateContentRequest,
-                                  context: aio.ServicerContext) -> catalog_pb2.UpdateContentResponse:
+                                  context: aio.ServicerContext[Any, Any]) -> catalog_pb2.UpdateContentResponse:
         check = Checker()
         content_id = check.uuid(request.content.content_id, "content.content_id")
         values = fields.masked(check, request.content, fields.CONTENT.mutable, request.update_mask.paths or None,
@@ -69,7 +71,7 @@ class ContentRpcs:
         return catalog_pb2.UpdateContentResponse(content=to.content(row))
 
     async def DeleteContent(self, request: catalog_pb2.DeleteContentRequest,
-                                  context: aio.ServicerContext) -> catalog_pb2.DeleteContentResponse:
+                                  context: aio.ServicerContext[Any, Any]) -> catalog_pb2.DeleteContentResponse:
         check = Checker()
         content_id = check.uuid(request.content_id, "content_id")
         check.done()
@@ -77,7 +79,7 @@ class ContentRpcs:
         return catalog_pb2.DeleteContentResponse(content_id=content_id, deleted_content_count=removed)
 
     async def CreateVariation(self, request: catalog_pb2.CreateVariationRequest,
-                                    context: aio.ServicerContext) -> catalog_pb2.CreateVariationResponse:
+                                    context: aio.ServicerContext[Any, Any]) -> catalog_pb2.CreateVariationResponse:
         check = Checker()
         source_id = check.uuid(request.source_content_id, "source_content_id")
         parameters = check.struct(request.variation_parameters, "variation_parameters", required=True)
@@ -98,7 +100,7 @@ class ContentRpcs:
         return catalog_pb2.CreateVariationResponse(content=to.content(row))
 
     async def ListVariations(self, request: catalog_pb2.ListVariationsRequest,
-                                   context: aio.ServicerContext) -> catalog_pb2.ListVariationsResponse:
+                                   context: aio.ServicerContext[Any, Any]) -> catalog_pb2.ListVariationsResponse:
         check = Checker()
         content_id = check.uuid(request.content_id, "content_id")
         if request.max_depth < 0:
@@ -111,7 +113,7 @@ class ContentRpcs:
                                                   resume_page_token=asked.token(page.last_key))
 
     async def GetLineage(self, request: catalog_pb2.GetLineageRequest,
-                               context: aio.ServicerContext) -> catalog_pb2.GetLineageResponse:
+                               context: aio.ServicerContext[Any, Any]) -> catalog_pb2.GetLineageResponse:
         check = Checker()
         content_id = check.uuid(request.content_id, "content_id")
         if request.max_depth < 0:

@@ -114,7 +114,7 @@ class ImportRpcs:
     importer: ContentImporter
 
     async def ImportContent(self, request_iterator: AsyncIterator[catalog_pb2.ImportContentRequest],
-                            context: aio.ServicerContext) -> catalog_pb2.ImportContentResponse:
+                            context: aio.ServicerContext[Any, Any]) -> catalog_pb2.ImportContentResponse:
         who = caller()
         stream = aiter(request_iterator)
         dataset_id, request_id = _header(await anext(stream, None))

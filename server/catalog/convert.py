@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, cast
 
 from google.protobuf import struct_pb2, timestamp_pb2
 
@@ -38,10 +38,11 @@ def dataset(row: Row) -> catalog_pb2.TrainingDataset:
     """A training_datasets row."""
     msg = catalog_pb2.TrainingDataset(
         dataset_id=row["dataset_id"], name=row["name"], description=row["description"] or "",
-        dataset_type=convert.enum_from_db(_DATASET_TYPE, row["dataset_type"]),
+        dataset_type=cast(common_pb2.DatasetType, convert.enum_from_db(_DATASET_TYPE, row["dataset_type"])),
         target_capabilities=row["target_capabilities"] or (), source_accords=row["source_accords"] or (),
         source_memories=row["source_memories"] or (), created_by=row["created_by"] or "",
-        version=row["version"] or 0, validation_status=convert.enum_from_db(_STATUS, row["validation_status"]),
+        version=row["version"] or 0,
+        validation_status=cast(common_pb2.ValidationStatus, convert.enum_from_db(_STATUS, row["validation_status"])),
         usage_count=row["usage_count"] or 0, validated_by=row["validated_by"] or "",
         validation_reason=row["validation_reason"] or "")
     _fill(msg.generation_method, row["generation_method"])
@@ -87,8 +88,8 @@ def environment(row: Row) -> catalog_pb2.SimulationEnvironment:
     """A simulation_environments row."""
     msg = catalog_pb2.SimulationEnvironment(
         environment_id=row["environment_id"], name=row["name"], description=row["description"] or "",
-        environment_type=convert.enum_from_db(_ENV_TYPE, row["environment_type"]),
-        complexity_level=convert.enum_from_db(_COMPLEXITY, row["complexity_level"]),
+        environment_type=cast(common_pb2.EnvironmentType, convert.enum_from_db(_ENV_TYPE, row["environment_type"])),
+        complexity_level=cast(common_pb2.ComplexityLevel, convert.enum_from_db(_COMPLEXITY, row["complexity_level"])),
         max_participants=row["max_participants"] or 0,
         learning_objectives=row["learning_objectives"] or (), prerequisites=row["prerequisites"] or (),
         created_by=row["created_by"] or "", version=row["version"] or 0, usage_count=row["usage_count"] or 0)
@@ -111,9 +112,10 @@ def _ms(target: timestamp_pb2.Timestamp, value: str | None) -> None:
 def job(fields: dict[str, str]) -> catalog_pb2.GenerationJob:
     """A generation job hash (camelCase fields, see stores/redis/generation_queue.py)."""
     msg = catalog_pb2.GenerationJob(
-        request_id=fields.get("requestId", ""), type=convert.enum_from_db(_JOB_TYPE, fields.get("type")),
-        priority=convert.enum_from_db(_PRIORITY, fields.get("urgency")),
-        state=convert.enum_from_db(_JOB_STATE, fields.get("state")),
+        request_id=fields.get("requestId", ""),
+        type=cast(common_pb2.GenerationJobType, convert.enum_from_db(_JOB_TYPE, fields.get("type"))),
+        priority=cast(common_pb2.GenerationPriority, convert.enum_from_db(_PRIORITY, fields.get("urgency"))),
+        state=cast(common_pb2.GenerationJobState, convert.enum_from_db(_JOB_STATE, fields.get("state"))),
         requested_by=fields.get("requestedBy", ""), worker_id=fields.get("workerId", ""),
         attempts=int(fields.get("attempts") or 0), created_content_id=fields.get("createdContentId", ""),
         error_message=fields.get("errorMessage", ""))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from grpc import aio
 
 from amauta.v1 import catalog_pb2, common_pb2
@@ -23,7 +25,7 @@ class DatasetRpcs:
     datasets: DatasetStore
 
     async def CreateDataset(self, request: catalog_pb2.CreateDatasetRequest,
-                                  context: aio.ServicerContext) -> catalog_pb2.CreateDatasetResponse:
+                                  context: aio.ServicerContext[Any, Any]) -> catalog_pb2.CreateDatasetResponse:
         check = Checker()
         values = fields.for_create(check, request.dataset, fields.DATASET, "dataset.")
         check.identifier(request.request_id, "request_id", required=False)
@@ -34,14 +36,14 @@ class DatasetRpcs:
         return catalog_pb2.CreateDatasetResponse(dataset=to.dataset(row))
 
     async def GetDataset(self, request: catalog_pb2.GetDatasetRequest,
-                               context: aio.ServicerContext) -> catalog_pb2.GetDatasetResponse:
+                               context: aio.ServicerContext[Any, Any]) -> catalog_pb2.GetDatasetResponse:
         check = Checker()
         dataset_id = check.uuid(request.dataset_id, "dataset_id")
         check.done()
         return catalog_pb2.GetDatasetResponse(dataset=to.dataset(await self.datasets.get(dataset_id or "")))
 
     async def ListDatasets(self, request: catalog_pb2.ListDatasetsRequest,
-                                 context: aio.ServicerContext) -> catalog_pb2.ListDatasetsResponse:
+                                 context: aio.ServicerContext[Any, Any]) -> catalog_pb2.ListDatasetsResponse:
         check = Checker()
         asked = paging.open_page(request, (paging.INT,), check)
         flt = DatasetFilter(
@@ -59,7 +61,7 @@ class DatasetRpcs:
                                                 resume_page_token=asked.token(page.last_key))
 
     async def UpdateDataset(self, request: catalog_pb2.UpdateDatasetRequest,
-                                  context: aio.ServicerContext) -> catalog_pb2.UpdateDatasetResponse:
+                                  context: aio.ServicerContext[Any, Any]) -> catalog_pb2.UpdateDatasetResponse:
         check = Checker()
         dataset_id = check.uuid(request.dataset.dataset_id, "dataset.dataset_id")
         values = fields.masked(check, request.dataset, fields.DATASET.mutable, request.update_mask.paths or None,
@@ -72,7 +74,7 @@ class DatasetRpcs:
         return catalog_pb2.UpdateDatasetResponse(dataset=to.dataset(row))
 
     async def DeleteDataset(self, request: catalog_pb2.DeleteDatasetRequest,
-                                  context: aio.ServicerContext) -> catalog_pb2.DeleteDatasetResponse:
+                                  context: aio.ServicerContext[Any, Any]) -> catalog_pb2.DeleteDatasetResponse:
         check = Checker()
         dataset_id = check.uuid(request.dataset_id, "dataset_id")
         check.non_negative(request.etag, "etag")
@@ -81,7 +83,7 @@ class DatasetRpcs:
         return catalog_pb2.DeleteDatasetResponse(dataset_id=dataset_id, deleted_content_count=removed)
 
     async def ValidateDataset(self, request: catalog_pb2.ValidateDatasetRequest,
-                                    context: aio.ServicerContext) -> catalog_pb2.ValidateDatasetResponse:
+                                    context: aio.ServicerContext[Any, Any]) -> catalog_pb2.ValidateDatasetResponse:
         check = Checker()
         dataset_id = check.uuid(request.dataset_id, "dataset_id")
         status = _DECISIONS.get(request.decision)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from grpc import aio
 
 from amauta.v1 import catalog_pb2, common_pb2
@@ -20,7 +22,7 @@ class EnvironmentRpcs:
     environments: EnvironmentStore
 
     async def CreateEnvironment(self, request: catalog_pb2.CreateEnvironmentRequest,
-                                      context: aio.ServicerContext) -> catalog_pb2.CreateEnvironmentResponse:
+                                      context: aio.ServicerContext[Any, Any]) -> catalog_pb2.CreateEnvironmentResponse:
         check = Checker()
         values = fields.for_create(check, request.environment, fields.ENVIRONMENT, "environment.")
         check.identifier(request.request_id, "request_id", required=False)
@@ -31,7 +33,7 @@ class EnvironmentRpcs:
         return catalog_pb2.CreateEnvironmentResponse(environment=to.environment(row))
 
     async def GetEnvironment(self, request: catalog_pb2.GetEnvironmentRequest,
-                                   context: aio.ServicerContext) -> catalog_pb2.GetEnvironmentResponse:
+                                   context: aio.ServicerContext[Any, Any]) -> catalog_pb2.GetEnvironmentResponse:
         check = Checker()
         environment_id = check.uuid(request.environment_id, "environment_id")
         check.done()
@@ -39,7 +41,7 @@ class EnvironmentRpcs:
         return catalog_pb2.GetEnvironmentResponse(environment=to.environment(row))
 
     async def ListEnvironments(self, request: catalog_pb2.ListEnvironmentsRequest,
-                                     context: aio.ServicerContext) -> catalog_pb2.ListEnvironmentsResponse:
+                                     context: aio.ServicerContext[Any, Any]) -> catalog_pb2.ListEnvironmentsResponse:
         check = Checker()
         asked = paging.open_page(request, (paging.INT,), check)
         flt = EnvironmentFilter(
@@ -56,7 +58,7 @@ class EnvironmentRpcs:
                                                     resume_page_token=asked.token(page.last_key))
 
     async def UpdateEnvironment(self, request: catalog_pb2.UpdateEnvironmentRequest,
-                                      context: aio.ServicerContext) -> catalog_pb2.UpdateEnvironmentResponse:
+                                      context: aio.ServicerContext[Any, Any]) -> catalog_pb2.UpdateEnvironmentResponse:
         check = Checker()
         environment_id = check.uuid(request.environment.environment_id, "environment.environment_id")
         values = fields.masked(check, request.environment, fields.ENVIRONMENT.mutable,
@@ -70,7 +72,7 @@ class EnvironmentRpcs:
         return catalog_pb2.UpdateEnvironmentResponse(environment=to.environment(row))
 
     async def DeleteEnvironment(self, request: catalog_pb2.DeleteEnvironmentRequest,
-                                      context: aio.ServicerContext) -> catalog_pb2.DeleteEnvironmentResponse:
+                                      context: aio.ServicerContext[Any, Any]) -> catalog_pb2.DeleteEnvironmentResponse:
         check = Checker()
         environment_id = check.uuid(request.environment_id, "environment_id")
         check.non_negative(request.etag, "etag")

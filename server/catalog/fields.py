@@ -49,11 +49,6 @@ class Resource:
     create_only: tuple[Spec, ...]
     output_only: tuple[str, ...]
 
-    @property
-    def mutable_names(self) -> tuple[str, ...]:
-        """Fields an update mask may name."""
-        return tuple(s.name for s in self.mutable)
-
     def spec(self, name: str) -> Spec:
         """The spec of a writable field."""
         return next(s for s in (*self.mutable, *self.create_only) if s.name == name)

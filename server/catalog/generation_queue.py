@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from grpc import aio
 
 from amauta.v1 import catalog_pb2, common_pb2
@@ -23,7 +25,7 @@ class QueueRpcs:
     queue: GenerationQueue
 
     async def EnqueueGeneration(self, request: catalog_pb2.EnqueueGenerationRequest,
-                                      context: aio.ServicerContext) -> catalog_pb2.EnqueueGenerationResponse:
+                                      context: aio.ServicerContext[Any, Any]) -> catalog_pb2.EnqueueGenerationResponse:
         check = Checker()
         check.identifier(request.request_id, "request_id")
         job_type = check.enum(request.type, common_pb2.GenerationJobType.DESCRIPTOR, "type")
@@ -35,7 +37,7 @@ class QueueRpcs:
         return catalog_pb2.EnqueueGenerationResponse(job=to.job(job))
 
     async def ClaimGenerationJob(self, request: catalog_pb2.ClaimGenerationJobRequest,
-                                       context: aio.ServicerContext) -> catalog_pb2.ClaimGenerationJobResponse:
+                                 context: aio.ServicerContext[Any, Any]) -> catalog_pb2.ClaimGenerationJobResponse:
         check = Checker()
         check.identifier(request.worker_id, "worker_id")
         check.non_negative(request.wait_timeout_ms, "wait_timeout_ms", MAX_WAIT_MS)
@@ -46,7 +48,8 @@ class QueueRpcs:
         return catalog_pb2.ClaimGenerationJobResponse(job=to.job(job) if job else None)
 
     async def CompleteGenerationJob(self, request: catalog_pb2.CompleteGenerationJobRequest,
-                                          context: aio.ServicerContext) -> catalog_pb2.CompleteGenerationJobResponse:
+                                    context: aio.ServicerContext[Any, Any]
+                                    ) -> catalog_pb2.CompleteGenerationJobResponse:
         check = Checker()
         check.identifier(request.request_id, "request_id")
         check.identifier(request.worker_id, "worker_id")
@@ -61,10 +64,11 @@ class QueueRpcs:
         return catalog_pb2.CompleteGenerationJobResponse(job=to.job(job))
 
     async def GetQueueStats(self, request: catalog_pb2.GetQueueStatsRequest,
-                                  context: aio.ServicerContext) -> catalog_pb2.GetQueueStatsResponse:
+                                  context: aio.ServicerContext[Any, Any]) -> catalog_pb2.GetQueueStatsResponse:
         stats = await self.queue.stats()
         queues = [catalog_pb2.PriorityQueueStats(
-            priority=_PRIORITY.Value(f"GENERATION_PRIORITY_{q.priority.upper()}"), depth=q.depth,
+            priority=cast(common_pb2.GenerationPriority, _PRIORITY.Value(f"GENERATION_PRIORITY_{q.priority.upper()}")),
+            depth=q.depth,
             oldest_age_ms=q.oldest_age_ms) for q in stats.queues]
         oldest = max((q.oldest_age_ms for q in stats.queues), default=0)
         return catalog_pb2.GetQueueStatsResponse(queues=queues, in_flight=stats.in_flight, oldest_age_ms=oldest)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import cast
 
 import grpc
 from google.protobuf import json_format
@@ -51,14 +52,15 @@ def table(reply: operations_pb2.RunConsistencyChecksResponse) -> str:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Exit 0 when every rule passed or was repaired, 1 when findings remain, 2 on failure."""
     request = operations_pb2.RunConsistencyChecksRequest(
-        rules=[convert.enum_from_db(_RULE, r) for r in args.rule], repair=args.repair,
+        rules=[cast(operations_pb2.ConsistencyRule, convert.enum_from_db(_RULE, r)) for r in args.rule],
+        repair=args.repair,
         max_examples=args.max_examples)
     try:
         with cli_client.channel(args, settings) as ch:
             reply = operations_pb2_grpc.OperationsServiceStub(ch).RunConsistencyChecks(
                 request, metadata=cli_client.metadata(args, settings), timeout=600)
     except (grpc.RpcError, OSError) as exc:
-        detail = f"{exc.code().name}: {exc.details()}" if isinstance(exc, grpc.RpcError) else str(exc)  # type: ignore[attr-defined]
+        detail = f"{exc.code().name}: {exc.details()}" if isinstance(exc, grpc.RpcError) else str(exc)
         print(f"amauta-node check: {detail}", file=sys.stderr)
         return 2
     print(json.dumps(json_format.MessageToDict(reply), indent=2) if args.json else table(reply))

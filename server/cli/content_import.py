@@ -100,7 +100,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                                  lambda: len(lines) + len(bad))
             reply = stub.ImportContent(requests, metadata=md, timeout=args.timeout)
         except grpc.RpcError as exc:
-            print(f"\namauta-node import: {exc.code().name}: {exc.details()}", file=sys.stderr)  # type: ignore[attr-defined]
+            print(f"\namauta-node import: {exc.code().name}: {exc.details()}", file=sys.stderr)
             return 1
     summary: dict[str, Any] = {
         "request_id": request_id, "lines": total, "unparsable": len(bad), "received": reply.received_count,

@@ -37,10 +37,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     args.address = args.address or probe_address(settings.grpc_address)
     try:
         with cli_client.channel(args, settings) as channel:
-            reply = health_pb2_grpc.HealthStub(channel).Check(
+            # types-grpcio-health-checking's HealthStub declares its constructor only.
+            reply = health_pb2_grpc.HealthStub(channel).Check(  # type: ignore[attr-defined]
                 health_pb2.HealthCheckRequest(service=args.service), timeout=args.timeout)
     except grpc.RpcError as exc:
-        print(f"amauta-node health: {args.address}: {exc.code().name}: {exc.details()}",  # type: ignore[attr-defined]
+        print(f"amauta-node health: {args.address}: {exc.code().name}: {exc.details()}",
               file=sys.stderr)
         return 1
     status = health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status)

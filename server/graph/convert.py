@@ -23,11 +23,6 @@ def timestamp_ms(ms: int | None) -> timestamp_pb2.Timestamp | None:
     return ts
 
 
-def ms_of(ts: timestamp_pb2.Timestamp) -> int:
-    """A Timestamp as epoch milliseconds."""
-    return ts.ToMilliseconds()
-
-
 def learner_node(row: Mapping[str, Any]) -> graph_pb2.LearnerNode:
     """A Learner row {id, type}."""
     return graph_pb2.LearnerNode(learner_id=row["id"], type=row.get("type") or "")

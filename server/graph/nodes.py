@@ -20,7 +20,7 @@ from server.rpc.policy import own_learner, read_learner
 from stores.errors import NotFound
 from stores.graph.model import GraphModel
 
-Handler = Callable[[Any, Any, aio.ServicerContext], Awaitable[Any]]
+Handler = Callable[[Any, Any, aio.ServicerContext[Any, Any]], Awaitable[Any]]
 
 
 @dataclass(frozen=True)
@@ -135,13 +135,13 @@ class NodeRpcs:
 
 
 def _handlers(spec: NodeKind) -> tuple[Handler, Handler, Handler]:
-    async def upsert(self: NodeRpcs, request: Any, context: aio.ServicerContext) -> Any:
+    async def upsert(self: NodeRpcs, request: Any, context: aio.ServicerContext[Any, Any]) -> Any:
         return await self.upsert_node(spec, request)
 
-    async def get(self: NodeRpcs, request: Any, context: aio.ServicerContext) -> Any:
+    async def get(self: NodeRpcs, request: Any, context: aio.ServicerContext[Any, Any]) -> Any:
         return await self.get_node(spec, request)
 
-    async def list_(self: NodeRpcs, request: Any, context: aio.ServicerContext) -> Any:
+    async def list_(self: NodeRpcs, request: Any, context: aio.ServicerContext[Any, Any]) -> Any:
         return await self.list_nodes(spec, request)
 
     return upsert, get, list_

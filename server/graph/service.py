@@ -7,6 +7,8 @@ open to every role except that a node may only name itself.
 
 from __future__ import annotations
 
+from typing import Any
+
 
 from grpc import aio
 
@@ -39,7 +41,7 @@ class GraphServicer(NodeHandlers, graph_pb2_grpc.GraphServiceServicer):
     # --- links and skills -----------------------------------------------------------------------
 
     async def LinkContentSkill(self, request: graph_pb2.LinkContentSkillRequest,
-                               context: aio.ServicerContext) -> graph_pb2.LinkContentSkillResponse:
+                               context: aio.ServicerContext[Any, Any]) -> graph_pb2.LinkContentSkillResponse:
         c = GraphChecker()
         content_id = c.content_id(request.content_id, "content_id")
         c.identifier(request.skill_id, "skill_id")
@@ -50,7 +52,7 @@ class GraphServicer(NodeHandlers, graph_pb2_grpc.GraphServiceServicer):
             content_id=row["content_id"], skill_id=row["skill_id"], weight=float(row["weight"])))
 
     async def LinkObjectiveSkill(self, request: graph_pb2.LinkObjectiveSkillRequest,
-                                 context: aio.ServicerContext) -> graph_pb2.LinkObjectiveSkillResponse:
+                                 context: aio.ServicerContext[Any, Any]) -> graph_pb2.LinkObjectiveSkillResponse:
         c = GraphChecker()
         c.objective_id(request.objective_id, "objective_id")
         c.identifier(request.skill_id, "skill_id")
@@ -63,7 +65,7 @@ class GraphServicer(NodeHandlers, graph_pb2_grpc.GraphServiceServicer):
             required_proficiency=float(row["required"])))
 
     async def GetLearnerSkills(self, request: graph_pb2.GetLearnerSkillsRequest,
-                               context: aio.ServicerContext) -> graph_pb2.GetLearnerSkillsResponse:
+                               context: aio.ServicerContext[Any, Any]) -> graph_pb2.GetLearnerSkillsResponse:
         c = GraphChecker()
         c.identifier(request.learner_id, "learner_id")
         c.identifier(request.category, "category", required=False)
@@ -78,7 +80,7 @@ class GraphServicer(NodeHandlers, graph_pb2_grpc.GraphServiceServicer):
                                    has_skill=cv.has_skill(r)) for r in rows])
 
     async def SetSkillAssessment(self, request: graph_pb2.SetSkillAssessmentRequest,
-                                 context: aio.ServicerContext) -> graph_pb2.SetSkillAssessmentResponse:
+                                 context: aio.ServicerContext[Any, Any]) -> graph_pb2.SetSkillAssessmentResponse:
         c = GraphChecker()
         c.identifier(request.learner_id, "learner_id")
         c.identifier(request.skill_id, "skill_id")
@@ -94,7 +96,7 @@ class GraphServicer(NodeHandlers, graph_pb2_grpc.GraphServiceServicer):
         return graph_pb2.SetSkillAssessmentResponse(has_skill=cv.has_skill(row))
 
     async def FitSkillParameters(self, request: graph_pb2.FitSkillParametersRequest,
-                                 context: aio.ServicerContext) -> graph_pb2.FitSkillParametersResponse:
+                                 context: aio.ServicerContext[Any, Any]) -> graph_pb2.FitSkillParametersResponse:
         c = GraphChecker()
         c.identifier(request.skill_id, "skill_id")
         c.non_negative(request.max_iterations, "max_iterations", 1000)
@@ -107,7 +109,7 @@ class GraphServicer(NodeHandlers, graph_pb2_grpc.GraphServiceServicer):
             recompute=cv.edge_recompute(fit.recompute))
 
     async def GetSkillParameters(self, request: graph_pb2.GetSkillParametersRequest,
-                                 context: aio.ServicerContext) -> graph_pb2.GetSkillParametersResponse:
+                                 context: aio.ServicerContext[Any, Any]) -> graph_pb2.GetSkillParametersResponse:
         c = GraphChecker()
         c.identifier(request.skill_id, "skill_id")
         c.done()
@@ -118,7 +120,7 @@ class GraphServicer(NodeHandlers, graph_pb2_grpc.GraphServiceServicer):
     # --- learning paths -------------------------------------------------------------------------
 
     async def SetPrerequisite(self, request: graph_pb2.SetPrerequisiteRequest,
-                              context: aio.ServicerContext) -> graph_pb2.SetPrerequisiteResponse:
+                              context: aio.ServicerContext[Any, Any]) -> graph_pb2.SetPrerequisiteResponse:
         c = GraphChecker()
         from_id = c.content_id(request.from_content_id, "from_content_id")
         to_id = c.content_id(request.to_content_id, "to_content_id")
@@ -131,7 +133,7 @@ class GraphServicer(NodeHandlers, graph_pb2_grpc.GraphServiceServicer):
         return graph_pb2.SetPrerequisiteResponse(prerequisite=cv.prerequisite(edge), created=created)
 
     async def GetPrerequisites(self, request: graph_pb2.GetPrerequisitesRequest,
-                               context: aio.ServicerContext) -> graph_pb2.GetPrerequisitesResponse:
+                               context: aio.ServicerContext[Any, Any]) -> graph_pb2.GetPrerequisitesResponse:
         c = GraphChecker()
         content_id = c.content_id(request.content_id, "content_id")
         c.non_negative(request.max_depth, "max_depth")
@@ -144,7 +146,7 @@ class GraphServicer(NodeHandlers, graph_pb2_grpc.GraphServiceServicer):
             edges=[cv.prerequisite(e) for e in closure.edges])
 
     async def GetLearningPath(self, request: graph_pb2.GetLearningPathRequest,
-                              context: aio.ServicerContext) -> graph_pb2.GetLearningPathResponse:
+                              context: aio.ServicerContext[Any, Any]) -> graph_pb2.GetLearningPathResponse:
         c = GraphChecker()
         c.identifier(request.learner_id, "learner_id")
         target = c.content_id(request.target_content_id, "target_content_id")
@@ -162,7 +164,7 @@ class GraphServicer(NodeHandlers, graph_pb2_grpc.GraphServiceServicer):
             estimated_total_time=sum(s.estimated_time for s in steps))
 
     async def RecommendNext(self, request: graph_pb2.RecommendNextRequest,
-                            context: aio.ServicerContext) -> graph_pb2.RecommendNextResponse:
+                            context: aio.ServicerContext[Any, Any]) -> graph_pb2.RecommendNextResponse:
         c = GraphChecker()
         c.identifier(request.learner_id, "learner_id")
         c.non_negative(request.k, "k", 100)
@@ -175,7 +177,7 @@ class GraphServicer(NodeHandlers, graph_pb2_grpc.GraphServiceServicer):
                                      prerequisite_strength=r.prerequisite_strength) for r in recs])
 
     async def FindCollaborators(self, request: graph_pb2.FindCollaboratorsRequest,
-                                context: aio.ServicerContext) -> graph_pb2.FindCollaboratorsResponse:
+                                context: aio.ServicerContext[Any, Any]) -> graph_pb2.FindCollaboratorsResponse:
         c = GraphChecker()
         c.identifier(request.learner_id, "learner_id")
         c.one_target(request.objective_id, request.skill_ids)
@@ -192,7 +194,7 @@ class GraphServicer(NodeHandlers, graph_pb2_grpc.GraphServiceServicer):
             for m in found])
 
     async def GetSkillGap(self, request: graph_pb2.GetSkillGapRequest,
-                          context: aio.ServicerContext) -> graph_pb2.GetSkillGapResponse:
+                          context: aio.ServicerContext[Any, Any]) -> graph_pb2.GetSkillGapResponse:
         c = GraphChecker()
         c.identifier(request.learner_id, "learner_id")
         c.objective_id(request.objective_id, "objective_id")
@@ -205,7 +207,7 @@ class GraphServicer(NodeHandlers, graph_pb2_grpc.GraphServiceServicer):
                                missing=g.missing, gap=g.gap) for g in gaps])
 
     async def ListCollaborations(self, request: graph_pb2.ListCollaborationsRequest,
-                                 context: aio.ServicerContext) -> graph_pb2.ListCollaborationsResponse:
+                                 context: aio.ServicerContext[Any, Any]) -> graph_pb2.ListCollaborationsResponse:
         c = GraphChecker()
         c.identifier(request.learner_id, "learner_id")
         c.done()

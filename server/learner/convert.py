@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from amauta.v1 import common_pb2, learner_pb2
 from server.rpc import convert
 from stores.postgres.assessments import Assessment
@@ -30,11 +32,12 @@ def session(s: Session) -> learner_pb2.LearningSession:
     """A learning_sessions row as a LearningSession."""
     return learner_pb2.LearningSession(
         session_id=s.session_id, learner_id=s.learner_id,
-        session_type=convert.enum_from_db(_SESSION_TYPE, s.session_type),
+        session_type=cast(common_pb2.SessionType, convert.enum_from_db(_SESSION_TYPE, s.session_type)),
         content_id=s.content_id or "", environment_id=s.environment_id or "",
         session_config=convert.dict_to_struct(s.session_config),
         start_time=convert.to_timestamp(s.start_time), end_time=convert.to_timestamp(s.end_time),
-        duration=s.duration, completion_status=convert.enum_from_db(_COMPLETION, s.completion_status),
+        duration=s.duration,
+        completion_status=cast(common_pb2.CompletionStatus, convert.enum_from_db(_COMPLETION, s.completion_status)),
         performance_data=convert.dict_to_struct(s.performance_data),
         learning_outcomes=convert.dict_to_struct(s.learning_outcomes),
         feedback=convert.dict_to_struct(s.feedback),
@@ -54,7 +57,7 @@ def assessment(a: Assessment) -> learner_pb2.AssessmentResult:
         benchmark_comparisons=convert.dict_to_struct(a.benchmark_comparisons),
         confidence_level=a.confidence_level, assessor=a.assessor or "",
         assessment_timestamp=convert.to_timestamp(a.assessment_timestamp),
-        review_status=convert.enum_from_db(_REVIEW, a.review_status))
+        review_status=cast(common_pb2.ReviewStatus, convert.enum_from_db(_REVIEW, a.review_status)))
 
 
 def progress(p: Progress) -> learner_pb2.LearnerProgress:

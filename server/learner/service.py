@@ -6,6 +6,8 @@ server/learner/validation.py, object-level scoping in server/rpc/policy.py.
 
 from __future__ import annotations
 
+from typing import Any
+
 from grpc import aio
 
 from amauta.v1 import learner_pb2 as pb
@@ -39,7 +41,7 @@ class LearnerServicer(learner_pb2_grpc.LearnerServiceServicer):
     # Profiles
 
     async def CreateLearnerProfile(self, request: pb.CreateLearnerProfileRequest,
-                                   context: aio.ServicerContext) -> pb.CreateLearnerProfileResponse:
+                                   context: aio.ServicerContext[Any, Any]) -> pb.CreateLearnerProfileResponse:
         values, request_id = check.create_profile(request)
         identity = require_learner_access(values["learner_id"])
         profile = await self.profiles.create(values, request_id=request_id, identity=identity.name,
@@ -47,13 +49,13 @@ class LearnerServicer(learner_pb2_grpc.LearnerServiceServicer):
         return pb.CreateLearnerProfileResponse(profile=out.profile(profile))
 
     async def GetLearnerProfile(self, request: pb.GetLearnerProfileRequest,
-                                context: aio.ServicerContext) -> pb.GetLearnerProfileResponse:
+                                context: aio.ServicerContext[Any, Any]) -> pb.GetLearnerProfileResponse:
         learner_id = check.learner_id(request.learner_id)
         require_learner_access(learner_id)
         return pb.GetLearnerProfileResponse(profile=out.profile(await self.profiles.get(learner_id)))
 
     async def ListLearnerProfiles(self, request: pb.ListLearnerProfilesRequest,
-                                  context: aio.ServicerContext) -> pb.ListLearnerProfilesResponse:
+                                  context: aio.ServicerContext[Any, Any]) -> pb.ListLearnerProfilesResponse:
         flt = check.list_profiles(request)
         page = paging.open_page(request, (paging.INT,))
         rows = await self.profiles.list(ProfileQuery(
@@ -64,7 +66,7 @@ class LearnerServicer(learner_pb2_grpc.LearnerServiceServicer):
                                               resume_page_token=resume)
 
     async def UpdateLearnerProfile(self, request: pb.UpdateLearnerProfileRequest,
-                                   context: aio.ServicerContext) -> pb.UpdateLearnerProfileResponse:
+                                   context: aio.ServicerContext[Any, Any]) -> pb.UpdateLearnerProfileResponse:
         update = check.update_profile(request)
         require_learner_access(update.learner_id)
         profile = await self.profiles.update(update.learner_id, update.changes, update.etag)
@@ -73,7 +75,7 @@ class LearnerServicer(learner_pb2_grpc.LearnerServiceServicer):
     # Sessions
 
     async def StartSession(self, request: pb.StartSessionRequest,
-                           context: aio.ServicerContext) -> pb.StartSessionResponse:
+                           context: aio.ServicerContext[Any, Any]) -> pb.StartSessionResponse:
         start = check.start_session(request)
         identity = require_learner_access(start.learner_id)
         started = await self.sessions.start(
@@ -95,19 +97,19 @@ class LearnerServicer(learner_pb2_grpc.LearnerServiceServicer):
         return out.session(session)
 
     async def CompleteSession(self, request: pb.CompleteSessionRequest,
-                              context: aio.ServicerContext) -> pb.CompleteSessionResponse:
+                              context: aio.ServicerContext[Any, Any]) -> pb.CompleteSessionResponse:
         return pb.CompleteSessionResponse(session=await self._end(request, "completed"))
 
     async def AbandonSession(self, request: pb.AbandonSessionRequest,
-                             context: aio.ServicerContext) -> pb.AbandonSessionResponse:
+                             context: aio.ServicerContext[Any, Any]) -> pb.AbandonSessionResponse:
         return pb.AbandonSessionResponse(session=await self._end(request, "abandoned"))
 
     async def FailSession(self, request: pb.FailSessionRequest,
-                          context: aio.ServicerContext) -> pb.FailSessionResponse:
+                          context: aio.ServicerContext[Any, Any]) -> pb.FailSessionResponse:
         return pb.FailSessionResponse(session=await self._end(request, "failed"))
 
     async def GetSession(self, request: pb.GetSessionRequest,
-                         context: aio.ServicerContext) -> pb.GetSessionResponse:
+                         context: aio.ServicerContext[Any, Any]) -> pb.GetSessionResponse:
         session_id = check.resource_id(request.session_id, "session_id")
         scope = record_scope()
         with scoped(scope, "session"):
@@ -115,7 +117,7 @@ class LearnerServicer(learner_pb2_grpc.LearnerServiceServicer):
         return pb.GetSessionResponse(session=out.session(session))
 
     async def ListSessions(self, request: pb.ListSessionsRequest,
-                           context: aio.ServicerContext) -> pb.ListSessionsResponse:
+                           context: aio.ServicerContext[Any, Any]) -> pb.ListSessionsResponse:
         flt = check.list_sessions(request)
         list_scope(flt.learner_id)
         page = paging.open_page(request, (paging.INT,))
@@ -129,7 +131,7 @@ class LearnerServicer(learner_pb2_grpc.LearnerServiceServicer):
     # Assessments
 
     async def RecordAssessment(self, request: pb.RecordAssessmentRequest,
-                               context: aio.ServicerContext) -> pb.RecordAssessmentResponse:
+                               context: aio.ServicerContext[Any, Any]) -> pb.RecordAssessmentResponse:
         values, request_id = check.record_assessment(request)
         identity = require_learner_access(values["learner_id"])
         values["assessor"] = values["assessor"] or identity.name
@@ -138,7 +140,7 @@ class LearnerServicer(learner_pb2_grpc.LearnerServiceServicer):
         return pb.RecordAssessmentResponse(assessment=out.assessment(assessment))
 
     async def GetAssessment(self, request: pb.GetAssessmentRequest,
-                            context: aio.ServicerContext) -> pb.GetAssessmentResponse:
+                            context: aio.ServicerContext[Any, Any]) -> pb.GetAssessmentResponse:
         assessment_id = check.resource_id(request.assessment_id, "assessment_id")
         scope = record_scope()
         with scoped(scope, "assessment"):
@@ -146,7 +148,7 @@ class LearnerServicer(learner_pb2_grpc.LearnerServiceServicer):
         return pb.GetAssessmentResponse(assessment=out.assessment(assessment))
 
     async def ListAssessments(self, request: pb.ListAssessmentsRequest,
-                              context: aio.ServicerContext) -> pb.ListAssessmentsResponse:
+                              context: aio.ServicerContext[Any, Any]) -> pb.ListAssessmentsResponse:
         flt = check.list_assessments(request)
         list_scope(flt.learner_id)
         page = paging.open_page(request, (paging.INT,))
@@ -157,7 +159,7 @@ class LearnerServicer(learner_pb2_grpc.LearnerServiceServicer):
                                           resume_page_token=resume)
 
     async def SetAssessmentReviewStatus(self, request: pb.SetAssessmentReviewStatusRequest,
-                                        context: aio.ServicerContext) -> pb.SetAssessmentReviewStatusResponse:
+                                        context: aio.ServicerContext[Any, Any]) -> pb.SetAssessmentReviewStatusResponse:
         assessment_id, status = check.review_status(request)
         scope = record_scope()
         with scoped(scope, "assessment"):
@@ -167,7 +169,7 @@ class LearnerServicer(learner_pb2_grpc.LearnerServiceServicer):
     # Progress and erasure
 
     async def ReportProgress(self, request: pb.ReportProgressRequest,
-                             context: aio.ServicerContext) -> pb.ReportProgressResponse:
+                             context: aio.ServicerContext[Any, Any]) -> pb.ReportProgressResponse:
         report = check.report_progress(request)
         require_learner_access(report.learner_id)
         progress = await self.progress.report(report.learner_id, percentage=report.percentage,
@@ -175,13 +177,13 @@ class LearnerServicer(learner_pb2_grpc.LearnerServiceServicer):
         return pb.ReportProgressResponse(progress=out.progress(progress))
 
     async def GetProgress(self, request: pb.GetProgressRequest,
-                          context: aio.ServicerContext) -> pb.GetProgressResponse:
+                          context: aio.ServicerContext[Any, Any]) -> pb.GetProgressResponse:
         learner_id = check.learner_id(request.learner_id)
         require_learner_access(learner_id)
         return pb.GetProgressResponse(progress=out.progress(await self.progress.get(learner_id)))
 
     async def EraseLearner(self, request: pb.EraseLearnerRequest,
-                           context: aio.ServicerContext) -> pb.EraseLearnerResponse:
+                           context: aio.ServicerContext[Any, Any]) -> pb.EraseLearnerResponse:
         learner_id = check.learner_id(request.learner_id)
         identity = caller()
         return out.erasure(await self.eraser.erase(learner_id, identity.name))

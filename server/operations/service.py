@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any, cast
 
 from grpc import aio
 
@@ -28,7 +29,8 @@ MAX_EXAMPLES = 1000
 def to_report(report: consistency.RuleReport, limit: int) -> operations_pb2.ConsistencyRuleReport:
     """One rule's outcome as its message."""
     return operations_pb2.ConsistencyRuleReport(
-        rule=convert.enum_from_db(_RULE.DESCRIPTOR, report.rule), status=_STATUS[report.status],
+        rule=cast(operations_pb2.ConsistencyRule, convert.enum_from_db(_RULE.DESCRIPTOR, report.rule)),
+        status=_STATUS[report.status],
         finding_count=report.count, repair_count=report.repaired, error_message=report.error,
         duration_ms=report.duration_ms,
         example_ids=[i for f in report.findings for i in f.ids][:limit],
@@ -50,9 +52,9 @@ class OperationsServicer(operations_pb2_grpc.OperationsServiceServicer):
     def __init__(self, targets: consistency.CheckTargets) -> None:
         self.targets = targets
 
-    async def RunConsistencyChecks(  # noqa: N802 - gRPC method name
+    async def RunConsistencyChecks(
             self, request: operations_pb2.RunConsistencyChecksRequest,
-            context: aio.ServicerContext) -> operations_pb2.RunConsistencyChecksResponse:
+            context: aio.ServicerContext[Any, Any]) -> operations_pb2.RunConsistencyChecksResponse:
         check = Checker()
         rules = [check.enum(rule, _RULE.DESCRIPTOR, f"rules[{i}]") for i, rule in enumerate(request.rules)]
         if len(set(rules)) != len(rules):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from google.protobuf import struct_pb2, timestamp_pb2
@@ -23,7 +23,7 @@ def _prefix(enum: EnumDescriptor) -> str:
     return "".join(out) + "_"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _tables(enum: EnumDescriptor) -> tuple[dict[int, str], dict[str, int]]:
     prefix = _prefix(enum)
     to_db = {v.number: v.name.removeprefix(prefix).lower() for v in enum.values if v.number != 0}
@@ -90,8 +90,3 @@ def to_timestamp(value: datetime | None) -> timestamp_pb2.Timestamp | None:
 def from_timestamp(value: timestamp_pb2.Timestamp) -> datetime:
     """A Timestamp as an aware UTC datetime."""
     return value.ToDatetime(tzinfo=timezone.utc)
-
-
-def to_float(value: Decimal | float | None) -> float:
-    """A DECIMAL column as a float (0.0 for NULL)."""
-    return float(value) if value is not None else 0.0

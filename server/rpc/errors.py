@@ -46,12 +46,6 @@ def invalid_argument(violations: Sequence[FieldViolation]) -> ApiError:
                     "INVALID_ARGUMENT", violations=tuple(violations))
 
 
-def not_found(what: str, key: str) -> ApiError:
-    """NOT_FOUND for a missing resource."""
-    return ApiError(grpc.StatusCode.NOT_FOUND, f"{what} {key!r} not found",
-                    f"{what.upper()}_NOT_FOUND", {"resource": what, "id": key})
-
-
 def permission_denied(message: str, reason: str = "PERMISSION_DENIED",
                       metadata: Mapping[str, str] | None = None) -> ApiError:
     """PERMISSION_DENIED for an authenticated caller without the right."""

@@ -48,10 +48,10 @@ class CallState:
     streaming: bool = False
 
 
-Guard = Callable[[CallState, aio.ServicerContext], AbstractAsyncContextManager[None]]
+Guard = Callable[[CallState, aio.ServicerContext[Any, Any]], AbstractAsyncContextManager[None]]
 
 
-async def _call(behavior: Callable[..., Any], request: Any, context: aio.ServicerContext) -> Any:
+async def _call(behavior: Callable[..., Any], request: Any, context: aio.ServicerContext[Any, Any]) -> Any:
     result = behavior(request, context)
     if inspect.isawaitable(result):
         result = await result
@@ -59,7 +59,7 @@ async def _call(behavior: Callable[..., Any], request: Any, context: aio.Service
 
 
 async def _iterate(behavior: Callable[..., Any], request: Any,
-                   context: aio.ServicerContext) -> AsyncIterator[Any]:
+                   context: aio.ServicerContext[Any, Any]) -> AsyncIterator[Any]:
     result = behavior(request, context)
     if inspect.isasyncgen(result):
         async for item in result:
@@ -83,7 +83,7 @@ _call_state: contextvars.ContextVar[CallState | None] = contextvars.ContextVar(
 
 
 @asynccontextmanager
-async def _entered(details: grpc.HandlerCallDetails, guard: Guard, context: aio.ServicerContext,
+async def _entered(details: grpc.HandlerCallDetails, guard: Guard, context: aio.ServicerContext[Any, Any],
                    request: Any = None, streaming: bool = False) -> AsyncIterator[None]:
     state = _call_state.get()
     token = None
@@ -109,15 +109,16 @@ def _reset(var: contextvars.ContextVar[Any], token: contextvars.Token[Any]) -> N
         pass
 
 
-def wrap_handler(handler: grpc.RpcMethodHandler, guard: Guard,
-                 details: grpc.HandlerCallDetails) -> grpc.RpcMethodHandler:
+def wrap_handler(handler: grpc.RpcMethodHandler[Any, Any], guard: Guard,
+                 details: grpc.HandlerCallDetails) -> grpc.RpcMethodHandler[Any, Any]:
     """Return handler with guard(state, context) entered around the call (and its whole stream)."""
     kwargs = {"request_deserializer": handler.request_deserializer,
               "response_serializer": handler.response_serializer}
     if handler.response_streaming:
         stream_behavior = handler.stream_stream if handler.request_streaming else handler.unary_stream
+        assert stream_behavior is not None  # a response-streaming handler has one of the two
 
-        async def streaming(request: Any, context: aio.ServicerContext) -> AsyncIterator[Any]:
+        async def streaming(request: Any, context: aio.ServicerContext[Any, Any]) -> AsyncIterator[Any]:
             unary_request = None if handler.request_streaming else request
             async with _entered(details, guard, context, unary_request, streaming=True):
                 async for item in _iterate(stream_behavior, request, context):
@@ -128,8 +129,9 @@ def wrap_handler(handler: grpc.RpcMethodHandler, guard: Guard,
         return factory(streaming, **kwargs)
 
     behavior = handler.stream_unary if handler.request_streaming else handler.unary_unary
+    assert behavior is not None  # a unary-response handler has one of the two
 
-    async def unary(request: Any, context: aio.ServicerContext) -> Any:
+    async def unary(request: Any, context: aio.ServicerContext[Any, Any]) -> Any:
         async with _entered(details, guard, context, None if handler.request_streaming else request,
                             streaming=handler.request_streaming):
             return await _call(behavior, request, context)
@@ -157,19 +159,21 @@ async def _checked_stream(requests: AsyncIterator[Any]) -> AsyncIterator[Any]:
         yield request
 
 
-def safe_decoding(handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
+def safe_decoding(handler: grpc.RpcMethodHandler[Any, Any]) -> grpc.RpcMethodHandler[Any, Any]:
     """handler whose unparsable requests (say, nested past protobuf's depth limit) become
     INVALID_ARGUMENT instead of the runtime's UNKNOWN."""
     decode = handler.request_deserializer
 
     def tolerant(data: bytes) -> Any:
+        if decode is None:  # grpc hands such a handler the raw bytes
+            return data
         try:
             return decode(data)
         except DecodeError as exc:
             return Undecodable(str(exc)[:200])
 
     def checked(behavior: Callable[..., Any]) -> Callable[..., Any]:
-        def call(request: Any, context: aio.ServicerContext) -> Any:
+        def call(request: Any, context: aio.ServicerContext[Any, Any]) -> Any:
             if isinstance(request, Undecodable):
                 raise _undecodable(request)
             if handler.request_streaming:
@@ -179,7 +183,7 @@ def safe_decoding(handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
 
     kind = ("stream" if handler.request_streaming else "unary") + "_" + \
            ("stream" if handler.response_streaming else "unary")
-    factory = getattr(grpc, f"{kind}_rpc_method_handler")
+    factory: Callable[..., grpc.RpcMethodHandler[Any, Any]] = getattr(grpc, f"{kind}_rpc_method_handler")
     return factory(checked(getattr(handler, kind)), request_deserializer=tolerant,
                    response_serializer=handler.response_serializer)
 
@@ -187,17 +191,17 @@ def safe_decoding(handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
 class _GuardInterceptor(aio.ServerInterceptor):
     """An interceptor defined by one async context manager around each call."""
 
-    def guard(self, state: CallState, context: aio.ServicerContext) -> AbstractAsyncContextManager[None]:
+    def guard(self, state: CallState, context: aio.ServicerContext[Any, Any]) -> AbstractAsyncContextManager[None]:
         raise NotImplementedError
 
-    def prepare(self, handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
+    def prepare(self, handler: grpc.RpcMethodHandler[Any, Any]) -> grpc.RpcMethodHandler[Any, Any]:
         """Adapt the inner handler before it is wrapped (none by default)."""
         return handler
 
     async def intercept_service(
-        self, continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        self, continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler[Any, Any] | None]],
         handler_call_details: grpc.HandlerCallDetails,
-    ) -> grpc.RpcMethodHandler:
+    ) -> grpc.RpcMethodHandler[Any, Any] | None:
         handler = await continuation(handler_call_details)
         if handler is None:
             return handler
@@ -207,11 +211,11 @@ class _GuardInterceptor(aio.ServerInterceptor):
 class AccessLogInterceptor(_GuardInterceptor):
     """One structured log line and the latency/count metrics per RPC (method, identity, status)."""
 
-    def guard(self, state: CallState, context: aio.ServicerContext) -> AbstractAsyncContextManager[None]:
+    def guard(self, state: CallState, context: aio.ServicerContext[Any, Any]) -> AbstractAsyncContextManager[None]:
         return self._log(state, context)
 
     @asynccontextmanager
-    async def _log(self, state: CallState, context: aio.ServicerContext) -> AsyncIterator[None]:
+    async def _log(self, state: CallState, context: aio.ServicerContext[Any, Any]) -> AsyncIterator[None]:
         started = time.perf_counter()
         try:
             yield
@@ -250,14 +254,14 @@ class AuthInterceptor(_GuardInterceptor):
         self.mtls = mtls
         self.recheck_seconds = recheck_seconds
 
-    def guard(self, state: CallState, context: aio.ServicerContext) -> AbstractAsyncContextManager[None]:
+    def guard(self, state: CallState, context: aio.ServicerContext[Any, Any]) -> AbstractAsyncContextManager[None]:
         return self._auth(state, context)
 
-    def _identify(self, state: CallState, context: aio.ServicerContext) -> Identity:
+    def _identify(self, state: CallState, context: aio.ServicerContext[Any, Any]) -> Identity:
         """A bearer token first; without one, a verified client certificate (mTLS) names a node."""
         header = state.metadata.get("authorization")
         if header is None and self.mtls:
-            names = context.auth_context().get("x509_common_name") or []
+            names = list(context.auth_context().get("x509_common_name") or ())
             if names:
                 return Identity(names[0].decode(), Role.NODE)
         if self.registry is None:
@@ -265,7 +269,7 @@ class AuthInterceptor(_GuardInterceptor):
         return self.registry.authenticate(header)
 
     @asynccontextmanager
-    async def _auth(self, state: CallState, context: aio.ServicerContext) -> AsyncIterator[None]:
+    async def _auth(self, state: CallState, context: aio.ServicerContext[Any, Any]) -> AsyncIterator[None]:
         if state.method.startswith(OPEN_SERVICES):
             yield
             return
@@ -294,7 +298,7 @@ class AuthInterceptor(_GuardInterceptor):
             _reset(current_identity, token)
 
     async def _revoke_when_invalid(self, header: str, identity: Identity, state: CallState,
-                                   context: aio.ServicerContext, handler: asyncio.Task[Any]) -> None:
+                                   context: aio.ServicerContext[Any, Any], handler: asyncio.Task[Any]) -> None:
         """End the stream (status to the client, then cancel its handler) once the token stops naming
         identity."""
         assert self.registry is not None
@@ -321,11 +325,11 @@ class RoleInterceptor(_GuardInterceptor):
     """The role gate of server.rpc.policy (default deny), and the node rule: a request naming a learner_id
     other than the calling node's own identity is PERMISSION_DENIED before any validation or lookup."""
 
-    def guard(self, state: CallState, context: aio.ServicerContext) -> AbstractAsyncContextManager[None]:
+    def guard(self, state: CallState, context: aio.ServicerContext[Any, Any]) -> AbstractAsyncContextManager[None]:
         return self._check(state, context)
 
     @asynccontextmanager
-    async def _check(self, state: CallState, context: aio.ServicerContext) -> AsyncIterator[None]:
+    async def _check(self, state: CallState, context: aio.ServicerContext[Any, Any]) -> AsyncIterator[None]:
         if state.identity is not None and state.method.startswith("/amauta."):
             roles = policy.allowed_roles(state.method)
             if roles is None or state.identity.role not in roles:
@@ -340,7 +344,7 @@ class RoleInterceptor(_GuardInterceptor):
         yield
 
     @staticmethod
-    async def _deny(state: CallState, context: aio.ServicerContext, message: str, reason: str) -> None:
+    async def _deny(state: CallState, context: aio.ServicerContext[Any, Any], message: str, reason: str) -> None:
         state.code = grpc.StatusCode.PERMISSION_DENIED
         status = errors.to_status(errors.ApiError(grpc.StatusCode.PERMISSION_DENIED, message, reason))
         await context.abort(status.code, status.details, status.trailing_metadata)
@@ -352,11 +356,11 @@ class RateLimitInterceptor(_GuardInterceptor):
     def __init__(self, limiter: RateLimiter) -> None:
         self.limiter = limiter
 
-    def guard(self, state: CallState, context: aio.ServicerContext) -> AbstractAsyncContextManager[None]:
+    def guard(self, state: CallState, context: aio.ServicerContext[Any, Any]) -> AbstractAsyncContextManager[None]:
         return self._limit(state, context)
 
     @asynccontextmanager
-    async def _limit(self, state: CallState, context: aio.ServicerContext) -> AsyncIterator[None]:
+    async def _limit(self, state: CallState, context: aio.ServicerContext[Any, Any]) -> AsyncIterator[None]:
         identity = state.identity
         if identity is not None:
             wait = await self.limiter.acquire(identity)
@@ -380,14 +384,14 @@ class ErrorMappingInterceptor(_GuardInterceptor):
     def __init__(self, ready: Callable[[], bool] = lambda: True) -> None:
         self.ready = ready
 
-    def prepare(self, handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
+    def prepare(self, handler: grpc.RpcMethodHandler[Any, Any]) -> grpc.RpcMethodHandler[Any, Any]:
         return safe_decoding(handler)
 
-    def guard(self, state: CallState, context: aio.ServicerContext) -> AbstractAsyncContextManager[None]:
+    def guard(self, state: CallState, context: aio.ServicerContext[Any, Any]) -> AbstractAsyncContextManager[None]:
         return self._map(state, context)
 
     @asynccontextmanager
-    async def _map(self, state: CallState, context: aio.ServicerContext) -> AsyncIterator[None]:
+    async def _map(self, state: CallState, context: aio.ServicerContext[Any, Any]) -> AsyncIterator[None]:
         try:
             if not self.ready() and not state.method.startswith("/grpc."):
                 raise errors.ApiError(grpc.StatusCode.UNAVAILABLE,
@@ -415,13 +419,13 @@ class ErrorMappingInterceptor(_GuardInterceptor):
             state.code = _code_of(context)
 
     @staticmethod
-    async def _abort(state: CallState, context: aio.ServicerContext, exc: errors.ApiError) -> None:
+    async def _abort(state: CallState, context: aio.ServicerContext[Any, Any], exc: errors.ApiError) -> None:
         state.code = exc.code
         status = errors.to_status(exc)
         await context.abort(status.code, status.details, status.trailing_metadata)
 
 
-def _code_of(context: aio.ServicerContext) -> grpc.StatusCode:
+def _code_of(context: aio.ServicerContext[Any, Any]) -> grpc.StatusCode:
     code = context.code()
     if isinstance(code, grpc.StatusCode):
         return code

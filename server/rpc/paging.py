@@ -48,7 +48,7 @@ def filter_fingerprint(request: Message, exclude: tuple[str, ...] = ("page_size"
     copy.CopyFrom(request)
     for name in exclude:
         if copy.DESCRIPTOR.fields_by_name.get(name) is not None:
-            copy.ClearField(name)  # type: ignore[arg-type]
+            copy.ClearField(name)
     return hashlib.sha256(copy.SerializeToString(deterministic=True)).hexdigest()[:12]
 
 

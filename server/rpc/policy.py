@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -32,6 +33,10 @@ from server.rpc.auth import Identity, Role, current_identity
 from server.rpc.errors import permission_denied
 from stores.errors import NotFound
 from stores.sync.simulations import Check
+
+if TYPE_CHECKING:
+    # Message.DESCRIPTOR is this one when protobuf runs on its C (upb) backend.
+    from google._upb._message import Descriptor as UpbDescriptor
 
 ALL = frozenset(Role)
 WRITERS = frozenset({Role.ADMIN, Role.SERVICE, Role.NODE})
@@ -106,7 +111,7 @@ POLICY: dict[str, frozenset[Role]] = {
 }
 
 
-def _learner_paths(desc: Descriptor, depth: int = 1) -> tuple[tuple[str, ...], ...]:
+def _learner_paths(desc: Descriptor | UpbDescriptor, depth: int = 1) -> tuple[tuple[str, ...], ...]:
     """Paths to the learner_id string fields of a request: top level and directly nested resources."""
     paths: list[tuple[str, ...]] = []
     for field in desc.fields:
@@ -114,7 +119,7 @@ def _learner_paths(desc: Descriptor, depth: int = 1) -> tuple[tuple[str, ...], .
         if field.name == "learner_id" and field.type == FieldDescriptor.TYPE_STRING and not repeated:
             paths.append((field.name,))
         elif (depth > 0 and field.type == FieldDescriptor.TYPE_MESSAGE and not repeated
-              and not field.message_type.full_name.startswith("google.")):
+              and field.message_type is not None and not field.message_type.full_name.startswith("google.")):
             paths.extend((field.name, *p) for p in _learner_paths(field.message_type, depth - 1))
     return tuple(paths)
 

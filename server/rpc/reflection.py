@@ -25,7 +25,7 @@ class MethodAwarePool:
     def __init__(self, pool: descriptor_pool.DescriptorPool | None = None) -> None:
         self._pool = pool or descriptor_pool.Default()
 
-    def FindFileContainingSymbol(self, symbol: str) -> Any:  # noqa: N802 - pool API name
+    def FindFileContainingSymbol(self, symbol: str) -> Any:
         try:
             return self._pool.FindFileContainingSymbol(symbol)
         except KeyError:

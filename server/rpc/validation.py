@@ -44,7 +44,7 @@ def fingerprint(request: Message, *ignored: str) -> str:
     copy = type(request)()
     copy.CopyFrom(request)
     for name in ("request_id", *ignored):
-        copy.ClearField(name)  # type: ignore[arg-type]
+        copy.ClearField(name)
     return hashlib.sha256(copy.SerializeToString(deterministic=True)).hexdigest()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import cast
 
 from google.protobuf import field_mask_pb2, timestamp_pb2
 
@@ -34,7 +35,7 @@ def simulation(state: LiveState) -> pb.Simulation:
         participants=sorted(state.participants), current_state=convert.dict_to_struct(state.current_state),
         start_time=_ts(state.start_time), last_update=_ts(state.last_update),
         config=convert.dict_to_struct(state.config), version=state.version,
-        join_policy=convert.enum_from_db(pb.JoinPolicy.DESCRIPTOR, state.join_policy),
+        join_policy=cast(pb.JoinPolicy, convert.enum_from_db(pb.JoinPolicy.DESCRIPTOR, state.join_policy)),
         invited_learner_ids=sorted(state.invited))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from grpc import aio
 
@@ -32,7 +33,7 @@ class SimulationServicer(pbg.SimulationServiceServicer):
         self.hub = hub
 
     async def StartSimulation(self, request: pb.StartSimulationRequest,
-                              context: aio.ServicerContext) -> pb.StartSimulationResponse:
+                              context: aio.ServicerContext[Any, Any]) -> pb.StartSimulationResponse:
         c = SimulationChecker()
         simulation_id = c.simulation_id(request.simulation_id, "simulation_id", required=False)
         environment_id = c.uuid(request.environment_id, "environment_id")
@@ -57,7 +58,7 @@ class SimulationServicer(pbg.SimulationServiceServicer):
         return pb.StartSimulationResponse(simulation=conv.simulation(started.state), session_ids=started.session_ids)
 
     async def JoinSimulation(self, request: pb.JoinSimulationRequest,
-                             context: aio.ServicerContext) -> pb.JoinSimulationResponse:
+                             context: aio.ServicerContext[Any, Any]) -> pb.JoinSimulationResponse:
         c = SimulationChecker()
         c.simulation_id(request.simulation_id, "simulation_id")
         c.identifier(request.learner_id, "learner_id")
@@ -69,7 +70,7 @@ class SimulationServicer(pbg.SimulationServiceServicer):
         return pb.JoinSimulationResponse(simulation=conv.simulation(state), session_id=session_id)
 
     async def InviteToSimulation(self, request: pb.InviteToSimulationRequest,
-                                 context: aio.ServicerContext) -> pb.InviteToSimulationResponse:
+                                 context: aio.ServicerContext[Any, Any]) -> pb.InviteToSimulationResponse:
         c = SimulationChecker()
         c.simulation_id(request.simulation_id, "simulation_id")
         learner_ids = c.learner_ids(request.learner_ids, "learner_ids", required=True)
@@ -78,7 +79,7 @@ class SimulationServicer(pbg.SimulationServiceServicer):
         return pb.InviteToSimulationResponse(simulation=conv.simulation(state))
 
     async def LeaveSimulation(self, request: pb.LeaveSimulationRequest,
-                              context: aio.ServicerContext) -> pb.LeaveSimulationResponse:
+                              context: aio.ServicerContext[Any, Any]) -> pb.LeaveSimulationResponse:
         c = SimulationChecker()
         c.simulation_id(request.simulation_id, "simulation_id")
         c.identifier(request.learner_id, "learner_id")
@@ -94,7 +95,7 @@ class SimulationServicer(pbg.SimulationServiceServicer):
         return pb.LeaveSimulationResponse(simulation=conv.simulation(state), session_id=session_id)
 
     async def UpdateSimulationState(self, request: pb.UpdateSimulationStateRequest,
-                                    context: aio.ServicerContext) -> pb.UpdateSimulationStateResponse:
+                                    context: aio.ServicerContext[Any, Any]) -> pb.UpdateSimulationStateResponse:
         c = SimulationChecker()
         c.simulation_id(request.simulation_id, "simulation_id")
         state = c.struct(request.state, "state") or {}
@@ -111,7 +112,7 @@ class SimulationServicer(pbg.SimulationServiceServicer):
         return pb.UpdateSimulationStateResponse(version=updated.version, token=updated.token,
                                                 last_update=conv.ms_timestamp(updated.last_update_ms))
 
-    async def WatchSimulation(self, request: pb.WatchSimulationRequest, context: aio.ServicerContext) -> None:
+    async def WatchSimulation(self, request: pb.WatchSimulationRequest, context: aio.ServicerContext[Any, Any]) -> None:
         """Server-streaming; messages are written with context.write by the watch hub."""
         c = SimulationChecker()
         c.simulation_id(request.simulation_id, "simulation_id")
@@ -123,7 +124,7 @@ class SimulationServicer(pbg.SimulationServiceServicer):
         await self.hub.serve(request.simulation_id, token, current, context, watch_member(identity))
 
     async def GetSimulation(self, request: pb.GetSimulationRequest,
-                            context: aio.ServicerContext) -> pb.GetSimulationResponse:
+                            context: aio.ServicerContext[Any, Any]) -> pb.GetSimulationResponse:
         c = SimulationChecker()
         c.simulation_id(request.simulation_id, "simulation_id")
         c.done()
@@ -131,7 +132,7 @@ class SimulationServicer(pbg.SimulationServiceServicer):
         return pb.GetSimulationResponse(simulation=conv.simulation(state))
 
     async def ListActiveSimulations(self, request: pb.ListActiveSimulationsRequest,
-                                    context: aio.ServicerContext) -> pb.ListActiveSimulationsResponse:
+                                    context: aio.ServicerContext[Any, Any]) -> pb.ListActiveSimulationsResponse:
         c = SimulationChecker()
         environment_id = c.uuid(request.environment_id, "environment_id", required=False)
         if request.participant:
@@ -146,7 +147,7 @@ class SimulationServicer(pbg.SimulationServiceServicer):
             next_page_token=asked.token(next_key))
 
     async def EndSimulation(self, request: pb.EndSimulationRequest,
-                            context: aio.ServicerContext) -> pb.EndSimulationResponse:
+                            context: aio.ServicerContext[Any, Any]) -> pb.EndSimulationResponse:
         c = SimulationChecker()
         c.simulation_id(request.simulation_id, "simulation_id")
         outcomes: list[Outcome] = []

@@ -31,7 +31,8 @@ from server.rpc.errors import ApiError, from_store_error, to_status
 from server.runtime import Runtime
 from stores.errors import StoreError
 from stores.redis.settings import SimulationSettings
-from stores.redis.simulations import Entry, LiveSimulations, LiveState, StreamReader, missing, parse_token, token_version
+from stores.redis.simulations import (Entry, LiveSimulations, LiveState, StreamReader, missing, parse_token,
+                                      token_version)
 from stores.tasks import stop_requested
 
 log = logging.getLogger(__name__)
@@ -57,7 +58,7 @@ class Subscriber:
     __slots__ = ("items", "limit", "stall", "waiter", "terminal", "behind", "in_write", "writes", "abort_task",
                  "context", "member")
 
-    def __init__(self, limit: int, stall_seconds: float, context: aio.ServicerContext | None,
+    def __init__(self, limit: int, stall_seconds: float, context: aio.ServicerContext[Any, Any] | None,
                  member: str = "") -> None:
         self.items: collections.deque[Item] = collections.deque()
         self.limit = limit
@@ -260,7 +261,7 @@ class WatchHub:
         return feed
 
     async def serve(self, simulation_id: str, resume_token: str, current: LiveState | None,
-                    context: aio.ServicerContext, member: str = "") -> None:
+                    context: aio.ServicerContext[Any, Any], member: str = "") -> None:
         """Run one watch, writing each message with context.write: a message goes straight to the
         transport instead of through every interceptor's generator (this is the hot path of fan-out).
         A member watch ends with PERMISSION_DENIED after the member's leave entry."""

@@ -22,6 +22,7 @@ import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from typing import ClassVar
 
 from stores.analytics.base import AnalyticsBackend
 from stores.errors import PreconditionFailed
@@ -150,7 +151,8 @@ WITH
     event_stats AS (
         SELECT content_id, d, max(dataset_id) AS dataset_id,
                countIf({_JSON_NUMBER.format(key='perceived_difficulty')}) AS pd_n,
-               sumIf({_UNIT.format(key='perceived_difficulty')}, {_JSON_NUMBER.format(key='perceived_difficulty')}) AS pd_sum,
+               sumIf({_UNIT.format(key='perceived_difficulty')},
+                     {_JSON_NUMBER.format(key='perceived_difficulty')}) AS pd_sum,
                countIf({_JSON_NUMBER.format(key='satisfaction')}) AS sat_n,
                sumIf({_UNIT.format(key='satisfaction')}, {_JSON_NUMBER.format(key='satisfaction')}) AS sat_sum,
                countIf(graded) AS g, countIf(graded AND ok) AS g_ok,
@@ -229,7 +231,7 @@ class Aggregator:
     """Recomputes changed month partitions of performance_metrics and content_effectiveness."""
 
     #: One refresh at a time per database in this process (the staging swap is per partition).
-    _locks: dict[str, asyncio.Lock] = {}
+    _locks: ClassVar[dict[str, asyncio.Lock]] = {}
 
     def __init__(self, backend: AnalyticsBackend, *, retention_days: int = 0) -> None:
         self.backend = backend

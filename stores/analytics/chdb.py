@@ -8,7 +8,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from stores.analytics.base import AnalyticsBackend, AnalyticsSettings, Row, bind, checked_table
+from stores.analytics.base import AnalyticsBackend, AnalyticsSettings, Row, checked_table
 from stores.errors import StoreError
 
 
@@ -64,10 +64,6 @@ class ChdbBackend(AnalyticsBackend):
         input_data = data  # noqa: F841
         result = self._run(sql.replace("{input}", "Python(input_data)"), params, "JSONEachRow")
         return [json.loads(line) for line in result.bytes().splitlines() if line]
-
-    def query_arrow_sync(self, sql: str, params: dict[str, Any] | None = None) -> pa.Table:
-        """Run a SELECT and return an Arrow table (blocking; call through the executor)."""
-        return self._run(*bind(sql, params or {}), "ArrowTable")
 
     def _insert_sync(self, table: str, data: pa.Table, dedup_token: str | None) -> None:
         table = checked_table(table)

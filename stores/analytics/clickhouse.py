@@ -82,7 +82,7 @@ class ClickHouseBackend(AnalyticsBackend):
         except Exception as exc:
             raise translate(exc) from exc
         names = [name for name, _ in columns]
-        return [dict(zip(names, row)) for row in rows]
+        return [dict(zip(names, row, strict=True)) for row in rows]
 
     def _query_input_sync(self, sql: str, data: pa.Table, params: dict[str, Any]) -> list[Row]:
         # The input table travels as external data named _input (native protocol).
@@ -96,7 +96,7 @@ class ClickHouseBackend(AnalyticsBackend):
         except Exception as exc:
             raise translate(exc) from exc
         names = [name for name, _ in columns]
-        return [dict(zip(names, row)) for row in rows]
+        return [dict(zip(names, row, strict=True)) for row in rows]
 
     def _insert_sync(self, table: str, data: pa.Table, dedup_token: str | None) -> None:
         table = checked_table(table)

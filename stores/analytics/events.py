@@ -195,7 +195,7 @@ class EventStore:
                     if not job.future.done():
                         job.future.set_exception(exc)
                 continue
-            for job, outcome in zip(jobs, outcomes):
+            for job, outcome in zip(jobs, outcomes, strict=True):
                 if not job.future.done():
                     job.future.set_result(outcome)
 

@@ -40,11 +40,6 @@ class DataDirLock:
         self.path = data_dir / LOCK_FILE
         self._fd: int | None = None
 
-    @property
-    def held(self) -> bool:
-        """True while this process holds the lock."""
-        return self._fd is not None
-
     def acquire(self, command: str) -> None:
         """Take the lock at once or raise DataDirInUse naming the holder; idempotent."""
         if self._fd is not None:

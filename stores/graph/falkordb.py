@@ -58,7 +58,7 @@ class FalkorBackend(GraphBackend):
         except Exception as exc:  # the client raises bare ResponseError for Cypher errors
             raise translate(exc) from exc
         names = [col[1] if isinstance(col, (list, tuple)) else col for col in result.header]
-        return [dict(zip(names, row)) for row in result.result_set]
+        return [dict(zip(names, row, strict=True)) for row in result.result_set]
 
     async def ensure_index(self, label: str, prop: str) -> None:
         label = checked_label(label)

@@ -260,7 +260,8 @@ def fit_em(sequences: Sequence[Sequence[float]], *, start: BKTParams = DEFAULT_P
     post = _e_step(scores, mask, params)
     converged = False
     iterations = 0
-    for iterations in range(1, max_iterations + 1):
+    # The loop variable outlives the loop: the result reports how many iterations ran.
+    for iterations in range(1, max_iterations + 1):  # noqa: B007
         params = _m_step(scores, mask, post, params, forgets)
         previous, post = post.loglik, _e_step(scores, mask, params)
         # post now belongs to params, so the reported likelihood is always that of the result.

@@ -42,7 +42,7 @@ async def graph_lease(graph: GraphBackend, name: str, *, ttl_ms: int = 10_000,
         if loop.time() > deadline:
             raise StoreUnavailable(f"graph lease {name!r} is still held after {wait_seconds:.0f}s",
                                    reason="GRAPH_LEASE_BUSY", metadata={"lease": name})
-        await asyncio.sleep(delay * (1 + random.random()))  # noqa: S311 - jitter, not security
+        await asyncio.sleep(delay * (1 + random.random()))
         delay = min(delay * 2, 0.05)
     try:
         yield

@@ -195,7 +195,10 @@ EXISTS = {kind: f"OPTIONAL MATCH (n:{checked_label(spec.label)} {{{spec.key}: $i
 def params_from(row: Mapping[str, Any]) -> BKTParams:
     """A skill's parameters from prior/learn/guess/slip columns; defaults where unset."""
     d = DEFAULT_PARAMS
-    pick = lambda key, default: default if row.get(key) is None else float(row[key])  # noqa: E731
+
+    def pick(key: str, default: float) -> float:
+        return default if row.get(key) is None else float(row[key])
+
     return BKTParams(pick("prior", d.prior), pick("learn", d.learn), pick("guess", d.guess),
                      pick("slip", d.slip), pick("forget", d.forget))
 
@@ -318,7 +321,7 @@ class GraphModel:
     async def read_edge_states(self, pairs: Sequence[tuple[str, str]]) -> dict[tuple[str, str], EdgeState]:
         """State, parameters, version and last order key of each (learner, skill) pair."""
         rows = await self.graph.run(READ_EDGE_STATES, {"pairs": [
-            {"i": i, "learner": l, "skill": s} for i, (l, s) in enumerate(pairs)]})
+            {"i": i, "learner": learner, "skill": s} for i, (learner, s) in enumerate(pairs)]})
         # Parameters after the edges: a fit stores its parameters before it recomputes the edges, so
         # a writer that read an edge the recompute already wrote also reads the new parameters.
         skills = sorted({s for _, s in pairs})

@@ -17,9 +17,6 @@ from stores.postgres.learners import json_value, touch_activity, utc_iso
 from stores.postgres import PostgresStore
 from stores.postgres.sql import Range, Where, commit_ordered
 
-#: Review states in their only legal order.
-REVIEW_ORDER = ("draft", "final", "reviewed")
-
 _JSON = ("assessment_scope", "assessment_criteria", "results", "skill_assessments",
          "improvement_recommendations", "benchmark_comparisons")
 _FIELDS = ("assessment_id::text AS assessment_id, learner_id, session_id::text AS session_id, assessment_type, "

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import psycopg
 from psycopg import errors as pgerrors
-from psycopg.rows import dict_row
+from psycopg.rows import DictRow, dict_row
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from stores import metrics
@@ -68,16 +68,18 @@ class PostgresStore(Store):
         # No check on borrow (it costs a round trip per call): a connection broken by a server
         # restart fails its call with StoreUnavailable and the pool discards it.
         self.settings = settings
-        self.pool = AsyncConnectionPool(
+        self.pool: AsyncConnectionPool[psycopg.AsyncConnection[DictRow]] = AsyncConnectionPool(
             settings.url, min_size=settings.min_size, max_size=settings.max_size,
+            connection_class=psycopg.AsyncConnection[DictRow],
             kwargs={"autocommit": True, "row_factory": dict_row,
                     "connect_timeout": int(settings.connect_timeout)},
             open=False, timeout=settings.acquire_timeout, name="amauta-postgres",
         )
-        self.read_pool: AsyncConnectionPool | None = None
+        self.read_pool: AsyncConnectionPool[psycopg.AsyncConnection[DictRow]] | None = None
         if settings.read_url:
             self.read_pool = AsyncConnectionPool(
                 settings.read_url, min_size=1, max_size=settings.max_size,
+                connection_class=psycopg.AsyncConnection[DictRow],
                 kwargs={"autocommit": True, "row_factory": dict_row,
                         "connect_timeout": int(settings.connect_timeout)},
                 # Checked on borrow, so a replica that went down is noticed and reads fall back.
@@ -111,7 +113,7 @@ class PostgresStore(Store):
             await conn.execute("SELECT 1")
 
     @asynccontextmanager
-    async def connection(self) -> AsyncIterator[psycopg.AsyncConnection[dict]]:
+    async def connection(self) -> AsyncIterator[psycopg.AsyncConnection[DictRow]]:
         """An autocommit connection; driver errors leave as store errors."""
         try:
             async with self.pool.connection() as conn:
@@ -122,7 +124,7 @@ class PostgresStore(Store):
             raise StoreUnavailable("no postgres connection available") from exc
 
     @asynccontextmanager
-    async def read_connection(self) -> AsyncIterator[psycopg.AsyncConnection[dict]]:
+    async def read_connection(self) -> AsyncIterator[psycopg.AsyncConnection[DictRow]]:
         """A connection for read-only queries: the replica when configured and reachable, else the primary.
 
         Replica reads may lag the primary (asynchronous streaming replication), so a caller that
@@ -141,7 +143,7 @@ class PostgresStore(Store):
         finally:
             await self.read_pool.putconn(replica)
 
-    async def _replica_connection(self) -> psycopg.AsyncConnection[dict] | None:
+    async def _replica_connection(self) -> psycopg.AsyncConnection[DictRow] | None:
         """A replica connection, or None when no replica is configured or it cannot be reached."""
         if self.read_pool is None:
             return None
@@ -151,7 +153,7 @@ class PostgresStore(Store):
             return None
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[psycopg.AsyncConnection[dict]]:
+    async def transaction(self) -> AsyncIterator[psycopg.AsyncConnection[DictRow]]:
         """A connection inside one transaction, committed on success and rolled back on error."""
         async with self.connection() as conn:
             try:

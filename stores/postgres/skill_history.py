@@ -95,7 +95,7 @@ class PostgresHistories:
         if not pairs:
             return out
         async with self.postgres.connection() as conn:
-            cur = await conn.execute(PAIR_HISTORIES, {"learners": [l for l, _ in pairs],
+            cur = await conn.execute(PAIR_HISTORIES, {"learners": [learner for learner, _ in pairs],
                                                       "skills": [s for _, s in pairs]})
             rows = await cur.fetchall()
         for r in rows:

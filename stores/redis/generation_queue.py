@@ -221,7 +221,7 @@ def now_ms() -> int:
 
 
 def _hash(flat: list[str]) -> dict[str, str]:
-    return dict(zip(flat[::2], flat[1::2]))
+    return dict(zip(flat[::2], flat[1::2], strict=True))
 
 
 def _stream_entries(reply: Any) -> list[Any]:

@@ -232,7 +232,9 @@ class ProgressStore:
         """The learner's progress, rebuilt from PostgreSQL when the hash is missing; NOT_FOUND when
         the learner has neither a hash, nor a profile, nor a session."""
         try:
-            raw = await self.redis.client.hgetall(progress_key(learner_id))
+            # decode_responses: the client returns str, which its stubs do not know.
+            raw: dict[str, str] | None = await self.redis.client.hgetall(  # type: ignore[assignment]
+                progress_key(learner_id))
         except rexc.RedisError as exc:
             raise translate(exc) from exc
         metrics.CACHE_REQUESTS.labels("progress", "hit" if raw else "miss").inc()

@@ -330,8 +330,9 @@ class LiveSimulations:
     async def reserve(self, simulation_id: str, learner_id: str, *, now_ms: int, bypass_policy: bool = False) -> None:
         """Hold a seat for a join in flight (atomic against max_participants and the join policy)."""
         h, s, _, p = keys(simulation_id)
-        out = await self._run(self._reserve, (h, s, p), [learner_id, now_ms, int(self.settings.reservation_seconds * 1000),
-                                                         "1" if bypass_policy else "0"])
+        out = await self._run(self._reserve, (h, s, p),
+                              [learner_id, now_ms, int(self.settings.reservation_seconds * 1000),
+                               "1" if bypass_policy else "0"])
         _raise_join_error(out, simulation_id, learner_id)
 
     async def invite(self, simulation_id: str, learner_ids: Sequence[str]) -> LiveState:
@@ -422,13 +423,6 @@ class LiveSimulations:
         """True while the events stream exists (live, or ended and not yet expired)."""
         try:
             return bool(await self.client.exists(keys(simulation_id)[2]))
-        except rexc.RedisError as exc:
-            raise translate(exc) from exc
-
-    async def stream_ttl(self, simulation_id: str) -> int:
-        """TTL of the events stream in seconds (-1 none, -2 missing)."""
-        try:
-            return int(await self.client.ttl(keys(simulation_id)[2]))
         except rexc.RedisError as exc:
             raise translate(exc) from exc
 

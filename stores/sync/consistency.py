@@ -82,7 +82,7 @@ Rule = Callable[[CheckTargets, bool], Awaitable[list[Finding]]]
 
 async def _rows(postgres: PostgresStore, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
     async with postgres.connection() as conn:
-        cur = await conn.execute(sql, params)  # type: ignore[arg-type]
+        cur = await conn.execute(sql, params)
         return await cur.fetchall()
 
 

@@ -132,7 +132,8 @@ class Eraser:
             erased_ids: list[str] = []
             for table, sql in (
                 ("assessment_results", "DELETE FROM assessment_results WHERE learner_id = %(l)s OR session_id IN"
-                 " (SELECT session_id FROM learning_sessions WHERE learner_id = %(l)s) RETURNING assessment_id::text AS id"),
+                 " (SELECT session_id FROM learning_sessions WHERE learner_id = %(l)s)"
+                 " RETURNING assessment_id::text AS id"),
                 ("learning_sessions", "DELETE FROM learning_sessions WHERE learner_id = %(l)s"
                  " RETURNING session_id::text AS id"),
                 ("learner_profiles", "DELETE FROM learner_profiles WHERE learner_id = %(l)s"

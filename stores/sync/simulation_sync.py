@@ -140,7 +140,7 @@ class SimulationSync:
                         start = parse_iso(state.start_time) or now_utc()
                         await self.live.index_add(simulation_id, epoch_ms(start))
         stale = sorted(indexed - set(hashed))
-        for simulation_id, exists in zip(stale, await self.live.exists_many(stale)):
+        for simulation_id, exists in zip(stale, await self.live.exists_many(stale), strict=True):
             if not exists:
                 report.index_removed.append(simulation_id)
                 if repair:
@@ -150,7 +150,7 @@ class SimulationSync:
         cutoff = now_utc() - timedelta(seconds=self.settings.start_grace_seconds)
         unended = await self.records.unended_before(cutoff)
         exists = await self.live.exists_many([r.simulation_id for r in unended])
-        for record, live in zip(unended, exists):
+        for record, live in zip(unended, exists, strict=True):
             if live:
                 continue
             target = report.start_incomplete if record.status == "starting" else report.redis_state_lost
@@ -167,7 +167,7 @@ class SimulationSync:
         states: dict[str, LiveState | None] = {}
         for start in range(0, len(sim_ids), _CHUNK):
             chunk = sim_ids[start:start + _CHUNK]
-            states.update(zip(chunk, await self.live.get_many(chunk)))
+            states.update(zip(chunk, await self.live.get_many(chunk), strict=True))
         stray = [sid for sim, rows in by_simulation.items() for sid, learner in rows
                  if states.get(sim) is None or learner not in states[sim].participants]  # type: ignore[union-attr]
         if stray and repair:

@@ -324,7 +324,7 @@ class SimulationDomain:
             if not keys_:
                 return page, None
             states = await self.live.get_many([sid for _, sid in keys_])
-            for key, state in zip(keys_, states):
+            for key, state in zip(keys_, states, strict=True):
                 cursor = key
                 if state is None:
                     continue  # ended between the two reads

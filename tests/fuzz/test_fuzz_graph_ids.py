@@ -62,7 +62,7 @@ def _ids() -> list[str]:
         drawn.append(value)
 
     collect()
-    return drawn + [" sp", "sp ", "\u00a0x", "x\u3000", "\tx", "a\x00b"]
+    return [*drawn, " sp", "sp ", "\u00a0x", "x\u3000", "\tx", "a\x00b"]
 
 
 async def _server(graph_url: str) -> tuple[str, int]:

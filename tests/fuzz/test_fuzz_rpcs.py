@@ -49,7 +49,7 @@ async def _call(channel: aio.Channel, method: descriptor.MethodDescriptor, reque
                 for _ in range(3):
                     if await asyncio.wait_for(call.read(), 3) is aio.EOF:
                         break
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
             finally:
                 call.cancel()

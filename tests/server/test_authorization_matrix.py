@@ -76,7 +76,7 @@ async def _invoke(channel: aio.Channel, method: descriptor.MethodDescriptor, req
             call = channel.unary_stream(path, **kwargs)(request, metadata=md, timeout=15)
             try:
                 await asyncio.wait_for(call.read(), 5)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
             finally:
                 call.cancel()

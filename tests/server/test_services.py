@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 
-from amauta.v1 import (analytics_pb2, catalog_pb2, graph_pb2, learner_pb2, operations_pb2,  # noqa: F401
+from amauta.v1 import (analytics_pb2, catalog_pb2, graph_pb2, learner_pb2, operations_pb2,
                        simulation_pb2)
 from google.protobuf import descriptor_pool
 

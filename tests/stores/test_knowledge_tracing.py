@@ -39,12 +39,12 @@ def replay(params: BKTParams, sequences: Sequence[Sequence[float]]) -> tuple[lis
 
 def mean_abs(a: Sequence[float], b: Sequence[float]) -> float:
     assert len(a) == len(b)
-    return sum(abs(x - y) for x, y in zip(a, b)) / len(a)
+    return sum(abs(x - y) for x, y in zip(a, b, strict=True)) / len(a)
 
 
 def auc(labels: Sequence[float], scores: Sequence[float]) -> float:
     """Area under the ROC curve (Mann-Whitney, ties counted half)."""
-    ranked = sorted(zip(scores, labels))
+    ranked = sorted(zip(scores, labels, strict=True))
     rank_sum, i = 0.0, 0
     while i < len(ranked):
         j = i
@@ -74,7 +74,7 @@ def test_long_runs_of_right_answers_do_not_saturate(run: dict[str, Any]) -> None
     params = params_of(run["params"])
     _, known = replay(params, run["sequences"])
     # every single step, not only on average: a stuck state would be far off right after the turn
-    assert max(abs(a - b) for a, b in zip(known, run["state_predictions"])) <= 0.01
+    assert max(abs(a - b) for a, b in zip(known, run["state_predictions"], strict=True)) <= 0.01
     for seq in run["sequences"]:
         assert -LOGIT_BOUND < fold(seq, params).logit() < LOGIT_BOUND
 

@@ -123,7 +123,7 @@ async def loaded(stub, stores: Stores, tokens: Tokens) -> Loaded:
 
 def _check_points(points, expected) -> None:
     assert [p.bucket_start.seconds for p in points] == [e[0] for e in expected]
-    for p, (_, value, low, high, n, baseline, rate) in zip(points, expected):
+    for p, (_, value, low, high, n, baseline, rate) in zip(points, expected, strict=True):
         assert p.sample_count == n
         for got, want in ((p.value, value), (p.min_value, low), (p.max_value, high),
                           (p.baseline_value, baseline), (p.improvement_rate, rate)):
@@ -200,7 +200,7 @@ async def test_content_effectiveness_ranks_every_measure_like_the_recomputation(
             expected = oracle.ranking(loaded.content, measure, ascending, 0, loaded.dataset_id, None, None)
             assert [i.effectiveness.content_id for i in items] == [e[0] for e in expected], measure
             assert [i.rank for i in items] == list(range(1, len(expected) + 1))
-            for item, (_, score, agg) in zip(items, expected):
+            for item, (_, score, agg) in zip(items, expected, strict=True):
                 assert oracle.close(item.score, score)
                 eff = item.effectiveness
                 assert eff.dataset_id == loaded.dataset_id
@@ -257,7 +257,7 @@ async def test_cohort_stats_match_the_recomputation(stub, loaded: Loaded, tokens
             assert n > 0
             assert oracle.close(reply.mean, mean)
             assert [v.percentile for v in reply.values] == percentiles
-            for got, want in zip(reply.values, values):
+            for got, want in zip(reply.values, values, strict=True):
                 assert oracle.close(got.value, want), (metric, label, got.percentile)
 
 

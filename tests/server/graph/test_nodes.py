@@ -153,7 +153,7 @@ async def test_injection_corpus_is_stored_verbatim_without_extra_nodes(g: Graph,
     before = {(r["label"], r["id"]) for r in await graph.run(census)}
     content = new_uuid()
     await g.UpsertContentNode(pb.UpsertContentNodeRequest(node=pb.ContentNode(content_id=content, type=INJECTIONS[0])))
-    for i, text in enumerate(INJECTIONS):
+    for text in INJECTIONS:
         await g.UpsertLearnerNode(pb.UpsertLearnerNodeRequest(node=pb.LearnerNode(learner_id=text, type=text)))
         await g.UpsertSkillNode(pb.UpsertSkillNodeRequest(node=pb.SkillNode(skill_id=text, category=text)))
         await g.UpsertObjectiveNode(pb.UpsertObjectiveNodeRequest(node=pb.ObjectiveNode(objective_id=text)))

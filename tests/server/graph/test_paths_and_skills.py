@@ -22,7 +22,7 @@ async def chain(g: Graph, n: int, ids: Callable[[str], str]) -> tuple[list[str],
     """Content c0 → c1 → … → c(n-1), each teaching its own skill; returns (content ids, skill ids)."""
     contents = [new_uuid() for _ in range(n)]
     skills = [ids(f"skill{i}") for i in range(n)]
-    for i, (c, s) in enumerate(zip(contents, skills)):
+    for i, (c, s) in enumerate(zip(contents, skills, strict=True)):
         await g.UpsertContentNode(pb.UpsertContentNodeRequest(node=pb.ContentNode(content_id=c, difficulty=0.2 * i)))
         await g.UpsertSkillNode(pb.UpsertSkillNodeRequest(node=pb.SkillNode(skill_id=s, category="c")))
         await g.LinkContentSkill(pb.LinkContentSkillRequest(content_id=c, skill_id=s, weight=1.0))
@@ -110,7 +110,7 @@ async def test_skill_gap_and_collaborators(g: Graph, ids: Callable[[str], str]) 
     for who, levels in ((me, [0.9, 0.3, None]), (strong, [0.1, 0.9, 0.9]), (partial, [0.5, 0.5, 0.5]),
                         (friend, [0.2, 0.85, 0.2])):
         await g.UpsertLearnerNode(pb.UpsertLearnerNodeRequest(node=pb.LearnerNode(learner_id=who)))
-        for s, p in zip(skills, levels):
+        for s, p in zip(skills, levels, strict=True):
             if p is not None:
                 await g.SetSkillAssessment(pb.SetSkillAssessmentRequest(learner_id=who, skill_id=s,
                                                                         proficiency_level=p))

@@ -48,7 +48,7 @@ async def test_opposite_prerequisites_on_two_nodes_never_close_a_cycle(
 
         outcomes = await asyncio.gather(*(
             asyncio.gather(set_on(g.stub, x, y), set_on(other, y, x)) for x, y in pairs))
-    for (x, y), (first, second) in zip(pairs, outcomes):
+    for (x, y), (first, second) in zip(pairs, outcomes, strict=True):
         assert sorted([first.name, second.name]) == ["FAILED_PRECONDITION", "OK"], (x, y, first, second)
         closure = await g.GetPrerequisites(pb.GetPrerequisitesRequest(content_id=x))
         closure_y = await g.GetPrerequisites(pb.GetPrerequisitesRequest(content_id=y))

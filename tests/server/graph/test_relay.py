@@ -233,7 +233,7 @@ async def test_an_older_assessment_recorded_last_lands_where_its_timestamp_puts_
     await record(pg, learner, session, {"late-s": 0.0}, T0 - timedelta(hours=1))
     await graph_outbox_drained(node)
     [edge] = await GraphModel(node.runtime.stores.graph).learner_skills(learner)
-    assert edge.proficiency_level == pytest.approx(replayed([0.0] + pattern[::-1]).proficiency, abs=1e-12)
+    assert edge.proficiency_level == pytest.approx(replayed([0.0, *pattern[::-1]]).proficiency, abs=1e-12)
     assert edge.last_assessed_ms == int(T0.timestamp() * 1000)
     await assert_edges_are_folds(node, [learner])
 

@@ -343,7 +343,7 @@ def generate(rnd: random.Random, *, start: datetime, days: int, learners: list[s
             event_type=kind, session_id=rnd.choice(sessions[learner] + [""]), event_data=data,
             performance_metrics=metrics, duration_ms=rnd.choice([0, rnd.randrange(1, 120_000)]),
             success=rnd.random() < skill[learner] + drift, difficulty=round(rnd.random(), 4),
-            objective=rnd.choice(objectives + [""]), content_type=rnd.choice(["quiz", "video", ""])))
+            objective=rnd.choice([*objectives, ""]), content_type=rnd.choice(["quiz", "video", ""])))
     return events
 
 

@@ -72,7 +72,7 @@ class StandInClient:
         if insert:
             table, cols = insert.group(1), [c.strip() for c in insert.group(2).split(",")]
             assert columnar and isinstance(params, list)
-            data = pa.table(dict(zip(cols, params)))
+            data = pa.table(dict(zip(cols, params, strict=True)))
             self.engine._insert_sync(table, data, (settings or {}).get("insert_deduplication_token"))
             return []
         if external_tables:

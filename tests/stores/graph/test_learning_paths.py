@@ -80,7 +80,7 @@ async def test_closure_is_topologically_ordered_like_networkx(graph: GraphBacken
             ancestors = nx.ancestors(ref, cid(target))
             assert set(closure.order) == ancestors
             sub = ref.subgraph(ancestors | {cid(target)})
-            position = {c: i for i, c in enumerate(closure.order + [cid(target)])}
+            position = {c: i for i, c in enumerate([*closure.order, cid(target)])}
             # The filter picks the nodes; the order obeys every edge among them, optional ones too.
             assert all(position[a] < position[b] for a, b in g.subgraph(ancestors | {cid(target)}).edges)
             assert {(e.from_id, e.to_id) for e in closure.edges} == set(sub.edges)
@@ -92,7 +92,7 @@ async def test_closure_is_topologically_ordered_like_networkx(graph: GraphBacken
                 assert set(limited.order) == within
                 inside = ref.subgraph(within | {cid(target)})
                 assert {(e.from_id, e.to_id) for e in limited.edges} == set(inside.edges)
-                position = {c: i for i, c in enumerate(limited.order + [cid(target)])}
+                position = {c: i for i, c in enumerate([*limited.order, cid(target)])}
                 assert all(position[a] < position[b] for a, b in g.subgraph(within | {cid(target)}).edges)
 
 

@@ -112,7 +112,7 @@ async def test_every_neo4j_statement_passes_the_linter(linter: Path) -> None:
     bad = []
     for version in CYPHER_VERSIONS:
         diagnostics = lint(linter, [statements[o] for o in origins], version)
-        bad += [report(f"CYPHER {version} {o}", statements[o], d) for o, d in zip(origins, diagnostics) if d]
+        bad += [report(f"CYPHER {version} {o}", statements[o], d) for o, d in zip(origins, diagnostics, strict=True) if d]
     assert not bad, f"{len(bad)} statements rejected by Neo4j's linter:\n" + "\n".join(bad)
 
 
