@@ -292,9 +292,11 @@ class LiveSimulations:
 
     async def _run(self, script: Any, keys_: Sequence[str], args: Sequence[Any]) -> list[Any]:
         try:
-            return list(await self.redis.eval_write(script, keys_, args))
+            reply = await self.redis.eval_write(script, keys_, args)
         except rexc.RedisError as exc:
             raise translate(exc) from exc
+        # Most scripts reply with a list; one that replies with a number (release: HDEL) is a one-item list.
+        return list(reply) if isinstance(reply, (list, tuple)) else [reply]
 
     async def start(self, state: LiveState, *, now_ms: int, actor: str) -> str:
         """Create the hash, set and stream (version 1) and index the simulation; returns its token."""
