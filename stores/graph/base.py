@@ -13,9 +13,10 @@ Row = dict[str, Any]
 
 #: Node labels that may appear in Cypher text; every other value travels as a parameter.
 NODE_LABELS = frozenset({"Learner", "Skill", "Content", "Objective", "SchemaMigration", "GraphLock"})
-#: Relationship types that may appear in Cypher text.
+#: Relationship types that may appear in Cypher text. NEEDS and NEEDS_MANDATORY mirror PREREQUISITE_FOR
+#: backwards, for closures (stores/graph/learning_paths.py).
 RELATIONSHIP_TYPES = frozenset({"HAS_SKILL", "PREREQUISITE_FOR", "COLLABORATED_WITH",
-                                "TEACHES", "REQUIRES", "SUPPORTS"})
+                                "TEACHES", "REQUIRES", "SUPPORTS", "NEEDS", "NEEDS_MANDATORY"})
 
 
 def checked_label(label: str) -> str:
