@@ -124,6 +124,12 @@ def _member(m: Mapping[str, Any]) -> _Member:
                    float(m.get("mastery") or 0.0))
 
 
+def _members(rows: list[dict[str, Any]]) -> dict[str, _Member]:
+    """A closure statement's members by id (none when its start node is missing)."""
+    packed = rows[0]["members"] if rows else []
+    return {m["id"]: _member(m) for m in (json.loads(packed) if isinstance(packed, str) else packed)}
+
+
 def _edges_among(members: Mapping[str, _Member], ids: Iterable[str]) -> list[Edge]:
     """Every edge, optional or not, between two of ids, ordered by its ends."""
     inside = set(ids)
@@ -365,7 +371,8 @@ class LearningPaths:
     async def prerequisites(self, content_id: str, *, mandatory_only: bool = False,
                             max_depth: int = 0) -> Closure:
         """Transitive prerequisites with their fewest-step depth, in topological order (one round trip)."""
-        members = await self._members(CLOSURE, mandatory_only, {"id": content_id, "depth": max_depth or -1})
+        members = _members(await self.graph.run(CLOSURE[(self.graph.dialect, mandatory_only)], {
+            "id": content_id, "depth": max_depth or -1}))
         if not members:  # algo.BFS yields no row for a node without prerequisites, or a missing one
             rows = await self.graph.run(GET_CONTENT, {"id": content_id})
             if not rows:
@@ -394,14 +401,6 @@ class LearningPaths:
         closure.order = topological_order(closure.nodes, ((e.from_id, e.to_id) for e in among))
         return closure
 
-    async def _members(self, statements: Mapping[tuple[str, bool], str], mandatory_only: bool,
-                       params: Mapping[str, Any]) -> dict[str, _Member]:
-        """The closure statement's members by id (none when its start node is missing)."""
-        rows = await self.graph.run(statements[(self.graph.dialect, mandatory_only)], params)
-        packed = rows[0]["members"] if rows else []
-        members = json.loads(packed) if isinstance(packed, str) else packed
-        return {m["id"]: _member(m) for m in members}
-
     async def learning_path(self, learner_id: str, target_id: str, *, threshold: float = MASTERY_THRESHOLD,
                             include_optional: bool = False) -> tuple[list[PathStep], int]:
         """Content still to master before (and including) target, in topological order; (steps, round trips).
@@ -420,8 +419,8 @@ class LearningPaths:
         if float(row["mastery"]) >= threshold:
             return [], 1
         # The closure holds every prerequisite of the walk's kind; the walk then stops at mastery here.
-        members = await self._members(CLOSURE_WITH_MASTERY, not include_optional,
-                                      {"learner": learner_id, "id": target_id})
+        members = _members(await self.graph.run(CLOSURE_WITH_MASTERY[(self.graph.dialect, not include_optional)], {
+            "learner": learner_id, "id": target_id}))
         nodes = {target_id: target}
         mastery = {target_id: float(row["mastery"])}
         edges: list[Edge] = []
