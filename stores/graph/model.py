@@ -134,17 +134,18 @@ SET_HAS_SKILL = (
     "h.version = coalesce(h.version, 0) + 1 "
     f"RETURN {_HAS_SKILL_FIELDS}")
 
-_EDGE_STATE = ("[p.i, h.proficiencyLevel, h.proficiencyLogOdds, h.growthRate, h.observationCount, h.version, "
+_EDGE_STATE = ("[p[0], h.proficiencyLevel, h.proficiencyLogOdds, h.growthRate, h.observationCount, h.version, "
                "h.orderKeyTime, h.orderKeyId]")
 
-#: Stored state of (learner, skill) pairs (p.i: the pair's position), collected into one list keyed by
+#: Stored state of (learner, skill) pairs ($pairs: [position, learner, skill] lists, which the FalkorDB
+#: backend sends in one piece), collected into one list keyed by
 #: dialect (FalkorDB packs it into one JSON text: its client parses each value in Python). Both ends
 #: are looked up by index first, so the edge is found by expand-into (10x faster on FalkorDB than
 #: traversing from the skill).
 READ_EDGE_STATES = {
     (dialect, ): ("UNWIND $pairs AS p "
-                  "OPTIONAL MATCH (s:Skill {skillId: p.skill}) "
-                  "OPTIONAL MATCH (l:Learner {learnerId: p.learner}) "
+                  "OPTIONAL MATCH (s:Skill {skillId: p[2]}) "
+                  "OPTIONAL MATCH (l:Learner {learnerId: p[1]}) "
                   "OPTIONAL MATCH (l)-[h:HAS_SKILL]->(s) "
                   f"RETURN {pack.format(f'collect({_EDGE_STATE})')} AS states")
     for dialect, pack in (("falkordb", "toJSON({})"), ("neo4j", "{}"))}
@@ -155,20 +156,23 @@ FITTED_PARAMS = (
     "RETURN sid AS skill, s.bktPrior AS prior, s.bktLearn AS learn, s.bktGuess AS guess, s.bktSlip AS slip, "
     "s.bktForget AS forget")
 
-#: Conditional write of new states: only where the edge's version is still the one read; returns the
-#: positions (r.i) written, as one list (packed like READ_EDGE_STATES).
+#: Conditional write of new states: only where the edge's version is still the one read. $rows are
+#: lists in EDGE_STATE_ROW order (sent in one piece, like READ_EDGE_STATES's pairs); returns the
+#: positions written, as one list packed like READ_EDGE_STATES.
+EDGE_STATE_ROW = ("i", "learner", "skill", "version", "p", "lo", "g", "c", "n", "t", "kt", "ki")
+_R = {name: f"r[{i}]" for i, name in enumerate(EDGE_STATE_ROW)}
 WRITE_EDGE_STATES = {
     (dialect, ): ("UNWIND $rows AS r "
-                  "MERGE (l:Learner {learnerId: r.learner}) "
-                  "MERGE (s:Skill {skillId: r.skill}) "
+                  "MERGE (l:Learner {{learnerId: {learner}}}) "
+                  "MERGE (s:Skill {{skillId: {skill}}}) "
                   "MERGE (l)-[h:HAS_SKILL]->(s) "
-                  "WITH r, h WHERE coalesce(h.version, 0) = r.version "
-                  "SET h.proficiencyLevel = r.p, h.proficiencyLogOdds = r.lo, h.growthRate = r.g, "
-                  "h.confidenceLevel = r.c, h.observationCount = r.n, "
-                  "h.lastAssessed = CASE WHEN coalesce(h.lastAssessed, 0) > r.t THEN h.lastAssessed ELSE r.t END, "
-                  "h.orderKeyTime = r.kt, h.orderKeyId = r.ki, h.appliedOutboxIds = null, h.lastOutboxId = null, "
-                  "h.version = r.version + 1 "
-                  f"RETURN {pack.format('collect(r.i)')} AS written")
+                  "WITH r, h WHERE coalesce(h.version, 0) = {version} "
+                  "SET h.proficiencyLevel = {p}, h.proficiencyLogOdds = {lo}, h.growthRate = {g}, "
+                  "h.confidenceLevel = {c}, h.observationCount = {n}, "
+                  "h.lastAssessed = CASE WHEN coalesce(h.lastAssessed, 0) > {t} THEN h.lastAssessed ELSE {t} END, "
+                  "h.orderKeyTime = {kt}, h.orderKeyId = {ki}, h.appliedOutboxIds = null, h.lastOutboxId = null, "
+                  "h.version = {version} + 1 ").format(**_R)
+                 + f"RETURN {pack.format('collect(' + _R['i'] + ')')} AS written"
     for dialect, pack in (("falkordb", "toJSON({})"), ("neo4j", "{}"))}
 
 SKILL_PARAMS = (
@@ -324,7 +328,7 @@ class GraphModel:
     async def read_edge_states(self, pairs: Sequence[tuple[str, str]]) -> dict[tuple[str, str], EdgeState]:
         """State, parameters, version and last order key of each (learner, skill) pair."""
         states = unpacked(await self.graph.run(READ_EDGE_STATES[(self.graph.dialect, )], {"pairs": [
-            {"i": i, "learner": l, "skill": s} for i, (l, s) in enumerate(pairs)]}), "states")
+            [i, learner, skill] for i, (learner, skill) in enumerate(pairs)]}), "states")
         # Parameters after the edges: a fit stores its parameters before it recomputes the edges, so
         # a writer that read an edge the recompute already wrote also reads the new parameters.
         skills = sorted({s for _, s in pairs})
@@ -349,10 +353,8 @@ class GraphModel:
         if not ready:
             return set()
         written = unpacked(await self.graph.run(WRITE_EDGE_STATES[(self.graph.dialect, )], {"rows": [
-            {"i": i, "learner": e.learner_id, "skill": e.skill_id, "version": e.version,
-             "p": e.state.proficiency, "lo": e.state.logit(), "g": e.state.growth_rate,
-             "c": e.state.confidence, "n": e.state.observations, "t": e.last_assessed_ms,
-             "kt": e.last_key[0], "ki": e.last_key[1]}
+            [i, e.learner_id, e.skill_id, e.version, e.state.proficiency, e.state.logit(), e.state.growth_rate,
+             e.state.confidence, e.state.observations, e.last_assessed_ms, e.last_key[0], e.last_key[1]]
             for i, e in enumerate(ready) if e.state is not None and e.last_key is not None]}), "written")
         return {(ready[i].learner_id, ready[i].skill_id) for i in written}
 
