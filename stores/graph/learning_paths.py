@@ -130,10 +130,9 @@ def _members(rows: list[dict[str, Any]]) -> dict[str, _Member]:
 
 
 def _edges_among(members: Mapping[str, _Member], ids: Iterable[str]) -> list[Edge]:
-    """Every edge, optional or not, between two of ids, ordered by its ends."""
+    """Every edge, optional or not, between two of ids, in the order the store returned them."""
     inside = set(ids)
-    return sorted((e for c in inside if c in members for e in members[c].parents if e.from_id in inside),
-                  key=lambda e: (e.from_id, e.to_id))
+    return [e for c, m in members.items() if c in inside for e in m.parents if e.from_id in inside]
 
 
 # --- Cypher -------------------------------------------------------------------------------------
