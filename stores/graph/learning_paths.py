@@ -167,9 +167,6 @@ SET_PREREQUISITE = (
 GET_CONTENT = ("MATCH (c:Content {contentId: $id}) "
                "RETURN c.contentId AS id, c.type AS type, c.difficulty AS difficulty")
 
-#: Closure mirrors: NEEDS_MANDATORY for mandatory-only closures, NEEDS for every prerequisite.
-MIRRORS = {True: "NEEDS_MANDATORY", False: "NEEDS"}
-
 #: One row per (member, incoming edge), or (member, null) for a member without prerequisites: flat
 #: rows collect several times faster in FalkorDB than a list of edges per member.
 _EDGE_ROW = ("[n.contentId, n.type, n.difficulty, {mastery}, p.contentId, e.strength, e.optionalBypass, "
