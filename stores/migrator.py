@@ -87,7 +87,7 @@ async def migrate_analytics(backend: AnalyticsBackend) -> list[str]:
 
 
 async def migrate_graph(backend: GraphBackend) -> list[str]:
-    """Apply pending graph migrations: declarative unique constraints and indexes."""
+    """Apply pending graph migrations: declarative unique constraints and indexes, then data statements."""
     await backend.ensure_unique("SchemaMigration", "name")
     rows = await backend.run("MATCH (m:SchemaMigration) RETURN m.name AS name")
     done = {row["name"] for row in rows}
@@ -100,6 +100,8 @@ async def migrate_graph(backend: GraphBackend) -> list[str]:
         await backend.ensure_unique_all([tuple(p) for p in spec.get("unique", [])])
         for label, prop in spec.get("index", []):
             await backend.ensure_index(label, prop)
+        for statement in spec.get("cypher", []):
+            await backend.run(statement)
         await backend.run("MERGE (m:SchemaMigration {name: $name}) SET m.checksum = $checksum",
                           {"name": f.name, "checksum": _checksum(text)})
         applied.append(f.name)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import abc
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -13,6 +14,11 @@ Row = dict[str, Any]
 
 #: Node labels that may appear in Cypher text; every other value travels as a parameter.
 NODE_LABELS = frozenset({"Learner", "Skill", "Content", "Objective", "SchemaMigration", "GraphLock"})
+def unpacked(rows: Sequence[Row], column: str) -> list[Any]:
+    """The list a statement collected into one column: FalkorDB forms send it as toJSON text, since
+    its client parses every returned value in Python, one coroutine each; Neo4j forms as a list."""
+    packed = rows[0][column] if rows else []
+    return list(json.loads(packed) if isinstance(packed, str) else packed)
 
 
 def checked_label(label: str) -> str:

@@ -1,7 +1,12 @@
 """Learning paths (§4.5.2): prerequisites without cycles, closures, learning paths, recommendations.
 
-Closures are expanded level by level, one round trip per level (`UNWIND $frontier …`): a
-variable-length pattern enumerates paths, which explodes on dense DAGs. Content is *mastered* by a
+Every PREREQUISITE_FOR a → b has mirrors b -[:NEEDS]-> a and, when mandatory, b -[:NEEDS_MANDATORY]-> a
+(kept by SET_PREREQUISITE in the same statement): a closure is then a traversal along outgoing edges
+of one type, which FalkorDB's algo.BFS and Neo4j's pruning variable-length expand both do in one
+statement without enumerating paths (a `<-[:PREREQUISITE_FOR*]-` pattern explodes on dense DAGs).
+The closure statement returns each member with its incoming edges, packed into one value (the
+FalkorDB client parses every value in Python); depths, filters and the order are computed here.
+Content is *mastered* by a
 learner when it TEACHES at least one skill and the learner's proficiencyLevel is at or above the
 threshold in every skill it teaches. Content.mandatoryPrereqCount (kept by this module) counts the
 incoming PREREQUISITE_FOR edges without optionalBypass, so entry points are an index lookup.
@@ -16,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from stores.errors import NotFound, PreconditionFailed
-from stores.graph.base import GraphBackend
+from stores.graph.base import GraphBackend, unpacked
 from stores.graph.locks import graph_lease
 
 #: Default proficiency at which content counts as mastered.
@@ -102,6 +107,34 @@ def _edge(row: Mapping[str, Any]) -> Edge:
                 float(row["time"] or 0.0))
 
 
+@dataclass(frozen=True)
+class _Member:
+    """A closure member: the content, its mastery (0 without a learner) and every incoming edge."""
+
+    content: Content
+    parents: list[Edge]
+    mastery: float
+
+
+def _members(rows: list[dict[str, Any]]) -> dict[str, _Member]:
+    """A closure statement's members by id (none when its start node is missing)."""
+    members: dict[str, _Member] = {}
+    for child, type_, difficulty, mastery, parent, strength, bypass, time in unpacked(rows, "members"):
+        member = members.get(child)
+        if member is None:
+            member = members[child] = _Member(Content(child, type_ or "", float(difficulty or 0.0)), [],
+                                              float(mastery or 0.0))
+        if parent is not None:
+            member.parents.append(Edge(parent, child, float(strength or 0.0), bool(bypass), float(time or 0.0)))
+    return members
+
+
+def _edges_among(members: Mapping[str, _Member], ids: Iterable[str]) -> list[Edge]:
+    """Every edge, optional or not, between two of ids, in the order the store returned them."""
+    inside = set(ids)
+    return [e for c, m in members.items() if c in inside for e in m.parents if e.from_id in inside]
+
+
 # --- Cypher -------------------------------------------------------------------------------------
 
 CONTENT_PAIR = ("OPTIONAL MATCH (a:Content {contentId: $from}) OPTIONAL MATCH (b:Content {contentId: $to}) "
@@ -113,7 +146,8 @@ CHILDREN = ("UNWIND $frontier AS id "
             "RETURN id AS parent, n.contentId AS child")
 
 #: Sets the edge and recounts the target's mandatory prerequisites in the same statement (a count
-#: after MERGE in one statement does not see the new edge on FalkorDB, so count the others first).
+#: after MERGE in one statement does not see the new edge on FalkorDB, so count the others first),
+#: and keeps the closure mirrors: NEEDS always, NEEDS_MANDATORY while the edge is mandatory.
 SET_PREREQUISITE = (
     "MATCH (a:Content {contentId: $from}) MATCH (b:Content {contentId: $to}) "
     "OPTIONAL MATCH (p:Content)-[m:PREREQUISITE_FOR]->(b) WHERE m.optionalBypass = false AND p <> a "
@@ -121,33 +155,58 @@ SET_PREREQUISITE = (
     "MERGE (a)-[e:PREREQUISITE_FOR]->(b) ON CREATE SET e._created = true "
     "SET e.strength = $strength, e.optionalBypass = $bypass, e.averageTransitionTime = $time, "
     "b.mandatoryPrereqCount = others + CASE WHEN $bypass THEN 0 ELSE 1 END "
+    "MERGE (b)-[:NEEDS]->(a) "
     "WITH a, b, e, coalesce(e._created, false) AS created REMOVE e._created "
+    "WITH a, b, e, created "
+    "OPTIONAL MATCH (b)-[old:NEEDS_MANDATORY]->(a) DELETE old "
+    "WITH DISTINCT a, b, e, created "
+    "FOREACH (_ IN CASE WHEN $bypass THEN [] ELSE [1] END | CREATE (b)-[:NEEDS_MANDATORY]->(a)) "
     "RETURN created, a.contentId AS parent, b.contentId AS child, e.strength AS strength, "
     "e.optionalBypass AS bypass, e.averageTransitionTime AS time")
 
 GET_CONTENT = ("MATCH (c:Content {contentId: $id}) "
                "RETURN c.contentId AS id, c.type AS type, c.difficulty AS difficulty")
 
-#: Incoming edges of a frontier with the parents' properties: one level of a closure.
-PARENTS = (
-    "UNWIND $frontier AS cid "
-    "MATCH (p:Content)-[e:PREREQUISITE_FOR]->(:Content {contentId: cid}) "
-    "WHERE $all OR e.optionalBypass = false "
-    "RETURN cid AS child, p.contentId AS parent, e.strength AS strength, e.optionalBypass AS bypass, "
-    "e.averageTransitionTime AS time, p.type AS type, p.difficulty AS difficulty")
+#: One row per (member, incoming edge), or (member, null) for a member without prerequisites: flat
+#: rows collect several times faster in FalkorDB than a list of edges per member.
+_EDGE_ROW = ("[n.contentId, n.type, n.difficulty, {mastery}, p.contentId, e.strength, e.optionalBypass, "
+             "e.averageTransitionTime]")
+_EDGES = "OPTIONAL MATCH (n)<-[e:PREREQUISITE_FOR]-(p:Content) "
 
-#: As PARENTS, with each parent's mastery by the learner (min proficiency over the skills it teaches).
-PARENTS_WITH_MASTERY = (
-    "MATCH (l:Learner {learnerId: $learner}) "
-    "UNWIND $frontier AS cid "
-    "MATCH (p:Content)-[e:PREREQUISITE_FOR]->(:Content {contentId: cid}) "
-    "WHERE $all OR e.optionalBypass = false "
-    "OPTIONAL MATCH (p)-[:TEACHES]->(s:Skill) "
-    "OPTIONAL MATCH (l)-[h:HAS_SKILL]->(s) "
-    "WITH cid, p, e, count(s) AS taught, min(coalesce(h.proficiencyLevel, 0.0)) AS lowest "
-    "RETURN cid AS child, p.contentId AS parent, e.strength AS strength, e.optionalBypass AS bypass, "
-    "e.averageTransitionTime AS time, p.type AS type, p.difficulty AS difficulty, "
-    "CASE WHEN taught = 0 THEN 0.0 ELSE lowest END AS mastery")
+
+def _closure(dialect: str, mirror: str, *, learner: bool) -> str:
+    """The statement collecting the closure of $id along mirror, with or without $learner's mastery."""
+    if dialect == "falkordb":
+        start = (f"CALL algo.BFS(c, {'-1' if learner else '$depth'}, '{mirror}') YIELD nodes "
+                 "UNWIND [c] + nodes AS n ")
+        pack = "toJSON(collect({}))"
+    else:
+        # DISTINCT end nodes of a variable-length expand: Neo4j prunes it to a breadth-first walk.
+        start = f"UNWIND [c] + COLLECT {{ MATCH (c)-[:{mirror}*]->(m:Content) RETURN DISTINCT m }} AS n "
+        pack = "collect({})"
+    if not learner:
+        return ("MATCH (c:Content {contentId: $id}) " + start + _EDGES
+                + f"RETURN {pack.format(_EDGE_ROW.format(mastery='0.0'))} AS members")
+    return ("MATCH (l:Learner {learnerId: $learner}) MATCH (c:Content {contentId: $id}) " + start
+            + "OPTIONAL MATCH (n)-[:TEACHES]->(s:Skill) "
+            "OPTIONAL MATCH (l)-[h:HAS_SKILL]->(s) "
+            "WITH n, count(s) AS taught, min(coalesce(h.proficiencyLevel, 0.0)) AS lowest "
+            "WITH n, CASE WHEN taught = 0 THEN 0.0 ELSE lowest END AS mastery " + _EDGES
+            + f"RETURN {pack.format(_EDGE_ROW.format(mastery='mastery'))} AS members")
+
+
+#: Closure mirrors: NEEDS_MANDATORY for mandatory-only closures, NEEDS for every prerequisite.
+MIRRORS = {True: "NEEDS_MANDATORY", False: "NEEDS"}
+#: The closure of $id along a mirror within $depth levels (-1: all), keyed by (dialect,
+#: mandatory_only): every member (the target too) with every incoming PREREQUISITE_FOR (optional ones
+#: too: they order the members), as one list; FalkorDB packs it into one JSON text. Neo4j has no
+#: variable-length bound taken from a parameter: it returns the whole closure and the depth is cut here.
+CLOSURE = {(dialect, only): _closure(dialect, mirror, learner=False)
+           for dialect in ("falkordb", "neo4j") for only, mirror in MIRRORS.items()}
+#: As CLOSURE over every level, with each member's mastery by $learner (the smallest proficiency over
+#: the skills it teaches; 0 when it teaches none).
+CLOSURE_WITH_MASTERY = {(dialect, only): _closure(dialect, mirror, learner=True)
+                        for dialect in ("falkordb", "neo4j") for only, mirror in MIRRORS.items()}
 
 #: The target content and the learner, with the target's mastery.
 TARGET_WITH_MASTERY = (
@@ -300,50 +359,38 @@ class LearningPaths:
             frontier = nxt
         return None
 
-    async def content(self, content_id: str) -> Content:
-        """One Content node; NotFound when missing."""
-        rows = await self.graph.run(GET_CONTENT, {"id": content_id})
-        if not rows:
-            raise NotFound(f"content {content_id!r} not found", reason="CONTENT_NOT_FOUND",
-                           metadata={"resource": "content", "id": content_id})
-        return _content(rows[0])
-
     async def prerequisites(self, content_id: str, *, mandatory_only: bool = False,
                             max_depth: int = 0) -> Closure:
-        """Transitive prerequisites with their fewest-step depth, in topological order."""
-        closure = Closure(await self.content(content_id))
+        """Transitive prerequisites with their fewest-step depth, in topological order (one round trip)."""
+        members = _members(await self.graph.run(CLOSURE[(self.graph.dialect, mandatory_only)], {
+            "id": content_id, "depth": max_depth or -1}))
+        if not members:  # algo.BFS yields no row for a node without prerequisites, or a missing one
+            rows = await self.graph.run(GET_CONTENT, {"id": content_id})
+            if not rows:
+                raise NotFound(f"content {content_id!r} not found", reason="CONTENT_NOT_FOUND",
+                               metadata={"resource": "content", "id": content_id})
+            return Closure(_content(rows[0]), round_trips=2)
+        closure = Closure(members[content_id].content, round_trips=1)
+        depth = {content_id: 0}
         frontier, level = [content_id], 0
         while frontier and (max_depth == 0 or level < max_depth):
             level += 1
-            rows = await self.graph.run(PARENTS, {"frontier": frontier, "all": not mandatory_only})
-            closure.round_trips += 1
-            frontier = []
-            for row in rows:
-                closure.edges.append(_edge(row))
-                pid = row["parent"]
-                if pid not in closure.nodes and pid != content_id:
-                    closure.nodes[pid] = Content(pid, row.get("type") or "",
-                                                 float(row.get("difficulty") or 0.0))
-                    closure.depth[pid] = level
-                    frontier.append(pid)
-        members = set(closure.nodes) | {content_id}
-        if frontier:  # depth limit reached: edges into the last level from inside the closure
-            rows = await self.graph.run(PARENTS, {"frontier": frontier, "all": not mandatory_only})
-            closure.round_trips += 1
-            closure.edges += [_edge(r) for r in rows if r["parent"] in members]
-        closure.edges = [e for e in closure.edges if e.from_id in members and e.to_id in members]
-        ordering = closure.edges
-        if mandatory_only and len(closure.nodes) > 1:
-            # The filter chose the nodes; the order still obeys every edge among them, optional ones too.
-            ordering = await self._edges_among(members)
-            closure.round_trips += 1
-        closure.order = topological_order(closure.nodes, ((e.from_id, e.to_id) for e in ordering))
+            nxt = []
+            for child in frontier:
+                for e in members[child].parents:
+                    if e.from_id in members and e.from_id not in depth and not (mandatory_only and e.optional_bypass):
+                        depth[e.from_id] = level
+                        nxt.append(e.from_id)
+            frontier = nxt
+        for pid, d in depth.items():
+            if d:
+                closure.nodes[pid] = members[pid].content
+                closure.depth[pid] = d
+        among = _edges_among(members, depth.keys())
+        closure.edges = [e for e in among if not (mandatory_only and e.optional_bypass)]
+        # The filter chose the nodes; the order obeys every edge among them, optional ones too.
+        closure.order = topological_order(closure.nodes, ((e.from_id, e.to_id) for e in among))
         return closure
-
-    async def _edges_among(self, members: set[str]) -> list[Edge]:
-        """Every PREREQUISITE_FOR edge between two of members, optional or not (one round trip)."""
-        rows = await self.graph.run(PARENTS, {"frontier": sorted(members), "all": True})
-        return [e for e in map(_edge, rows) if e.from_id in members]
 
     async def learning_path(self, learner_id: str, target_id: str, *, threshold: float = MASTERY_THRESHOLD,
                             include_optional: bool = False) -> tuple[list[PathStep], int]:
@@ -362,36 +409,34 @@ class LearningPaths:
         target = _content(row)
         if float(row["mastery"]) >= threshold:
             return [], 1
+        # The closure holds every prerequisite of the walk's kind; the walk then stops at mastery here.
+        members = _members(await self.graph.run(CLOSURE_WITH_MASTERY[(self.graph.dialect, not include_optional)], {
+            "learner": learner_id, "id": target_id}))
         nodes = {target_id: target}
         mastery = {target_id: float(row["mastery"])}
         edges: list[Edge] = []
-        frontier, trips = [target_id], 1
+        frontier = [target_id]
         while frontier:
-            rows = await self.graph.run(PARENTS_WITH_MASTERY, {
-                "learner": learner_id, "frontier": frontier, "all": include_optional})
-            trips += 1
-            frontier = []
-            for r in rows:
-                pid, level = r["parent"], float(r["mastery"])
-                if level >= threshold:
-                    continue  # mastered: neither on the path nor expanded
-                edges.append(_edge(r))
-                if pid not in nodes:
-                    nodes[pid] = Content(pid, r.get("type") or "", float(r.get("difficulty") or 0.0))
-                    mastery[pid] = level
-                    frontier.append(pid)
+            nxt = []
+            for child in frontier:
+                for e in members[child].parents if child in members else ():  # none: no prerequisites
+                    parent = members.get(e.from_id)
+                    if parent is None or (e.optional_bypass and not include_optional) or parent.mastery >= threshold:
+                        continue  # mastered: neither on the path nor expanded
+                    edges.append(e)
+                    if e.from_id not in nodes:
+                        nodes[e.from_id] = parent.content
+                        mastery[e.from_id] = parent.mastery
+                        nxt.append(e.from_id)
+            frontier = nxt
         mandatory = reachable([target_id], edges, mandatory_only=True) if include_optional else set(nodes)
-        ordering = edges
-        if not include_optional and len(nodes) > 2:
-            # The walk followed mandatory edges only; optional edges among the steps still order them.
-            ordering = await self._edges_among(set(nodes))
-            trips += 1
-        order = topological_order(nodes, ((e.from_id, e.to_id) for e in ordering))
+        # The walk may have followed mandatory edges only; every edge among the steps orders them.
+        order = topological_order(nodes, ((e.from_id, e.to_id) for e in _edges_among(members, nodes)))
         into: dict[str, float] = {}
         for e in edges:
             into[e.to_id] = max(into.get(e.to_id, 0.0), e.average_transition_time)
         steps = [PathStep(nodes[c], mastery[c], into.get(c, 0.0), c not in mandatory) for c in order]
-        return steps, trips
+        return steps, 2
 
     async def recommend(self, learner_id: str, k: int, *,
                         threshold: float = MASTERY_THRESHOLD) -> list[Recommendation]:

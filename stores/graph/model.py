@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from stores.errors import NotFound
-from stores.graph.base import GraphBackend, checked_label
+from stores.graph.base import GraphBackend, checked_label, unpacked
 from stores.ids import require_ids
 from stores.graph.knowledge_tracing import DEFAULT_PARAMS, BKTParams, SkillState
 from stores.ids import OrderKey
@@ -134,16 +134,21 @@ SET_HAS_SKILL = (
     "h.version = coalesce(h.version, 0) + 1 "
     f"RETURN {_HAS_SKILL_FIELDS}")
 
-#: Stored state of (learner, skill) pairs (p.i: the pair's position). Both ends are looked up by index
-#: first, so the edge is found by expand-into (10x faster on FalkorDB than traversing from the
-#: skill). Few columns: the client parses every value in Python.
-READ_EDGE_STATES = (
-    "UNWIND $pairs AS p "
-    "OPTIONAL MATCH (s:Skill {skillId: p.skill}) "
-    "OPTIONAL MATCH (l:Learner {learnerId: p.learner}) "
-    "OPTIONAL MATCH (l)-[h:HAS_SKILL]->(s) "
-    "RETURN p.i AS i, h.proficiencyLevel AS p, h.proficiencyLogOdds AS lo, h.growthRate AS g, "
-    "h.observationCount AS n, h.version AS version, h.orderKeyTime AS kt, h.orderKeyId AS ki")
+_EDGE_STATE = ("[p[0], h.proficiencyLevel, h.proficiencyLogOdds, h.growthRate, h.observationCount, h.version, "
+               "h.orderKeyTime, h.orderKeyId]")
+
+#: Stored state of (learner, skill) pairs ($pairs: [position, learner, skill] lists, which the FalkorDB
+#: backend sends in one piece), collected into one list keyed by
+#: dialect (FalkorDB packs it into one JSON text: its client parses each value in Python). Both ends
+#: are looked up by index first, so the edge is found by expand-into (10x faster on FalkorDB than
+#: traversing from the skill).
+READ_EDGE_STATES = {
+    (dialect, ): ("UNWIND $pairs AS p "
+                  "OPTIONAL MATCH (s:Skill {skillId: p[2]}) "
+                  "OPTIONAL MATCH (l:Learner {learnerId: p[1]}) "
+                  "OPTIONAL MATCH (l)-[h:HAS_SKILL]->(s) "
+                  f"RETURN {pack.format(f'collect({_EDGE_STATE})')} AS states")
+    for dialect, pack in (("falkordb", "toJSON({})"), ("neo4j", "{}"))}
 
 #: BKT parameters of the given skills that were fitted (the others use the defaults).
 FITTED_PARAMS = (
@@ -151,19 +156,24 @@ FITTED_PARAMS = (
     "RETURN sid AS skill, s.bktPrior AS prior, s.bktLearn AS learn, s.bktGuess AS guess, s.bktSlip AS slip, "
     "s.bktForget AS forget")
 
-#: Conditional write of new states: only where the edge's version is still the one read.
-WRITE_EDGE_STATES = (
-    "UNWIND $rows AS r "
-    "MERGE (l:Learner {learnerId: r.learner}) "
-    "MERGE (s:Skill {skillId: r.skill}) "
-    "MERGE (l)-[h:HAS_SKILL]->(s) "
-    "WITH r, h WHERE coalesce(h.version, 0) = r.version "
-    "SET h.proficiencyLevel = r.p, h.proficiencyLogOdds = r.lo, h.growthRate = r.g, h.confidenceLevel = r.c, "
-    "h.observationCount = r.n, "
-    "h.lastAssessed = CASE WHEN coalesce(h.lastAssessed, 0) > r.t THEN h.lastAssessed ELSE r.t END, "
-    "h.orderKeyTime = r.kt, h.orderKeyId = r.ki, h.appliedOutboxIds = null, h.lastOutboxId = null, "
-    "h.version = r.version + 1 "
-    "RETURN r.learner AS learner, r.skill AS skill")
+#: Conditional write of new states: only where the edge's version is still the one read. $rows are
+#: lists in EDGE_STATE_ROW order (sent in one piece, like READ_EDGE_STATES's pairs); returns the
+#: positions written, as one list packed like READ_EDGE_STATES.
+EDGE_STATE_ROW = ("i", "learner", "skill", "version", "p", "lo", "g", "c", "n", "t", "kt", "ki")
+_R = {name: f"r[{i}]" for i, name in enumerate(EDGE_STATE_ROW)}
+WRITE_EDGE_STATES = {
+    (dialect, ): ("UNWIND $rows AS r "
+                  "MERGE (l:Learner {{learnerId: {learner}}}) "
+                  "MERGE (s:Skill {{skillId: {skill}}}) "
+                  "MERGE (l)-[h:HAS_SKILL]->(s) "
+                  "WITH r, h WHERE coalesce(h.version, 0) = {version} "
+                  "SET h.proficiencyLevel = {p}, h.proficiencyLogOdds = {lo}, h.growthRate = {g}, "
+                  "h.confidenceLevel = {c}, h.observationCount = {n}, "
+                  "h.lastAssessed = CASE WHEN coalesce(h.lastAssessed, 0) > {t} THEN h.lastAssessed ELSE {t} END, "
+                  "h.orderKeyTime = {kt}, h.orderKeyId = {ki}, h.appliedOutboxIds = null, h.lastOutboxId = null, "
+                  "h.version = {version} + 1 ").format(**_R)
+                 + f"RETURN {pack.format('collect(' + _R['i'] + ')')} AS written"
+    for dialect, pack in (("falkordb", "toJSON({})"), ("neo4j", "{}"))}
 
 SKILL_PARAMS = (
     "MATCH (s:Skill {skillId: $skill}) RETURN s.skillId AS skill_id, s.bktPrior AS prior, "
@@ -320,36 +330,36 @@ class GraphModel:
 
     async def read_edge_states(self, pairs: Sequence[tuple[str, str]]) -> dict[tuple[str, str], EdgeState]:
         """State, parameters, version and last order key of each (learner, skill) pair."""
-        rows = await self.graph.run(READ_EDGE_STATES, {"pairs": [
-            {"i": i, "learner": learner, "skill": s} for i, (learner, s) in enumerate(pairs)]})
+        states = unpacked(await self.graph.run(READ_EDGE_STATES[(self.graph.dialect, )], {"pairs": [
+            [i, learner, skill] for i, (learner, skill) in enumerate(pairs)]}), "states")
         # Parameters after the edges: a fit stores its parameters before it recomputes the edges, so
         # a writer that read an edge the recompute already wrote also reads the new parameters.
         skills = sorted({s for _, s in pairs})
         fitted = {r["skill"]: params_from(r) for r in await self.graph.run(FITTED_PARAMS, {"skills": skills})}
         out: dict[tuple[str, str], EdgeState] = {}
-        for r in rows:
-            learner, skill = pairs[r["i"]]
+        for i, p, lo, g, n, version, kt, ki in states:
+            learner, skill = pairs[i]
             params = fitted.get(skill, DEFAULT_PARAMS)
             state = None
-            if r["p"] is not None:
+            if p is not None:
                 # confidence is not an input of the update (it is recomputed from n and P(known))
-                state = SkillState(float(r["p"]), float(r["g"] or 0.0), 0.0, int(r["n"] or 0),
-                                   float(r["lo"]) if r["lo"] is not None else None)
-            key = (int(r["kt"]), str(r["ki"])) if r["kt"] is not None and r["ki"] is not None else None
-            out[(learner, skill)] = EdgeState(learner, skill, params, state, int(r["version"] or 0), key)
+                state = SkillState(float(p), float(g or 0.0), 0.0, int(n or 0), float(lo) if lo is not None else None)
+            key = (int(kt), str(ki)) if kt is not None and ki is not None else None
+            out[(learner, skill)] = EdgeState(learner, skill, params, state, int(version or 0), key)
         return out
 
     async def write_edge_states(self, edges: Sequence[EdgeState]) -> set[tuple[str, str]]:
         """Write states where the version is unchanged since the read; returns the pairs written."""
         require_ids("learnerId", [e.learner_id for e in edges])
         require_ids("skillId", [e.skill_id for e in edges])
-        rows = await self.graph.run(WRITE_EDGE_STATES, {"rows": [
-            {"learner": e.learner_id, "skill": e.skill_id, "version": e.version,
-             "p": e.state.proficiency, "lo": e.state.logit(), "g": e.state.growth_rate,
-             "c": e.state.confidence, "n": e.state.observations, "t": e.last_assessed_ms,
-             "kt": e.last_key[0], "ki": e.last_key[1]}
-            for e in edges if e.state is not None and e.last_key is not None]})
-        return {(r["learner"], r["skill"]) for r in rows}
+        ready = [e for e in edges if e.state is not None and e.last_key is not None]
+        if not ready:
+            return set()
+        written = unpacked(await self.graph.run(WRITE_EDGE_STATES[(self.graph.dialect, )], {"rows": [
+            [i, e.learner_id, e.skill_id, e.version, e.state.proficiency, e.state.logit(), e.state.growth_rate,
+             e.state.confidence, e.state.observations, e.last_assessed_ms, e.last_key[0], e.last_key[1]]
+            for i, e in enumerate(ready) if e.state is not None and e.last_key is not None]}), "written")
+        return {(ready[i].learner_id, ready[i].skill_id) for i in written}
 
 #: Learner nodes mirrored from PostgreSQL profiles; an older outbox row never overwrites a newer one.
 MIRROR_LEARNERS = (

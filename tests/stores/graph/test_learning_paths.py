@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import random
 
 import networkx as nx
@@ -174,8 +173,8 @@ async def test_recommend_next_never_offers_unmastered_mandatory_prerequisites(
     assert [r.score for r in recs] == sorted((r.score for r in recs), reverse=True)
 
 
-async def test_closure_of_a_deep_node_in_a_dense_dag_is_fast(graph: GraphBackend) -> None:
-    """The issue's trap: a variable-length pattern took ~780 ms here; level expansion must not."""
+async def test_closure_of_a_deep_node_in_a_dense_dag_is_one_round_trip(graph: GraphBackend) -> None:
+    """The issue's trap: a variable-length pattern enumerates about 4^depth paths here; the mirrors' walk does not."""
     await prepared(graph)
     rng = random.Random(5)
     layers, width = 20, 50
@@ -188,18 +187,16 @@ async def test_closure_of_a_deep_node_in_a_dense_dag_is_fast(graph: GraphBackend
         await graph.run("UNWIND $rows AS r MATCH (a:Content {contentId: r.a}) MATCH (b:Content {contentId: r.b})"
                         " CREATE (a)-[:PREREQUISITE_FOR {strength: 0.5, optionalBypass: false,"
                         " averageTransitionTime: 1.0}]->(b)", {"rows": edges[i:i + 1000]})
+    # Edges written around SetPrerequisite get their mirrors from the migration's backfill.
+    await graph.run("MATCH (m:SchemaMigration {name: '0170_prerequisite_mirrors.json'}) DELETE m")
+    await prepared(graph)
     g = nx.DiGraph((e["a"], e["b"]) for e in edges)
     deep = cid(layers * width - 1)
     paths = LearningPaths(graph)
-    await paths.prerequisites(deep)  # warm the query cache
-    started = asyncio.get_running_loop().time()
     closure = await paths.prerequisites(deep)
-    elapsed = asyncio.get_running_loop().time() - started
     assert set(closure.order) == nx.ancestors(g, deep)
-    assert len(closure.order) > 600 and closure.round_trips == layers
-    # about 40 ms on an idle machine; generous for shared CI machines, far below path enumeration
-    assert elapsed < 1.5, f"closure of {len(closure.order)} ancestors took {elapsed * 1000:.0f} ms"
-    started = asyncio.get_running_loop().time()
+    assert len(closure.order) > 600 and closure.round_trips == 1
+    lengths = nx.shortest_path_length(g.reverse(), deep)
+    assert all(closure.depth[c] == lengths[c] for c in closure.order)
     with pytest.raises(PreconditionFailed):  # the cycle check walks the same dense DAG forwards
         await paths.set_prerequisite(deep, cid(0), strength=1, optional_bypass=False, average_transition_time=0)
-    assert asyncio.get_running_loop().time() - started < 1.5
