@@ -14,6 +14,8 @@ Row = dict[str, Any]
 
 #: Node labels that may appear in Cypher text; every other value travels as a parameter.
 NODE_LABELS = frozenset({"Learner", "Skill", "Content", "Objective", "SchemaMigration", "GraphLock"})
+
+
 def unpacked(rows: Sequence[Row], column: str) -> list[Any]:
     """The list a statement collected into one column: FalkorDB forms send it as toJSON text, since
     its client parses every returned value in Python, one coroutine each; Neo4j forms as a list."""
