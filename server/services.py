@@ -9,7 +9,7 @@ from grpc import aio
 
 from amauta.v1 import (analytics_pb2, analytics_pb2_grpc, catalog_pb2, catalog_pb2_grpc, graph_pb2,
                        graph_pb2_grpc, learner_pb2, learner_pb2_grpc, operations_pb2,
-                       operations_pb2_grpc, simulation_pb2, simulation_pb2_grpc)
+                       operations_pb2_grpc, simulation_pb2)
 from server.analytics import service as analytics
 from server.catalog import service as catalog
 from server.graph import service as graph
@@ -42,7 +42,7 @@ def entries() -> list[ServiceEntry]:
                      analytics_pb2_grpc.add_AnalyticsServiceServicer_to_server,
                      analytics.build, workers=analytics.workers),
         ServiceEntry(simulation_pb2.DESCRIPTOR.services_by_name["SimulationService"].full_name,
-                     simulation_pb2_grpc.add_SimulationServiceServicer_to_server,
+                     simulation.add_to_server,
                      simulation.build, workers=simulation.start_workers),
         ServiceEntry(graph_pb2.DESCRIPTOR.services_by_name["GraphService"].full_name,
                      graph_pb2_grpc.add_GraphServiceServicer_to_server,

@@ -10,6 +10,10 @@ to reading history from its own position: however far behind, it converges, or, 
 trimmed past it, gets a reset and a new snapshot. Every entry carries its version, and a subscriber
 delivers only version last+1: older entries are duplicates (skipped), a jump is a gap (trimmed
 history: reset + new snapshot), a newer id with an older version means the stream was recreated.
+
+WatchSimulation is registered with a pass-through response serializer (see service.add_to_server):
+every message of a watch is written as its encoded bytes. The feed encodes a delta once and queues
+the same bytes for every subscriber, so fan-out costs one encoding per entry, not one per watcher.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ import collections
 import logging
 import time
 from collections.abc import AsyncGenerator, AsyncIterator
-from typing import Any
+from typing import Any, NamedTuple
 
 import grpc
 from grpc import aio
@@ -39,7 +43,20 @@ log = logging.getLogger(__name__)
 _HEARTBEAT = object()
 _RESPONSIVENESS = metrics.LEARNING_LATENCY.labels("collaboration_responsiveness")
 
-#: An item of a subscriber queue: (entry, shared message) or the heartbeat marker.
+
+class Delta(NamedTuple):
+    """A stream entry as the feed queues it: parsed once, encoded once, shared by every subscriber."""
+
+    entry: Entry
+    at: tuple[int, int]
+    data: bytes
+
+
+def _delta(entry: Entry) -> Delta:
+    return Delta(entry, parse_token(entry.id) or (0, 0), conv.delta(entry).SerializeToString())
+
+
+#: An item of a subscriber queue: a Delta or the heartbeat marker.
 Item = Any
 
 
@@ -74,16 +91,19 @@ class Subscriber:
         #: that read every simulation. Its leave ends the watch.
         self.member = member
 
-    def push(self, item: Item) -> bool:
-        """Queue an item without waiting; False when the subscriber ended or overflowed (it then leaves
-        the feed and catches up from history by itself)."""
+    def push(self, deltas: list[Delta]) -> bool:
+        """Queue what one read of the feed brought, without waiting, as far as the queue has room;
+        False when the subscriber ended or overflowed (it then leaves the feed and catches up from
+        history by itself, after what was queued)."""
         if self.terminal is not None or self.behind:
             return False
-        if len(self.items) >= self.limit:
+        room = self.limit - len(self.items)
+        if room < len(deltas):
+            self.items.extend(deltas[:max(room, 0)])
             self.behind = True
             self._wake()
             return False
-        self.items.append(item)
+        self.items.extend(deltas)
         self._wake()
         return True
 
@@ -186,16 +206,12 @@ class Feed:
                     for sub in list(self.subscribers):
                         sub.beat()
                     continue
-                ended = False
-                for entry in entries:
-                    message = conv.delta(entry)
-                    item = (entry, message)
-                    for sub in list(self.subscribers):
-                        if not sub.push(item):
-                            self.subscribers.discard(sub)
-                    self.position = parse_token(entry.id) or self.position
-                    ended = ended or entry.kind == "ended"
-                if ended:
+                deltas = [_delta(entry) for entry in entries]
+                for sub in list(self.subscribers):
+                    if not sub.push(deltas):
+                        self.subscribers.discard(sub)
+                self.position = max(self.position, deltas[-1].at)
+                if any(d.entry.kind == "ended" for d in deltas):
                     return
         except asyncio.CancelledError:
             raise
@@ -261,8 +277,8 @@ class WatchHub:
 
     async def serve(self, simulation_id: str, resume_token: str, current: LiveState | None,
                     context: aio.ServicerContext, member: str = "") -> None:
-        """Run one watch, writing each message with context.write: a message goes straight to the
-        transport instead of through every interceptor's generator (this is the hot path of fan-out).
+        """Run one watch, writing each message's bytes with context.write: a message goes straight to
+        the transport instead of through every interceptor's generator (this is the hot path of fan-out).
         A member watch ends with PERMISSION_DENIED after the member's leave entry."""
         sub = Subscriber(self.settings.queue_limit, self.settings.write_stall_seconds, context, member)
         messages = self.watch(simulation_id, resume_token, current, sub)
@@ -284,8 +300,9 @@ class WatchHub:
                 await asyncio.shield(sub.abort_task)
 
     async def watch(self, simulation_id: str, resume_token: str, current: LiveState | None,
-                    sub: Subscriber) -> AsyncGenerator[pb.WatchSimulationResponse, None]:
-        """The messages of one watch; current is the hash read at authorisation (None once ended)."""
+                    sub: Subscriber) -> AsyncGenerator[bytes, None]:
+        """The encoded messages of one watch; current is the hash read at authorisation (None once
+        ended)."""
         if self.runtime.draining.is_set():
             raise _draining()
         self._ensure_drain_watch()
@@ -296,7 +313,8 @@ class WatchHub:
             if resume_token and current is not None and cursor.version > current.version:
                 cursor = Cursor("", 0)  # a token from the future: the stream was recreated
                 yield conv.reset(pb.SIMULATION_RESET_REASON_STREAM_RECREATED,
-                                 "the stream was recreated after the resume token; a snapshot follows")
+                                 "the stream was recreated after the resume token; a snapshot follows"
+                                 ).SerializeToString()
             elif resume_token and current is None and not await self.live.stream_exists(simulation_id):
                 raise missing(simulation_id)
             while True:
@@ -309,7 +327,7 @@ class WatchHub:
                         if state is None:
                             raise missing(simulation_id)
                         cursor = Cursor(state.last_event_id, state.version)
-                        yield conv.snapshot(state)
+                        yield conv.snapshot(state).SerializeToString()
                     current = None  # a later reset reads afresh
                     async for message in self._stream(sub, simulation_id, cursor, at_tail):
                         yield message
@@ -319,7 +337,7 @@ class WatchHub:
                     sub.items.clear()
                     sub.behind = False
                     cursor = Cursor("", 0)
-                    yield conv.reset(reset.reason, str(reset))
+                    yield conv.reset(reset.reason, str(reset)).SerializeToString()
         finally:
             self._detach(sub, simulation_id)
             self.subscribers.discard(sub)
@@ -331,7 +349,7 @@ class WatchHub:
             feed.detach(sub)
 
     async def _stream(self, sub: Subscriber, simulation_id: str, cursor: Cursor,
-                      at_tail: bool) -> AsyncIterator[pb.WatchSimulationResponse]:
+                      at_tail: bool) -> AsyncIterator[bytes]:
         """Deltas after cursor: history by XRANGE until the feed's position (or the stream's end) is
         reached, then the feed's queue, and back to history whenever the queue overflows; heartbeats
         while idle; returns after the end entry. at_tail: cursor is the stream's end as just read."""
@@ -349,8 +367,8 @@ class WatchHub:
                     if sub.terminal is not None:
                         raise sub.terminal
                     read_to = entry.id
-                    if cursor.accept(entry):
-                        yield conv.delta(entry)
+                    if cursor.accept(entry, parse_token(entry.id) or (0, 0)):
+                        yield conv.delta(entry).SerializeToString()
                         if entry.kind == "ended":
                             return
                         _check_member(sub, entry)
@@ -368,12 +386,12 @@ class WatchHub:
                     continue
                 item = sub.items.popleft()
                 if item is _HEARTBEAT:
-                    yield conv.heartbeat(cursor.token, cursor.version)
+                    yield conv.heartbeat(cursor.token, cursor.version).SerializeToString()
                     continue
-                entry, message = item
-                if cursor.accept(entry):
+                entry = item.entry
+                if cursor.accept(entry, item.at):
                     _RESPONSIVENESS.observe(max(0.0, time.time() - entry.time_ms / 1000))
-                    yield message
+                    yield item.data
                     if entry.kind == "ended":
                         return
                     _check_member(sub, entry)
@@ -405,10 +423,9 @@ class Cursor:
         self.version = version
         self._at = parse_token(token) or (0, 0)
 
-    def accept(self, entry: Entry) -> bool:
-        """True when entry is the next one to send (and it becomes the cursor); False for one delivered
-        already or a 'started' marker; Reset on a gap or a recreated stream."""
-        at = parse_token(entry.id) or (0, 0)
+    def accept(self, entry: Entry, at: tuple[int, int]) -> bool:
+        """True when entry (whose id parses to at) is the next one to send (and it becomes the cursor);
+        False for one delivered already or a 'started' marker; Reset on a gap or a recreated stream."""
         if at <= self._at:
             return False
         if entry.version == self.version + 1:
