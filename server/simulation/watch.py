@@ -281,6 +281,12 @@ class WatchHub:
         the transport instead of through every interceptor's generator (this is the hot path of fan-out).
         A member watch ends with PERMISSION_DENIED after the member's leave entry."""
         sub = Subscriber(self.settings.queue_limit, self.settings.write_stall_seconds, context, member)
+        # The writes run in a task of their own (cancelled with the call's): the call's task resumes
+        # through every interceptor's frames, which it would do after each write.
+        await asyncio.ensure_future(self._write(sub, simulation_id, resume_token, current, context))
+
+    async def _write(self, sub: Subscriber, simulation_id: str, resume_token: str, current: LiveState | None,
+                     context: aio.ServicerContext) -> None:
         messages = self.watch(simulation_id, resume_token, current, sub)
         try:
             async for message in messages:
