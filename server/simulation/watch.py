@@ -72,7 +72,7 @@ class Subscriber:
     """One watch stream's bounded queue and terminal state."""
 
     __slots__ = ("items", "limit", "stall", "waiter", "terminal", "behind", "in_write", "writes", "abort_task",
-                 "context", "member")
+                 "context", "member", "sending")
 
     def __init__(self, limit: int, stall_seconds: float, context: aio.ServicerContext | None,
                  member: str = "") -> None:
@@ -90,6 +90,8 @@ class Subscriber:
         #: The learner whose participation is the watcher's only right to read (a node); '' for roles
         #: that read every simulation. Its leave ends the watch.
         self.member = member
+        #: Messages taken from the queue and not yet written: they count against the limit.
+        self.sending = 0
 
     def push(self, deltas: list[Delta]) -> bool:
         """Queue what one read of the feed brought, without waiting, as far as the queue has room;
@@ -97,7 +99,7 @@ class Subscriber:
         history by itself, after what was queued)."""
         if self.terminal is not None or self.behind:
             return False
-        room = self.limit - len(self.items)
+        room = self.limit - len(self.items) - self.sending
         if room < len(deltas):
             self.items.extend(deltas[:max(room, 0)])
             self.behind = True
@@ -289,16 +291,19 @@ class WatchHub:
                      context: aio.ServicerContext) -> None:
         messages = self.watch(simulation_id, resume_token, current, sub)
         try:
-            async for message in messages:
-                sub.in_write = True
-                try:
-                    await context.write(message)
-                except Exception:
-                    if sub.abort_task is not None:  # cut off from outside while stuck in this write
-                        return
-                    raise
-                sub.in_write = False
-                sub.writes += 1
+            async for batch in messages:
+                for message in batch:
+                    if sub.terminal is not None:
+                        break  # the rest is dropped: the client resumes from its last token
+                    sub.in_write = True
+                    try:
+                        await context.write(message)
+                    except Exception:
+                        if sub.abort_task is not None:  # cut off from outside while stuck in this write
+                            return
+                        raise
+                    sub.in_write = False
+                    sub.writes += 1
         finally:
             sub.in_write = False
             await messages.aclose()
@@ -306,9 +311,9 @@ class WatchHub:
                 await asyncio.shield(sub.abort_task)
 
     async def watch(self, simulation_id: str, resume_token: str, current: LiveState | None,
-                    sub: Subscriber) -> AsyncGenerator[bytes, None]:
-        """The encoded messages of one watch; current is the hash read at authorisation (None once
-        ended)."""
+                    sub: Subscriber) -> AsyncGenerator[list[bytes], None]:
+        """The encoded messages of one watch, in batches; current is the hash read at authorisation
+        (None once ended)."""
         if self.runtime.draining.is_set():
             raise _draining()
         self._ensure_drain_watch()
@@ -318,9 +323,9 @@ class WatchHub:
         try:
             if resume_token and current is not None and cursor.version > current.version:
                 cursor = Cursor("", 0)  # a token from the future: the stream was recreated
-                yield conv.reset(pb.SIMULATION_RESET_REASON_STREAM_RECREATED,
-                                 "the stream was recreated after the resume token; a snapshot follows"
-                                 ).SerializeToString()
+                yield [conv.reset(pb.SIMULATION_RESET_REASON_STREAM_RECREATED,
+                                  "the stream was recreated after the resume token; a snapshot follows"
+                                  ).SerializeToString()]
             elif resume_token and current is None and not await self.live.stream_exists(simulation_id):
                 raise missing(simulation_id)
             while True:
@@ -333,17 +338,17 @@ class WatchHub:
                         if state is None:
                             raise missing(simulation_id)
                         cursor = Cursor(state.last_event_id, state.version)
-                        yield conv.snapshot(state).SerializeToString()
+                        yield [conv.snapshot(state).SerializeToString()]
                     current = None  # a later reset reads afresh
-                    async for message in self._stream(sub, simulation_id, cursor, at_tail):
-                        yield message
+                    async for batch in self._stream(sub, simulation_id, cursor, at_tail):
+                        yield batch
                     return
                 except Reset as reset:
                     self._detach(sub, simulation_id)
                     sub.items.clear()
                     sub.behind = False
                     cursor = Cursor("", 0)
-                    yield conv.reset(reset.reason, str(reset)).SerializeToString()
+                    yield [conv.reset(reset.reason, str(reset)).SerializeToString()]
         finally:
             self._detach(sub, simulation_id)
             self.subscribers.discard(sub)
@@ -355,10 +360,11 @@ class WatchHub:
             feed.detach(sub)
 
     async def _stream(self, sub: Subscriber, simulation_id: str, cursor: Cursor,
-                      at_tail: bool) -> AsyncIterator[bytes]:
+                      at_tail: bool) -> AsyncIterator[list[bytes]]:
         """Deltas after cursor: history by XRANGE until the feed's position (or the stream's end) is
         reached, then the feed's queue, and back to history whenever the queue overflows; heartbeats
-        while idle; returns after the end entry. at_tail: cursor is the stream's end as just read."""
+        while idle; returns after the end entry. at_tail: cursor is the stream's end as just read.
+        Each batch is what one read of history brought, or all a slow reader has queued."""
         # A batch of history is held in memory while it is written, so it is bounded like the queue.
         batch = min(self.settings.read_batch, sub.limit)
         while True:
@@ -369,15 +375,18 @@ class WatchHub:
                     # Nothing after the token, yet the feed has read past it: not the same stream.
                     raise Reset(pb.SIMULATION_RESET_REASON_STREAM_RECREATED,
                                 "the stream was recreated; a snapshot follows")
+                taken = _Taken()
                 for entry in entries:
-                    if sub.terminal is not None:
-                        raise sub.terminal
                     read_to = entry.id
-                    if cursor.accept(entry, parse_token(entry.id) or (0, 0)):
-                        yield conv.delta(entry).SerializeToString()
-                        if entry.kind == "ended":
-                            return
-                        _check_member(sub, entry)
+                    if not taken.add(sub, cursor, entry, parse_token(entry.id) or (0, 0), None):
+                        break
+                if taken.messages:
+                    sub.sending = len(taken.messages)
+                    yield taken.messages
+                    sub.sending = 0
+                taken.raise_error()
+                if taken.ended:
+                    return
                 at_tail = len(entries) < batch
                 if sub.terminal is not None:
                     raise sub.terminal
@@ -390,17 +399,20 @@ class WatchHub:
                         break  # everything queued is delivered: continue from history
                     await sub.wait()
                     continue
-                item = sub.items.popleft()
-                if item is _HEARTBEAT:
-                    yield conv.heartbeat(cursor.token, cursor.version).SerializeToString()
-                    continue
-                entry = item.entry
-                if cursor.accept(entry, item.at):
-                    _RESPONSIVENESS.observe(max(0.0, time.time() - entry.time_ms / 1000))
-                    yield item.data
-                    if entry.kind == "ended":
-                        return
-                    _check_member(sub, entry)
+                taken = _Taken()
+                while sub.items:
+                    item = sub.items.popleft()
+                    if item is _HEARTBEAT:
+                        taken.messages.append(conv.heartbeat(cursor.token, cursor.version).SerializeToString())
+                    elif not taken.add(sub, cursor, item.entry, item.at, item.data):
+                        break
+                if taken.messages:
+                    sub.sending = len(taken.messages)
+                    yield taken.messages
+                    sub.sending = 0
+                taken.raise_error()
+                if taken.ended:
+                    return
             sub.behind = False
 
     def _attach(self, sub: Subscriber, simulation_id: str, cursor: str, at_tail: bool) -> bool:
@@ -417,6 +429,45 @@ class WatchHub:
         feed = self.feeds.get(simulation_id)
         at = parse_token(cursor) or (0, 0)
         return feed is not None and feed.position is not None and feed.position > at
+
+
+class _Taken:
+    """Messages taken for one write batch (counted against the queue's limit while written), and what
+    ends it: the end entry, or an error (a reset, a member's leave, the watch's end) raised once the
+    messages before it are written."""
+
+    __slots__ = ("ended", "error", "messages")
+
+    def __init__(self) -> None:
+        self.messages: list[bytes] = []
+        self.error: BaseException | None = None
+        self.ended = False
+
+    def add(self, sub: Subscriber, cursor: Cursor, entry: Entry, at: tuple[int, int], data: bytes | None) -> bool:
+        """Take entry if it is next (data: its encoding, made here when None); False once the batch
+        is over."""
+        try:
+            if sub.terminal is not None:
+                raise sub.terminal
+            if cursor.accept(entry, at):
+                if data is None:
+                    data = conv.delta(entry).SerializeToString()
+                else:  # from the feed: the time it spent in the queue is the collaboration's lag
+                    _RESPONSIVENESS.observe(max(0.0, time.time() - entry.time_ms / 1000))
+                self.messages.append(data)
+                if entry.kind == "ended":
+                    self.ended = True
+                    return False
+                _check_member(sub, entry)
+        except (Reset, ApiError) as exc:
+            self.error = exc
+            return False
+        return True
+
+    def raise_error(self) -> None:
+        """Raise what ended the batch, if an error did (its messages are written by then)."""
+        if self.error is not None:
+            raise self.error
 
 
 class Cursor:
