@@ -3,7 +3,11 @@
 1. WATCHERS watch one simulation while the bench updates it at RATE updates/s; every update carries
    its send time (wall clock, same machine), every watcher records update → receipt and checks that
    it saw every version exactly once. Watchers are spread over client processes: one Python gRPC
-   client process cannot read 20k messages/s next to the node on this machine.
+   client process cannot read 20k messages/s next to the node on this machine. In the same run, for
+   every watcher count, the ceiling of this machine for the same work: a bare grpc.aio server in its
+   own process (no stores, no interceptors) that encodes each update once with the node's own
+   conversion and writes the same bytes to the same number of streams, read by the same client
+   processes. The node's row carries the ceiling's rate as its raw rate.
 2. IDLE watch streams are opened on one simulation; the node process's RSS (psutil) is read before
    and after (the embedded PostgreSQL and Redis are other processes and not counted).
 3. In the same run, raw redis-py on the node's Redis: XADD closed loop, and XADD → XREAD BLOCK
@@ -14,7 +18,9 @@
    CATCHING watchers on the feed while 8 writers update as fast as they can.
 
 `python -m bench.simulation client …` is the client process of (1) and (2);
-`python -m bench.simulation catchup [--quick]` runs (4) alone.
+`python -m bench.simulation ceiling` is the bare server of (1);
+`python -m bench.simulation catchup [--quick]` runs (4) alone;
+`python -m bench.simulation fanout [--quick] [--counts N …]` runs (1) alone.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ import sys
 import time
 import uuid
 
+import grpc
 import psutil
 import psycopg
 import redis.asyncio as aioredis
@@ -38,11 +45,20 @@ from amauta.v1 import simulation_pb2_grpc as pbg
 from bench.harness import Result, measure, percentile
 from bench.node import BenchNode
 from server.rpc import convert
+from server.simulation import convert as sim_convert
+from stores.redis.settings import SimulationSettings
+from stores.redis.simulations import Entry
 
 RATE = 20.0
 PER_CHANNEL = 100
 #: Watches a client process has opening at once.
 OPENING = 200
+#: Watcher counts of the fan-out runs (each against the ceiling and the node).
+WATCHERS = (250, 500, 1000)
+QUICK_WATCHERS = (100,)
+#: The p99 goal of fan-out, and the share of the ceiling's rate it must reach.
+P99_GOAL_MS = 100.0
+CEILING_SHARE = 0.8
 
 
 # ---- client process -----------------------------------------------------------------------------
@@ -57,6 +73,7 @@ async def _client(args: argparse.Namespace) -> None:
     latencies: list[int] = []   # microseconds
     problems = 0
     received = 0
+    last = 0.0  # wall clock of the last delta received
     ready = asyncio.Event()
     snapshots = 0
 
@@ -65,7 +82,7 @@ async def _client(args: argparse.Namespace) -> None:
     opening = asyncio.Semaphore(OPENING)
 
     async def one(i: int) -> None:
-        nonlocal problems, received, snapshots
+        nonlocal problems, received, snapshots, last
         await opening.acquire()
         call = stubs[i % len(stubs)].WatchSimulation(pb.WatchSimulationRequest(simulation_id=args.sim),
                                                     metadata=metadata)
@@ -85,6 +102,7 @@ async def _client(args: argparse.Namespace) -> None:
                     problems += 1
                 version = m.delta.version
                 latencies.append(int((now - m.delta.state["t"]) * 1e6))
+                last = now
                 got += 1
                 received += 1
                 if got >= args.expect:
@@ -103,7 +121,7 @@ async def _client(args: argparse.Namespace) -> None:
         for t in pending:
             t.cancel()
         print(json.dumps({"latencies_us": latencies, "problems": problems, "received": received,
-                          "incomplete": len(pending)}), flush=True)
+                          "incomplete": len(pending), "last": last}), flush=True)
     else:
         sys.stdin.readline()  # hold the idle streams until the parent has measured
         for t in tasks:
@@ -114,12 +132,106 @@ async def _client(args: argparse.Namespace) -> None:
 
 # ---- parent ------------------------------------------------------------------------------------
 
-def _spawn(node: BenchNode, sim_id: str, watchers: int, expect: int, timeout: float) -> subprocess.Popen[str]:
-    env = {**os.environ, "BENCH_TOKEN": node.metadata[0][1].split(" ", 1)[1]}
-    return subprocess.Popen([sys.executable, "-m", "bench.simulation", "client", "--target", node.target,
+class Server:
+    """Where the fan-out clients connect: the node, or the bare ceiling server."""
+
+    def __init__(self, name: str, target: str, metadata: tuple[tuple[str, str], ...], pid: int) -> None:
+        self.name = name
+        self.target = target
+        self.metadata = metadata
+        self.pid = pid
+
+
+def _node_server(node: BenchNode) -> Server:
+    return Server("watch fan-out", node.target, node.metadata, node.proc.pid)
+
+
+def _spawn(server: Server, sim_id: str, watchers: int, expect: int, timeout: float) -> subprocess.Popen[str]:
+    env = {**os.environ, "BENCH_TOKEN": server.metadata[0][1].split(" ", 1)[1]}
+    return subprocess.Popen([sys.executable, "-m", "bench.simulation", "client", "--target", server.target,
                              "--sim", sim_id, "--watchers", str(watchers), "--expect", str(expect),
                              "--timeout", str(timeout)], env=env, stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, text=True)
+
+
+# ---- the ceiling: a bare grpc.aio server doing the same fan-out --------------------------------
+
+class _Ceiling:
+    """WatchSimulation and UpdateSimulationState with nothing but grpc.aio: an update is encoded once
+    (by the node's conversion) and its bytes are queued, bounded like the node's queues, for every
+    stream; each stream writes its queue's bytes with context.write."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.streams: set[asyncio.Queue[bytes]] = set()
+        self.version = 1
+        self.dropped = 0
+
+    async def watch(self, request: pb.WatchSimulationRequest, context: aio.ServicerContext) -> None:
+        queue: asyncio.Queue[bytes] = asyncio.Queue(self.limit)
+        self.streams.add(queue)
+        try:
+            snapshot = pb.Simulation(simulation_id=request.simulation_id, version=self.version)
+            await context.write(pb.WatchSimulationResponse(
+                token=f"0-{self.version}", snapshot=pb.SimulationSnapshot(simulation=snapshot)).SerializeToString())
+            while True:
+                await context.write(await queue.get())
+        finally:
+            self.streams.discard(queue)
+
+    async def update(self, request: pb.UpdateSimulationStateRequest,
+                     context: aio.ServicerContext) -> pb.UpdateSimulationStateResponse:
+        self.version += 1
+        now_ms = int(time.time() * 1000)
+        entry = Entry(f"{now_ms}-{self.version}", "state", self.version, now_ms, "admin",
+                      convert.struct_to_dict(request.state))
+        data = sim_convert.delta(entry).SerializeToString()
+        for queue in self.streams:
+            try:
+                queue.put_nowait(data)
+            except asyncio.QueueFull:
+                self.dropped += 1  # the client sees the gap
+        return pb.UpdateSimulationStateResponse(version=self.version, token=entry.id)
+
+
+async def _serve_ceiling() -> None:
+    """Serve the ceiling on a free loopback port; print it; stop at the end of stdin."""
+    ceiling = _Ceiling(SimulationSettings().queue_limit)
+    server = aio.server(options=[("grpc.so_reuseport", 0), ("grpc.server.max_pending_requests", 20_000)])
+    handlers = {
+        "WatchSimulation": grpc.unary_stream_rpc_method_handler(
+            ceiling.watch, request_deserializer=pb.WatchSimulationRequest.FromString),
+        "UpdateSimulationState": grpc.unary_unary_rpc_method_handler(
+            ceiling.update, request_deserializer=pb.UpdateSimulationStateRequest.FromString,
+            response_serializer=pb.UpdateSimulationStateResponse.SerializeToString)}
+    service = pb.DESCRIPTOR.services_by_name["SimulationService"].full_name
+    server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(service, handlers),))
+    port = server.add_insecure_port("127.0.0.1:0")
+    await server.start()
+    print(port, flush=True)
+    await asyncio.to_thread(sys.stdin.readline)
+    await server.stop(0)
+
+
+class CeilingProcess:
+    """The ceiling server in its own process, as the node is."""
+
+    def __init__(self) -> None:
+        self.proc = subprocess.Popen([sys.executable, "-m", "bench.simulation", "ceiling"],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        assert self.proc.stdout is not None
+        port = int(self.proc.stdout.readline())
+        self.server = Server("bare grpc.aio ceiling", f"127.0.0.1:{port}", (("authorization", "Bearer -"),),
+                             self.proc.pid)
+
+    def stop(self) -> None:
+        """End of stdin, and wait."""
+        assert self.proc.stdin is not None
+        self.proc.stdin.close()
+        try:
+            self.proc.wait(30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
 
 
 async def _line(proc: subprocess.Popen[str], timeout: float) -> str:
@@ -148,42 +260,50 @@ async def _start(stub: pbg.SimulationServiceStub, node: BenchNode, env: str) -> 
     return reply.simulation.simulation_id
 
 
-async def _fanout(node: BenchNode, stub: pbg.SimulationServiceStub, env: str, watchers: int,
-                  seconds: float) -> Result:
-    sim_id = await _start(stub, node, env)
+async def _fanout(server: Server, sim_id: str, watchers: int, seconds: float) -> Result:
+    """WATCHERS watches of sim_id on server, updated at RATE/s for seconds. The rate is deliveries
+    per second from the first update to the last delivery (a server that falls behind stretches it)."""
     updates = int(seconds * RATE)
     processes = max(1, min(4, watchers // 100))
     share = [watchers // processes + (1 if i < watchers % processes else 0) for i in range(processes)]
-    procs = [_spawn(node, sim_id, n, updates, seconds + 60) for n in share]
+    # A server that cannot keep up slows the updater down (each update waits for its answer): the
+    # clients wait for every update as long as it takes at a fifth of the rate.
+    patience = 5 * seconds + 60
+    procs = [_spawn(server, sim_id, n, updates, patience) for n in share]
     try:
-        for p in procs:
-            assert await _line(p, 300) == "READY"
-        cpu = [psutil.Process(node.proc.pid), *(psutil.Process(p.pid) for p in procs)]
-        cpu_before = [sum(c.cpu_times()[:2]) for c in cpu]
-        began = time.perf_counter()
-        tick = began
-        for i in range(updates):
-            tick += 1 / RATE
-            await asyncio.sleep(max(0.0, tick - time.perf_counter()))
-            await stub.UpdateSimulationState(pb.UpdateSimulationStateRequest(
-                simulation_id=sim_id, state=convert.dict_to_struct({"t": time.time(), "i": i})),
-                metadata=node.metadata)
-        elapsed = time.perf_counter() - began
-        reports = [json.loads(await _line(p, seconds + 120)) for p in procs]
-        drained = time.perf_counter() - began
-        cpu_used = [sum(c.cpu_times()[:2]) - b for c, b in zip(cpu, cpu_before, strict=True)]
+        async with aio.insecure_channel(server.target) as channel:
+            stub = pbg.SimulationServiceStub(channel)
+            for p in procs:
+                assert await _line(p, 300) == "READY"
+            cpu = [psutil.Process(server.pid), *(psutil.Process(p.pid) for p in procs)]
+            cpu_before = [sum(c.cpu_times()[:2]) for c in cpu]
+            began_wall = time.time()
+            began = time.perf_counter()
+            tick = began
+            for i in range(updates):
+                tick += 1 / RATE
+                await asyncio.sleep(max(0.0, tick - time.perf_counter()))
+                await stub.UpdateSimulationState(pb.UpdateSimulationStateRequest(
+                    simulation_id=sim_id, state=convert.dict_to_struct({"t": time.time(), "i": i})),
+                    metadata=server.metadata)
+            elapsed = time.perf_counter() - began
+            reports = [json.loads(await _line(p, patience + 60)) for p in procs]
+            drained = time.perf_counter() - began
+            cpu_used = [sum(c.cpu_times()[:2]) - b for c, b in zip(cpu, cpu_before, strict=True)]
     finally:
         for p in procs:
             p.kill() if p.poll() is None else None
     latencies = [us / 1000 for r in reports for us in r["latencies_us"]]
     received = sum(r["received"] for r in reports)
+    delivering = max([elapsed, *(r["last"] - began_wall for r in reports)])
     missing = watchers * updates - received
     out_of_order = sum(r["problems"] for r in reports)
-    return Result(f"watch fan-out, {watchers} watchers @ {RATE:g}/s", watchers, received / elapsed,
+    return Result(f"{server.name}, {watchers} watchers @ {RATE:g}/s", watchers, received / delivering,
                   unit="msg/s", p50_ms=percentile(latencies, 50), p99_ms=percentile(latencies, 99),
                   count=received, errors=missing + out_of_order,
-                  goal="p99 <= 100 ms; every update to every watcher",
+                  goal=f"p99 <= {P99_GOAL_MS:g} ms; every update to every watcher",
                   notes={"updates": updates, "watchers": watchers, "client_processes": processes,
+                         "target_msg_s": watchers * RATE, "delivery_seconds": round(delivering, 2),
                          "missing_deliveries": missing, "out_of_order": out_of_order,
                          "p999_ms": percentile(latencies, 99.9), "max_ms": max(latencies, default=0.0),
                          "incomplete_watchers": sum(r["incomplete"] for r in reports),
@@ -200,7 +320,7 @@ async def _idle(node: BenchNode, stub: pbg.SimulationServiceStub, env: str, stre
     processes = max(1, min(4, streams // 1000))
     share = [streams // processes + (1 if i < streams % processes else 0) for i in range(processes)]
     began = time.perf_counter()
-    procs = [_spawn(node, sim_id, n, 0, 0) for n in share]
+    procs = [_spawn(_node_server(node), sim_id, n, 0, 0) for n in share]
     try:
         for p in procs:
             assert await _line(p, 600) == "READY"
@@ -338,17 +458,57 @@ async def _updates(node: BenchNode, stub: pbg.SimulationServiceStub, env: str, t
     return result
 
 
+def _holds(ceiling: Result) -> bool:
+    """The ceiling carried RATE updates/s to every watcher: everything delivered, in order, at the
+    offered rate (within 5 %)."""
+    return ceiling.errors == 0 and ceiling.rate >= 0.95 * ceiling.notes["target_msg_s"]
+
+
+def _judged(node: Result, ceiling: Result) -> Result:
+    """The node's row with the ceiling as its raw rate, and whether the goal is met at this count."""
+    node.raw_rate = ceiling.rate
+    node.baseline = "bare grpc.aio server, same bytes, same streams, same run"
+    node.goal = (f"rate >= {CEILING_SHARE:.0%} of ceiling, nothing lost; p99 <= {P99_GOAL_MS:g} ms where "
+                 f"the ceiling holds {RATE:g}/s")
+    holds = _holds(ceiling)
+    share = node.rate >= CEILING_SHARE * ceiling.rate and node.errors == 0
+    node.notes.update({"ceiling_p99_ms": ceiling.p99_ms, "ceiling_errors": ceiling.errors,
+                       "ceiling_holds_rate": holds, "share_goal_met": share,
+                       "p99_goal_met": node.p99_ms <= P99_GOAL_MS if holds else None,
+                       "goal_met": share and (node.p99_ms <= P99_GOAL_MS or not holds)})
+    return node
+
+
+async def _fanouts(node: BenchNode, env: str, counts: tuple[int, ...], seconds: float) -> list[Result]:
+    """Per watcher count the ceiling, then the node, one after the other in the same run; and the
+    largest count at which the ceiling holds RATE updates/s."""
+    ceiling = CeilingProcess()
+    results: list[Result] = []
+    held = 0
+    try:
+        async with aio.insecure_channel(node.target) as channel:
+            stub = pbg.SimulationServiceStub(channel)
+            for n in counts:
+                bare = await _fanout(ceiling.server, "ceiling", n, seconds)
+                ours = _judged(await _fanout(_node_server(node), await _start(stub, node, env), n, seconds), bare)
+                results += [ours, bare]
+                held = max(held, n) if _holds(bare) else held
+    finally:
+        ceiling.stop()
+    results.append(Result(f"watchers the ceiling carries at {RATE:g}/s", 0, held, unit="watchers",
+                          goal="largest count measured", notes={"counts": list(counts)}))
+    return results
+
+
 async def run(quick: bool) -> list[Result]:
-    """The three measurements on one node (quick: 100 watchers, 1,000 idle streams)."""
+    """The measurements on one node (quick: 100 watchers, 1,000 idle streams)."""
     node = BenchNode()
     try:
         env = await _environment(node)
         async with aio.insecure_channel(node.target) as channel:
             stub = pbg.SimulationServiceStub(channel)
             raw = await _raw_redis(node, 500 if quick else 2000)
-            results = [await _fanout(node, stub, env, 100 if quick else 1000, 10 if quick else 30)]
-            if not quick:  # a load this 2-core machine can carry beside its clients, for comparison
-                results.append(await _fanout(node, stub, env, 250, 30))
+            results = await _fanouts(node, env, QUICK_WATCHERS if quick else WATCHERS, 10 if quick else 30)
             results.append(await _idle(node, stub, env, 1000 if quick else 10_000))
             results.append(await _updates(node, stub, env, 1000 if quick else 5000, raw[0]))
             results += await _catchup(node, stub, env, 2000 if quick else 10_000, 10)
@@ -368,17 +528,32 @@ async def _catchup_only(quick: bool) -> None:
         node.stop()
 
 
+async def _fanout_only(quick: bool, counts: list[int]) -> None:
+    node = BenchNode()
+    try:
+        chosen = tuple(counts) or (QUICK_WATCHERS if quick else WATCHERS)
+        for r in await _fanouts(node, await _environment(node), chosen, 10 if quick else 30):
+            print(json.dumps(r.as_dict()))
+    finally:
+        node.stop()
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(prog="python -m bench.simulation")
-    parser.add_argument("mode", choices=["client", "catchup"])
+    parser.add_argument("mode", choices=["client", "catchup", "ceiling", "fanout"])
     parser.add_argument("--target")
     parser.add_argument("--sim")
     parser.add_argument("--watchers", type=int, default=0)
     parser.add_argument("--expect", type=int, default=0)
     parser.add_argument("--timeout", type=float, default=60)
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--counts", type=int, nargs="*", default=[], help="fanout: watcher counts")
     parsed = parser.parse_args()
     if parsed.mode == "catchup":
         asyncio.run(_catchup_only(parsed.quick))
+    elif parsed.mode == "ceiling":
+        asyncio.run(_serve_ceiling())
+    elif parsed.mode == "fanout":
+        asyncio.run(_fanout_only(parsed.quick, parsed.counts))
     else:
         asyncio.run(_client(parsed))

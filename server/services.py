@@ -41,10 +41,17 @@ _SERVICES: tuple[tuple[ModuleType, ModuleType, str, ModuleType], ...] = (
 )
 
 
+def _adder(module: ModuleType, stubs: ModuleType, name: str) -> Callable[[object, aio.Server], None]:
+    """The service package's own registration when it has one (SimulationService's pass-through watch
+    serializer), the generated one otherwise."""
+    own: Callable[[object, aio.Server], None] | None = getattr(module, "add_to_server", None)
+    return own or getattr(stubs, f"add_{name}Servicer_to_server")
+
+
 def entries() -> list[ServiceEntry]:
     """Every service the node serves."""
     return [ServiceEntry(messages.DESCRIPTOR.services_by_name[name].full_name,
-                         getattr(stubs, f"add_{name}Servicer_to_server"), module.build, module.workers)
+                         _adder(module, stubs, name), module.build, module.workers)
             for messages, stubs, name, module in _SERVICES]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import grpc
 from grpc import aio
 
 from amauta.v1 import simulation_pb2 as pb
@@ -177,6 +178,37 @@ class SimulationServicer(pbg.SimulationServiceServicer):
 def build(c: Components) -> SimulationServicer:
     """The servicer registered for SimulationService."""
     return SimulationServicer(c.simulation.domain, c.simulation.hub)
+
+
+SERVICE = pb.DESCRIPTOR.services_by_name["SimulationService"].full_name
+
+
+class _Handlers:
+    """Stands in for the server while the generated code registers the service: keeps its handlers."""
+
+    def __init__(self) -> None:
+        self.handlers: dict[str, grpc.RpcMethodHandler[Any, Any]] = {}
+
+    def add_generic_rpc_handlers(self, handlers: object) -> None:
+        """Ignored: add_to_server builds the generic handler from the registered method handlers."""
+
+    def add_registered_method_handlers(self, service: str,
+                                       handlers: dict[str, grpc.RpcMethodHandler[Any, Any]]) -> None:
+        self.handlers = dict(handlers)
+
+
+def add_to_server(servicer: object, server: aio.Server) -> None:
+    """Register SimulationService as generated, except that WatchSimulation's responses pass through
+    unserialised: the watch hub writes encoded messages, so a delta is encoded once for all its
+    watchers. The wire bytes are the same WatchSimulationResponse messages."""
+    assert isinstance(servicer, SimulationServicer)
+    found = _Handlers()
+    pbg.add_SimulationServiceServicer_to_server(servicer, found)
+    handlers = found.handlers
+    handlers["WatchSimulation"] = grpc.unary_stream_rpc_method_handler(
+        servicer.WatchSimulation, request_deserializer=pb.WatchSimulationRequest.FromString)
+    server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(SERVICE, handlers),))
+    server.add_registered_method_handlers(SERVICE, handlers)
 
 
 def workers(c: Components) -> None:

@@ -10,6 +10,10 @@ to reading history from its own position: however far behind, it converges, or, 
 trimmed past it, gets a reset and a new snapshot. Every entry carries its version, and a subscriber
 delivers only version last+1: older entries are duplicates (skipped), a jump is a gap (trimmed
 history: reset + new snapshot), a newer id with an older version means the stream was recreated.
+
+WatchSimulation is registered with a pass-through response serializer (see service.add_to_server):
+every message of a watch is written as its encoded bytes. The feed encodes a delta once and queues
+the same bytes for every subscriber, so fan-out costs one encoding per entry, not one per watcher.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ import collections
 import logging
 import time
 from collections.abc import AsyncGenerator, AsyncIterator
-from typing import Any
+from typing import Any, NamedTuple
 
 import grpc
 from grpc import aio
@@ -40,7 +44,20 @@ log = logging.getLogger(__name__)
 _HEARTBEAT = object()
 _RESPONSIVENESS = metrics.LEARNING_LATENCY.labels("collaboration_responsiveness")
 
-#: An item of a subscriber queue: (entry, shared message) or the heartbeat marker.
+
+class Delta(NamedTuple):
+    """A stream entry as the feed queues it: parsed once, encoded once, shared by every subscriber."""
+
+    entry: Entry
+    at: tuple[int, int]
+    data: bytes
+
+
+def _delta(entry: Entry) -> Delta:
+    return Delta(entry, parse_token(entry.id) or (0, 0), conv.delta(entry).SerializeToString())
+
+
+#: An item of a subscriber queue: a Delta or the heartbeat marker.
 Item = Any
 
 
@@ -56,7 +73,7 @@ class Subscriber:
     """One watch stream's bounded queue and terminal state."""
 
     __slots__ = ("items", "limit", "stall", "waiter", "terminal", "behind", "in_write", "writes", "abort_task",
-                 "context", "member")
+                 "context", "member", "sending")
 
     def __init__(self, limit: int, stall_seconds: float, context: aio.ServicerContext[Any, Any] | None,
                  member: str = "") -> None:
@@ -74,17 +91,22 @@ class Subscriber:
         #: The learner whose participation is the watcher's only right to read (a node); '' for roles
         #: that read every simulation. Its leave ends the watch.
         self.member = member
+        #: Messages taken from the queue and not yet written: they count against the limit.
+        self.sending = 0
 
-    def push(self, item: Item) -> bool:
-        """Queue an item without waiting; False when the subscriber ended or overflowed (it then leaves
-        the feed and catches up from history by itself)."""
+    def push(self, deltas: list[Delta]) -> bool:
+        """Queue what one read of the feed brought, without waiting, as far as the queue has room;
+        False when the subscriber ended or overflowed (it then leaves the feed and catches up from
+        history by itself, after what was queued)."""
         if self.terminal is not None or self.behind:
             return False
-        if len(self.items) >= self.limit:
+        room = self.limit - len(self.items) - self.sending
+        if room < len(deltas):
+            self.items.extend(deltas[:max(room, 0)])
             self.behind = True
             self._wake()
             return False
-        self.items.append(item)
+        self.items.extend(deltas)
         self._wake()
         return True
 
@@ -187,16 +209,12 @@ class Feed:
                     for sub in list(self.subscribers):
                         sub.beat()
                     continue
-                ended = False
-                for entry in entries:
-                    message = conv.delta(entry)
-                    item = (entry, message)
-                    for sub in list(self.subscribers):
-                        if not sub.push(item):
-                            self.subscribers.discard(sub)
-                    self.position = parse_token(entry.id) or self.position
-                    ended = ended or entry.kind == "ended"
-                if ended:
+                deltas = [_delta(entry) for entry in entries]
+                for sub in list(self.subscribers):
+                    if not sub.push(deltas):
+                        self.subscribers.discard(sub)
+                self.position = max(self.position, deltas[-1].at)
+                if any(d.entry.kind == "ended" for d in deltas):
                     return
         except asyncio.CancelledError:
             raise
@@ -262,22 +280,31 @@ class WatchHub:
 
     async def serve(self, simulation_id: str, resume_token: str, current: LiveState | None,
                     context: aio.ServicerContext[Any, Any], member: str = "") -> None:
-        """Run one watch, writing each message with context.write: a message goes straight to the
-        transport instead of through every interceptor's generator (this is the hot path of fan-out).
+        """Run one watch, writing each message's bytes with context.write: a message goes straight to
+        the transport instead of through every interceptor's generator (this is the hot path of fan-out).
         A member watch ends with PERMISSION_DENIED after the member's leave entry."""
         sub = Subscriber(self.settings.queue_limit, self.settings.write_stall_seconds, context, member)
+        # The writes run in a task of their own (cancelled with the call's): the call's task resumes
+        # through every interceptor's frames, which it would do after each write.
+        await asyncio.ensure_future(self._write(sub, simulation_id, resume_token, current, context))
+
+    async def _write(self, sub: Subscriber, simulation_id: str, resume_token: str, current: LiveState | None,
+                     context: aio.ServicerContext[Any, Any]) -> None:
         messages = self.watch(simulation_id, resume_token, current, sub)
         try:
-            async for message in messages:
-                sub.in_write = True
-                try:
-                    await context.write(message)
-                except Exception:
-                    if sub.abort_task is not None:  # cut off from outside while stuck in this write
-                        return
-                    raise
-                sub.in_write = False
-                sub.writes += 1
+            async for batch in messages:
+                for message in batch:
+                    if sub.terminal is not None:
+                        break  # the rest is dropped: the client resumes from its last token
+                    sub.in_write = True
+                    try:
+                        await context.write(message)
+                    except Exception:
+                        if sub.abort_task is not None:  # cut off from outside while stuck in this write
+                            return
+                        raise
+                    sub.in_write = False
+                    sub.writes += 1
         finally:
             sub.in_write = False
             await messages.aclose()
@@ -285,8 +312,9 @@ class WatchHub:
                 await asyncio.shield(sub.abort_task)
 
     async def watch(self, simulation_id: str, resume_token: str, current: LiveState | None,
-                    sub: Subscriber) -> AsyncGenerator[pb.WatchSimulationResponse, None]:
-        """The messages of one watch; current is the hash read at authorisation (None once ended)."""
+                    sub: Subscriber) -> AsyncGenerator[list[bytes], None]:
+        """The encoded messages of one watch, in batches; current is the hash read at authorisation
+        (None once ended)."""
         if self.runtime.draining.is_set():
             raise _draining()
         self._ensure_drain_watch()
@@ -296,8 +324,9 @@ class WatchHub:
         try:
             if resume_token and current is not None and cursor.version > current.version:
                 cursor = Cursor("", 0)  # a token from the future: the stream was recreated
-                yield conv.reset(pb.SIMULATION_RESET_REASON_STREAM_RECREATED,
-                                 "the stream was recreated after the resume token; a snapshot follows")
+                yield [conv.reset(pb.SIMULATION_RESET_REASON_STREAM_RECREATED,
+                                  "the stream was recreated after the resume token; a snapshot follows"
+                                  ).SerializeToString()]
             elif resume_token and current is None and not await self.live.stream_exists(simulation_id):
                 raise missing(simulation_id)
             while True:
@@ -310,17 +339,17 @@ class WatchHub:
                         if state is None:
                             raise missing(simulation_id)
                         cursor = Cursor(state.last_event_id, state.version)
-                        yield conv.snapshot(state)
+                        yield [conv.snapshot(state).SerializeToString()]
                     current = None  # a later reset reads afresh
-                    async for message in self._stream(sub, simulation_id, cursor, at_tail):
-                        yield message
+                    async for batch in self._stream(sub, simulation_id, cursor, at_tail):
+                        yield batch
                     return
                 except Reset as reset:
                     self._detach(sub, simulation_id)
                     sub.items.clear()
                     sub.behind = False
                     cursor = Cursor("", 0)
-                    yield conv.reset(reset.reason, str(reset))
+                    yield [conv.reset(reset.reason, str(reset)).SerializeToString()]
         finally:
             self._detach(sub, simulation_id)
             self.subscribers.discard(sub)
@@ -332,10 +361,11 @@ class WatchHub:
             feed.detach(sub)
 
     async def _stream(self, sub: Subscriber, simulation_id: str, cursor: Cursor,
-                      at_tail: bool) -> AsyncIterator[pb.WatchSimulationResponse]:
+                      at_tail: bool) -> AsyncIterator[list[bytes]]:
         """Deltas after cursor: history by XRANGE until the feed's position (or the stream's end) is
         reached, then the feed's queue, and back to history whenever the queue overflows; heartbeats
-        while idle; returns after the end entry. at_tail: cursor is the stream's end as just read."""
+        while idle; returns after the end entry. at_tail: cursor is the stream's end as just read.
+        Each batch is what one read of history brought, or all a slow reader has queued."""
         # A batch of history is held in memory while it is written, so it is bounded like the queue.
         batch = min(self.settings.read_batch, sub.limit)
         while True:
@@ -346,15 +376,18 @@ class WatchHub:
                     # Nothing after the token, yet the feed has read past it: not the same stream.
                     raise Reset(pb.SIMULATION_RESET_REASON_STREAM_RECREATED,
                                 "the stream was recreated; a snapshot follows")
+                taken = _Taken()
                 for entry in entries:
-                    if sub.terminal is not None:
-                        raise sub.terminal
                     read_to = entry.id
-                    if cursor.accept(entry):
-                        yield conv.delta(entry)
-                        if entry.kind == "ended":
-                            return
-                        _check_member(sub, entry)
+                    if not taken.add(sub, cursor, entry, parse_token(entry.id) or (0, 0), None):
+                        break
+                if taken.messages:
+                    sub.sending = len(taken.messages)
+                    yield taken.messages
+                    sub.sending = 0
+                taken.raise_error()
+                if taken.ended:
+                    return
                 at_tail = len(entries) < batch
                 if sub.terminal is not None:
                     raise sub.terminal
@@ -367,17 +400,20 @@ class WatchHub:
                         break  # everything queued is delivered: continue from history
                     await sub.wait()
                     continue
-                item = sub.items.popleft()
-                if item is _HEARTBEAT:
-                    yield conv.heartbeat(cursor.token, cursor.version)
-                    continue
-                entry, message = item
-                if cursor.accept(entry):
-                    _RESPONSIVENESS.observe(max(0.0, time.time() - entry.time_ms / 1000))
-                    yield message
-                    if entry.kind == "ended":
-                        return
-                    _check_member(sub, entry)
+                taken = _Taken()
+                while sub.items:
+                    item = sub.items.popleft()
+                    if item is _HEARTBEAT:
+                        taken.messages.append(conv.heartbeat(cursor.token, cursor.version).SerializeToString())
+                    elif not taken.add(sub, cursor, item.entry, item.at, item.data):
+                        break
+                if taken.messages:
+                    sub.sending = len(taken.messages)
+                    yield taken.messages
+                    sub.sending = 0
+                taken.raise_error()
+                if taken.ended:
+                    return
             sub.behind = False
 
     def _attach(self, sub: Subscriber, simulation_id: str, cursor: str, at_tail: bool) -> bool:
@@ -396,6 +432,45 @@ class WatchHub:
         return feed is not None and feed.position is not None and feed.position > at
 
 
+class _Taken:
+    """Messages taken for one write batch (counted against the queue's limit while written), and what
+    ends it: the end entry, or an error (a reset, a member's leave, the watch's end) raised once the
+    messages before it are written."""
+
+    __slots__ = ("ended", "error", "messages")
+
+    def __init__(self) -> None:
+        self.messages: list[bytes] = []
+        self.error: BaseException | None = None
+        self.ended = False
+
+    def add(self, sub: Subscriber, cursor: Cursor, entry: Entry, at: tuple[int, int], data: bytes | None) -> bool:
+        """Take entry if it is next (data: its encoding, made here when None); False once the batch
+        is over."""
+        try:
+            if sub.terminal is not None:
+                raise sub.terminal
+            if cursor.accept(entry, at):
+                if data is None:
+                    data = conv.delta(entry).SerializeToString()
+                else:  # from the feed: the time it spent in the queue is the collaboration's lag
+                    _RESPONSIVENESS.observe(max(0.0, time.time() - entry.time_ms / 1000))
+                self.messages.append(data)
+                if entry.kind == "ended":
+                    self.ended = True
+                    return False
+                _check_member(sub, entry)
+        except (Reset, ApiError) as exc:
+            self.error = exc
+            return False
+        return True
+
+    def raise_error(self) -> None:
+        """Raise what ended the batch, if an error did (its messages are written by then)."""
+        if self.error is not None:
+            raise self.error
+
+
 class Cursor:
     """The last token and version a watch delivered, and the continuity rule for the next entry."""
 
@@ -406,10 +481,9 @@ class Cursor:
         self.version = version
         self._at = parse_token(token) or (0, 0)
 
-    def accept(self, entry: Entry) -> bool:
-        """True when entry is the next one to send (and it becomes the cursor); False for one delivered
-        already or a 'started' marker; Reset on a gap or a recreated stream."""
-        at = parse_token(entry.id) or (0, 0)
+    def accept(self, entry: Entry, at: tuple[int, int]) -> bool:
+        """True when entry (whose id parses to at) is the next one to send (and it becomes the cursor);
+        False for one delivered already or a 'started' marker; Reset on a gap or a recreated stream."""
         if at <= self._at:
             return False
         if entry.version == self.version + 1:
