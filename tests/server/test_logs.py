@@ -12,7 +12,8 @@ from server import logs
 
 
 def _format(record: logging.LogRecord) -> dict[str, object]:
-    return json.loads(logs.JsonFormatter().format(record))
+    doc: dict[str, object] = json.loads(logs.JsonFormatter().format(record))
+    return doc
 
 
 def test_a_record_is_one_json_object_with_its_extra_fields() -> None:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timezone
+from typing import TypeAlias
 
 import grpc
 
-from amauta.v1 import analytics_pb2, common_pb2
+from amauta.v1 import analytics_pb2, analytics_pb2_grpc, common_pb2
 from tests.server.catalog.support import fails
 from tests.support import Tokens
+
+Stub: TypeAlias = analytics_pb2_grpc.AnalyticsServiceStub
 
 
 def _event(learner: str, event_id: str | None = None) -> analytics_pb2.LearningEvent:
@@ -20,14 +23,14 @@ def _event(learner: str, event_id: str | None = None) -> analytics_pb2.LearningE
     return event
 
 
-async def test_record_event_stores_once_and_reports_the_duplicate(stub, tokens: Tokens) -> None:
+async def test_record_event_stores_once_and_reports_the_duplicate(stub: Stub, tokens: Tokens) -> None:
     event = _event("node-a")
     first = await stub.RecordEvent(analytics_pb2.RecordEventRequest(event=event), metadata=tokens.md("node_a"))
     again = await stub.RecordEvent(analytics_pb2.RecordEventRequest(event=event), metadata=tokens.md("node_a"))
     assert (first.event_id, first.duplicate, again.duplicate) == (event.event_id, False, True)
 
 
-async def test_record_event_names_the_bad_field_and_guards_the_learner(stub, tokens: Tokens) -> None:
+async def test_record_event_names_the_bad_field_and_guards_the_learner(stub: Stub, tokens: Tokens) -> None:
     bad = _event("node-a")
     bad.difficulty_level = 3.0
     _, _, fields = await fails(stub.RecordEvent(analytics_pb2.RecordEventRequest(event=bad),
@@ -37,21 +40,21 @@ async def test_record_event_names_the_bad_field_and_guards_the_learner(stub, tok
                                  metadata=tokens.md("node_a")), grpc.StatusCode.PERMISSION_DENIED)
 
 
-async def test_an_analyst_reads_any_learner_and_a_node_only_itself(stub, tokens: Tokens) -> None:
+async def test_an_analyst_reads_any_learner_and_a_node_only_itself(stub: Stub, tokens: Tokens) -> None:
     request = analytics_pb2.GetLearnerPerformanceRequest(learner_id="node-b", metric_type=1)
     reply = await stub.GetLearnerPerformance(request, metadata=tokens.md("analyst"))
     assert list(reply.points) == []
     await fails(stub.GetLearnerPerformance(request, metadata=tokens.md("node_a")), grpc.StatusCode.PERMISSION_DENIED)
 
 
-async def test_a_node_exports_only_its_own_events(stub, tokens: Tokens) -> None:
+async def test_a_node_exports_only_its_own_events(stub: Stub, tokens: Tokens) -> None:
     reason, _, _ = await fails(_drain(stub.ExportEvents(analytics_pb2.ExportEventsRequest(),
                                                         metadata=tokens.md("node_a"))),
                                grpc.StatusCode.PERMISSION_DENIED)
     assert reason == "PERMISSION_DENIED"
 
 
-async def test_a_corrupt_ranking_token_is_invalid(stub, tokens: Tokens) -> None:
+async def test_a_corrupt_ranking_token_is_invalid(stub: Stub, tokens: Tokens) -> None:
     _, _, fields = await fails(stub.GetContentEffectiveness(analytics_pb2.GetContentEffectivenessRequest(
         page_token="garbage"), metadata=tokens.md("analyst")), grpc.StatusCode.INVALID_ARGUMENT)
     assert fields == ["page_token"]

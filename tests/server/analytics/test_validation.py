@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+import pyarrow as pa
 import pytest
 
 from amauta.v1 import analytics_pb2
@@ -16,7 +17,7 @@ NOW = datetime(2025, 6, 15, tzinfo=timezone.utc)
 NOW_MS = int(NOW.timestamp() * 1000)
 
 
-def _batch(**overrides: list[object]) -> object:
+def _batch(**overrides: list[object]) -> pa.Table:
     n = len(next(iter(overrides.values()))) if overrides else 1
     values: dict[str, list[object]] = {
         "timestamp_ms": [NOW_MS] * n, "event_id": ["e"] * n, "learner_id": ["l"] * n,
@@ -36,7 +37,7 @@ def _fields(query: object, request: object) -> list[str]:
 def test_each_bad_row_is_reported_once_with_its_first_problem() -> None:
     batch = _batch(learner_id=["ok", "", " lead", "ok", "ok"], timestamp_ms=[NOW_MS, NOW_MS, NOW_MS, 0, NOW_MS],
                    difficulty_level=[0.5, 0.5, 0.5, 0.5, 2.0])
-    valid, errors = row_errors(batch, EventRules(), NOW)  # type: ignore[arg-type]
+    valid, errors = row_errors(batch, EventRules(), NOW)
     assert list(valid) == [True, False, False, False, False]
     assert [(i, f) for i, f, _ in errors] == [(1, "learner_id"), (2, "learner_id"), (3, "timestamp"),
                                              (4, "difficulty_level")]
@@ -44,7 +45,7 @@ def test_each_bad_row_is_reported_once_with_its_first_problem() -> None:
 
 def test_events_the_outbox_derives_are_refused() -> None:
     batch = _batch(event_type=[EVENT_TYPES.index("session_start") + 1])
-    _, errors = row_errors(batch, EventRules(), NOW)  # type: ignore[arg-type]
+    _, errors = row_errors(batch, EventRules(), NOW)
     assert [(f, "LearnerService" in m) for _, f, m in errors] == [("event_type", True)]
 
 

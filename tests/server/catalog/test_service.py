@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import uuid
+from typing import TypeAlias
 
 import grpc
 
-from amauta.v1 import catalog_pb2
+from amauta.v1 import catalog_pb2, catalog_pb2_grpc
 from tests.server.catalog.support import Catalog, fails
 
+Stub: TypeAlias = catalog_pb2_grpc.CatalogServiceStub
 
-async def test_datasets_content_and_environments_are_served(cat: Catalog, stub) -> None:
+
+async def test_datasets_content_and_environments_are_served(cat: Catalog, stub: Stub) -> None:
     ds = await cat.dataset()
     got = await stub.GetDataset(catalog_pb2.GetDatasetRequest(dataset_id=ds.dataset_id), metadata=cat.md())
     assert got.dataset == ds
@@ -22,12 +25,12 @@ async def test_datasets_content_and_environments_are_served(cat: Catalog, stub) 
                                       metadata=cat.md())).environment == env
 
 
-async def test_the_queue_is_served(stub, cat: Catalog) -> None:
+async def test_the_queue_is_served(stub: Stub, cat: Catalog) -> None:
     stats = await stub.GetQueueStats(catalog_pb2.GetQueueStatsRequest(), metadata=cat.md())
     assert len(stats.queues) == 3
 
 
-async def test_validation_happens_before_any_store_call(stub, cat: Catalog) -> None:
+async def test_validation_happens_before_any_store_call(stub: Stub, cat: Catalog) -> None:
     reason, _, fields = await fails(stub.GetDataset(catalog_pb2.GetDatasetRequest(dataset_id="nope"),
                                                     metadata=cat.md()), grpc.StatusCode.INVALID_ARGUMENT)
     assert (reason, fields) == ("INVALID_ARGUMENT", ["dataset_id"])

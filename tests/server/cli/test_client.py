@@ -31,7 +31,8 @@ def test_the_token_comes_from_the_flag_or_the_data_directory(tmp_path: Path) -> 
 async def test_the_channel_dials_the_flag_or_the_configured_address(node: Node) -> None:
     def check(args: argparse.Namespace, settings: Settings) -> int:
         with client.channel(args, settings) as channel:
-            return health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=10).status
+            reply = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=10)
+            return int(reply.status)
 
     serving = health_pb2.HealthCheckResponse.SERVING
     assert await asyncio.to_thread(check, _args("--address", f"127.0.0.1:{node.port}"), Settings()) == serving

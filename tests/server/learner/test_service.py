@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TypeAlias
+
 import grpc
 
-from amauta.v1 import common_pb2, learner_pb2
+from amauta.v1 import common_pb2, learner_pb2, learner_pb2_grpc
 from tests.server.learner.conftest import Catalog
 from tests.server.learner.helpers import fails, reason, unique
 from tests.support import Tokens
 
+Stub: TypeAlias = learner_pb2_grpc.LearnerServiceStub
 
-async def test_a_profile_is_created_read_and_refused_twice(stub, tokens: Tokens) -> None:
+
+async def test_a_profile_is_created_read_and_refused_twice(stub: Stub, tokens: Tokens) -> None:
     learner = unique("svc")
     made = await stub.CreateLearnerProfile(learner_pb2.CreateLearnerProfileRequest(
         profile=learner_pb2.LearnerProfile(learner_id=learner, learner_type="ai")), metadata=tokens.md("admin"))
@@ -23,7 +27,7 @@ async def test_a_profile_is_created_read_and_refused_twice(stub, tokens: Tokens)
     assert reason(err) == "LEARNER_PROFILE_EXISTS"
 
 
-async def test_a_node_starts_and_completes_its_own_session(stub, tokens: Tokens, catalog: Catalog) -> None:
+async def test_a_node_starts_and_completes_its_own_session(stub: Stub, tokens: Tokens, catalog: Catalog) -> None:
     started = await stub.StartSession(learner_pb2.StartSessionRequest(
         learner_id="node-a", session_type=common_pb2.SESSION_TYPE_TRAINING, content_id=catalog.content),
         metadata=tokens.md("node_a"))
@@ -36,7 +40,7 @@ async def test_a_node_starts_and_completes_its_own_session(stub, tokens: Tokens,
     assert reason(err) == "CONTENT_NOT_VALIDATED"
 
 
-async def test_progress_reports_are_counted(stub, tokens: Tokens) -> None:
+async def test_progress_reports_are_counted(stub: Stub, tokens: Tokens) -> None:
     learner = unique("svc")
     reply = await stub.ReportProgress(learner_pb2.ReportProgressRequest(learner_id=learner, progress_percentage=25),
                                       metadata=tokens.md("admin"))

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from typing import TypeAlias
+
 import grpc
 import pytest
 from grpc import aio
 
 from amauta.v1 import simulation_pb2 as pb
+from amauta.v1 import simulation_pb2_grpc as pbg
 from tests.server.simulation.conftest import Environments
 from tests.server.simulation.support import new_id, reason, start, struct, violations
 from tests.support import Tokens
 
+Stub: TypeAlias = pbg.SimulationServiceStub
 
-async def test_a_simulation_is_started_read_updated_and_ended(sim, envs: Environments, md: Tokens) -> None:
+
+async def test_a_simulation_is_started_read_updated_and_ended(sim: Stub, envs: Environments, md: Tokens) -> None:
     env = await envs.create()
     started = await start(sim, md, env, ["node-a", "node-b"])
     sid = started.simulation.simulation_id
@@ -29,7 +34,7 @@ async def test_a_simulation_is_started_read_updated_and_ended(sim, envs: Environ
     assert gone.value.code() == grpc.StatusCode.NOT_FOUND and reason(gone.value) == "SIMULATION_NOT_FOUND"
 
 
-async def test_bad_requests_are_refused_by_field(sim, envs: Environments, md: Tokens) -> None:
+async def test_bad_requests_are_refused_by_field(sim: Stub, envs: Environments, md: Tokens) -> None:
     with pytest.raises(aio.AioRpcError) as caught:
         await sim.StartSimulation(pb.StartSimulationRequest(simulation_id="bad id", environment_id="x"),
                                   metadata=md.md("admin"))

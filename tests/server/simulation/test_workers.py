@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Coroutine
 from dataclasses import replace
+from typing import Any
 
 import pytest
 
@@ -16,8 +18,8 @@ from stores.sync.simulation_sync import SimulationSync
 from stores.sync.simulations import SimulationDomain
 
 
-async def _run_for(coro: object, seconds: float) -> asyncio.Task[None]:
-    task = asyncio.create_task(coro)  # type: ignore[arg-type]
+async def _run_for(coro: Coroutine[Any, Any, None], seconds: float) -> asyncio.Task[None]:
+    task = asyncio.create_task(coro)
     await asyncio.sleep(seconds)
     assert not task.done()
     task.cancel()

@@ -23,7 +23,8 @@ def test_a_create_becomes_a_replicated_local_table_and_a_distributed_one() -> No
 
 
 def test_engine_arguments_are_kept_after_the_keeper_path() -> None:
-    sql = "CREATE TABLE IF NOT EXISTS schema_migrations (name String, v UInt64) ENGINE = ReplacingMergeTree(v) ORDER BY name"
+    sql = ("CREATE TABLE IF NOT EXISTS schema_migrations (name String, v UInt64)"
+           " ENGINE = ReplacingMergeTree(v) ORDER BY name")
     local, _ = cluster_statements(sql, "c1")
     assert "ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/schema_migrations_local'," \
            " '{replica}', v) ORDER BY name" in local

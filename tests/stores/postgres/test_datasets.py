@@ -47,7 +47,9 @@ async def test_a_type_change_reannounces_every_item(pg: PostgresStore) -> None:
     async with pg.transaction() as conn:
         cur = await conn.execute("INSERT INTO training_content (dataset_id, title, content_data)"
                                  " VALUES (%s, 't', '{}') RETURNING content_id::text AS id", (ds,))
-        item = (await cur.fetchone())["id"]
+        row = await cur.fetchone()
+        assert row is not None
+        item = row["id"]
     await store.update(ds, {"name": "renamed"}, 0)
     assert await outbox_rows(pg, item) == []
     await store.update(ds, {"dataset_type": "creative_problems"}, 0)

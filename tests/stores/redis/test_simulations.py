@@ -57,8 +57,10 @@ async def test_start_once_update_by_version_and_end(live: LiveSimulations) -> No
     assert again.value.reason == "SIMULATION_EXISTS"
     assert await live.update(state.simulation_id, read_version=0, state={}, last_update="t", now_ms=NOW + 1,
                              entry={"k": "state"}) == 1
-    new_token, version = await live.update(state.simulation_id, read_version=1, state={"turn": 1}, last_update="t",
-                                           now_ms=NOW + 2, entry={"k": "state", "s": '{"turn":1}'})
+    updated = await live.update(state.simulation_id, read_version=1, state={"turn": 1}, last_update="t",
+                                now_ms=NOW + 2, entry={"k": "state", "s": '{"turn":1}'})
+    assert isinstance(updated, tuple)
+    version = updated[1]
     stored = await live.get(state.simulation_id)
     assert version == 2 and stored is not None and stored.current_state == {"turn": 1}
     assert [e.version for e in await live.read_after(state.simulation_id, token, 10)] == [2]

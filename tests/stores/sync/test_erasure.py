@@ -43,7 +43,7 @@ async def test_an_erasure_empties_every_store_and_records_each_step(stores: Stor
     assert by_store["graph"].removed_count >= 1
     async with stores.postgres.connection() as conn:
         cur = await conn.execute("SELECT count(*) AS n FROM learner_profiles WHERE learner_id = %s", (learner,))
-        assert (await cur.fetchone())["n"] == 0
+        assert await cur.fetchone() == {"n": 0}
     assert await stores.redis.client.exists(progress_key(learner)) == 0
     assert not await GraphModel(stores.graph).exists("learner", learner)
     assert [r["event_type"] for r in await outbox_rows(stores.postgres, learner)] == ["learner_erased"]

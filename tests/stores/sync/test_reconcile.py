@@ -37,7 +37,9 @@ async def test_a_source_row_the_relay_never_delivered_is_reported_missing(stores
             "INSERT INTO analytics_outbox (event_id, event_type, aggregate_id, learner_id, payload, created_at)"
             " VALUES (%s, 'session_end', %s, 'drift-learner', %s, %s) RETURNING outbox_id",
             (event, str(uuid.uuid4()), '{"end_time": "1991-03-05T00:00:00Z"}', when))
-        outbox_id = (await cur.fetchone())["outbox_id"]
+        row = await cur.fetchone()
+        assert row is not None
+        outbox_id = row["outbox_id"]
         await conn.execute("DELETE FROM outbox_pending WHERE outbox_id = %s", (outbox_id,))
     try:
         (drift,) = await reconcile(stores.postgres, stores.analytics, start_month=199103, end_month=199103,

@@ -40,7 +40,7 @@ async def test_a_sync_pass_copies_the_live_state_and_promotes_the_record(stores:
         assert record is not None and (record.status, record.synced_version) == ("live", 2)
         async with stores.postgres.connection() as conn:
             cur = await conn.execute("SELECT session_config FROM learning_sessions WHERE learner_id = %s", (learner,))
-            assert (await cur.fetchone())["session_config"] == {"rounds": 2}
+            assert await cur.fetchone() == {"session_config": {"rounds": 2}}
         again = await SimulationSync(domain).sync_once()
         assert sid not in again.hung
         dry = await SimulationSync(domain).reconcile_once(repair=False)
