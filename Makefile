@@ -60,8 +60,8 @@ test-scale: $(STAMP)
 # Then Redis Cluster at length: the simulation, progress and queue suites on a real 3+3 cluster (their
 # long tests included), and each master SIGKILLed in turn under a heavier load (`make test` kills one).
 test-cluster: $(STAMP)
-	AMAUTA_TEST_CLUSTER_SECONDS=30 $(BIN)/python -m pytest -q -s tests/e2e/test_cluster.py tests/server/test_shared_rate_limit.py tests/server/graph/test_prerequisite_race.py $(PYTEST_ARGS)
-	AMAUTA_TEST_CLUSTER=full $(BIN)/python -m pytest -q -s tests/server/test_redis_cluster.py tests/server/simulation tests/server/learner/test_progress.py tests/server/catalog/test_queue.py -k 'cluster or test_redis_cluster' $(PYTEST_ARGS)
+	AMAUTA_TEST_CLUSTER_SECONDS=30 $(BIN)/python -m pytest -q -s tests/e2e/test_cluster.py tests/stores/redis/test_ratelimits.py tests/server/graph/test_prerequisite_race.py $(PYTEST_ARGS)
+	AMAUTA_TEST_CLUSTER=full $(BIN)/python -m pytest -q -s tests/server/test_redis_cluster.py tests/server/simulation tests/server/learner/test_progress.py tests/server/catalog/test_generation_queue.py -k 'cluster or test_redis_cluster' $(PYTEST_ARGS)
 
 # 104,000 fuzzed requests (80 RPCs x 650 examples x 2 identities, about 5 min); `make test` runs 15 per RPC.
 fuzz: $(STAMP)
@@ -93,7 +93,7 @@ test-production: $(STAMP)
 .PHONY: check-backends
 check-backends: $(STAMP)
 	AMAUTA_TEST_CYPHER_VERSIONS="5 25" $(BIN)/python -m pytest -q tests/stores/graph/test_neo4j_cypher_lint.py \
-		tests/stores/analytics/test_clickhouse_server_sql.py $(PYTEST_ARGS)
+		tests/stores/analytics/test_clickhouse.py $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) .amauta tests/stores/graph/cypher_lint/node_modules

@@ -16,7 +16,7 @@ import pytest
 from stores.graph.knowledge_tracing import (DEGENERATE, LOGIT_BOUND, BKTParams, SkillState, confidence_level, fit_best,
                                       fit_em, fold, log_likelihood, posterior, predict_correct, update)
 
-GOLDEN = json.loads((Path(__file__).parent / "data" / "bkt_golden.json").read_text())
+GOLDEN = json.loads((Path(__file__).parents[1] / "data" / "bkt_golden.json").read_text())
 #: Mean absolute difference allowed between our predictions and pyBKT's on the same parameters.
 PREDICTION_TOLERANCE = 0.01
 #: Largest difference allowed between each parameter our EM finds and pyBKT's EM (README, GraphService).

@@ -9,7 +9,7 @@ from grpc import aio
 from grpc_reflection.v1alpha import reflection_pb2
 
 from server.rpc.reflection import V1_SERVICE_NAME
-from tests.server.test_node import SERVICES
+from tests.server.test_app import SERVICES
 
 
 async def ask(channel: aio.Channel, package: str,
