@@ -1,6 +1,6 @@
 """Object-level authorisation: learner records and owned catalog resources.
 
-The role gate (which roles may call an RPC) is server/rpc/policy.py, enforced by the RoleInterceptor before
+The role gate (which roles may call an RPC) is server/rpc/policy.py, enforced by the interceptor before
 any handler runs; handlers do not repeat it. What is decided here needs the request or a stored row.
 """
 
@@ -16,7 +16,7 @@ from server.rpc.errors import permission_denied
 def caller() -> Identity:
     """The authenticated identity of the current RPC."""
     identity = current_identity.get()
-    if identity is None:  # the auth interceptor always sets it; this guards wiring mistakes
+    if identity is None:  # the interceptor always sets it; this guards wiring mistakes
         raise permission_denied("no authenticated identity")
     return identity
 

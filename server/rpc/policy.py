@@ -1,7 +1,7 @@
-"""The authorisation table: which roles may call each RPC (the RoleInterceptor enforces it before any
+"""The authorisation table: which roles may call each RPC (the interceptor enforces it before any
 handler runs; handlers do not repeat it), and the object-level rules that need the request or a row:
 
-- learner records: a node names only its own learner_id (RoleInterceptor, from the request), and a
+- learner records: a node names only its own learner_id (the interceptor, from the request), and a
   record found by its own id is scoped to the node's learner (server/learner/access.py);
 - owned catalog resources (OWNED): only the owner (created_by), service and admin may change them or
   add content to a dataset (NOT_OWNER, checked by the store under the row lock,
