@@ -15,7 +15,7 @@ import logging
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import grpc
@@ -46,10 +46,12 @@ class CallState:
     """What the interceptor learns about one call."""
 
     method: str
-    request_id: str
+    #: The caller's x-request-id; without one the log line gets a generated id.
+    request_id: str = ""
+    #: The authorization header, when the caller sent one.
+    authorization: str | None = None
     code: grpc.StatusCode = grpc.StatusCode.OK
     identity: Identity | None = None
-    metadata: dict[str, str] = field(default_factory=dict)
     #: The request message of a unary-request call (None for client streams).
     request: Any = None
 
@@ -297,9 +299,13 @@ class CallInterceptor(aio.ServerInterceptor):
 
     @staticmethod
     def _state(method: _Method, context: aio.ServicerContext, request: Any) -> CallState:
-        meta = {k: v for k, v in (context.invocation_metadata() or ()) if isinstance(v, str)}
-        return CallState(method=method.name, request_id=meta.get("x-request-id") or uuid.uuid4().hex,
-                         metadata=meta, request=request)
+        state = CallState(method=method.name, request=request)
+        for key, value in context.invocation_metadata() or ():
+            if key == "authorization" and isinstance(value, str):
+                state.authorization = value
+            elif key == "x-request-id" and isinstance(value, str):
+                state.request_id = value
+        return state
 
     @staticmethod
     def _check_deadline(remaining: float | None) -> None:
@@ -336,7 +342,7 @@ class CallInterceptor(aio.ServerInterceptor):
     def _watch(self, method: _Method, state: CallState, context: aio.ServicerContext,
                identity: Identity | None) -> asyncio.Task[None] | None:
         """The task that ends a stream once its token stops naming identity (None: nothing to watch)."""
-        header = state.metadata.get("authorization")
+        header = state.authorization
         if method.open or self.registry is None or header is None:
             return None
         handler = asyncio.current_task()
@@ -346,7 +352,7 @@ class CallInterceptor(aio.ServerInterceptor):
 
     def _identify(self, state: CallState, context: aio.ServicerContext) -> Identity:
         """A bearer token first; without one, a verified client certificate (mTLS) names a node."""
-        header = state.metadata.get("authorization")
+        header = state.authorization
         if header is None and self.mtls:
             names = context.auth_context().get("x509_common_name") or []
             if names:
@@ -394,7 +400,7 @@ class CallInterceptor(aio.ServerInterceptor):
                 "role": state.identity.role.value if state.identity else "",
                 "status": state.code.name,
                 "duration_ms": round(elapsed * 1000, 3),
-                "request_id": state.request_id,
+                "request_id": state.request_id or uuid.uuid4().hex,
             })
 
     async def _revoke_when_invalid(self, header: str, identity: Identity | None, state: CallState,
