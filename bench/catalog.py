@@ -153,7 +153,18 @@ async def _run(node: BenchNode, bare: BareServer, quick: bool) -> list[Result]:
                      lambda i: stub.ListContent(lists[i % len(lists)], metadata=md), total // 2),
                     ("raw psycopg: ListContent SQL", raw_list, total // 2)):
                 runs.setdefault(name, []).append(await measure(name, call, concurrency=CONCURRENCY, total=n))
+    bare_r, noop_r, get_r, raw_g_r, lst_r, raw_l_r = runs.values()
+
+    def by_round(rows: list[Result], against: list[Result]) -> list[float]:
+        # Rounds run one after another, so these compare operations under the same background load;
+        # the best-round ratios below may pair different rounds.
+        return [round(a.rate / b.rate, 3) for a, b in zip(rows, against, strict=True)]
+
+    round_ratios = {"get_bare": by_round(get_r, bare_r), "get_noop": by_round(get_r, noop_r),
+                    "get_raw": by_round(get_r, raw_g_r), "noop_bare": by_round(noop_r, bare_r),
+                    "list_raw": by_round(lst_r, raw_l_r), "list_bare": by_round(lst_r, bare_r)}
     bare_noop, noop, get, raw_g, lst, raw_l = (_best(r) for r in runs.values())
+    noop.notes["bare_ratio_by_round"] = round_ratios["noop_bare"]
     bare_noop.baseline = "grpc.aio and its health servicer alone, no interceptor, own process"
     noop.baseline = "the gRPC transport and the node's interceptor"
     ceilings = {NOOP: noop.rate, BARE: bare_noop.rate}
@@ -162,11 +173,14 @@ async def _run(node: BenchNode, bare: BareServer, quick: bool) -> list[Result]:
     get.goal = ">= 70% of the bare ceiling, p99 <= 20 ms"
     get.ceilings = dict(ceilings)
     get.notes.update(goal_met=get.rate >= 0.7 * bare_noop.rate and get.p99_ms <= 20,
-                     goal_rate_met=get.rate >= 0.7 * bare_noop.rate, goal_p99_met=get.p99_ms <= 20)
+                     goal_rate_met=get.rate >= 0.7 * bare_noop.rate, goal_p99_met=get.p99_ms <= 20,
+                     bare_ratio_by_round=round_ratios["get_bare"], noop_ratio_by_round=round_ratios["get_noop"],
+                     raw_ratio_by_round=round_ratios["get_raw"])
     lst.raw_rate, lst.baseline = raw_l.rate, f"raw psycopg, same SELECT, pool of {RAW_POOL}"
     lst.goal = ">= 50% of raw psycopg"
     lst.ceilings = dict(ceilings)
-    lst.notes.update(goal_met=lst.rate >= 0.5 * raw_l.rate, items=n_items, tags=len(TAGS),
+    lst.notes.update(goal_met=lst.rate >= 0.5 * raw_l.rate, raw_ratio_by_round=round_ratios["list_raw"],
+                     bare_ratio_by_round=round_ratios["list_bare"], items=n_items, tags=len(TAGS),
                      rows_per_tag=round(3 * n_items / len(TAGS)))
     for raw in (raw_g, raw_l):
         raw.notes["pool"] = RAW_POOL
