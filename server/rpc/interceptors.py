@@ -149,8 +149,8 @@ class CallInterceptor(aio.ServerInterceptor):
     """Every call, in this order:
 
     1. the deadline: less than MIN_DEADLINE_SECONDS left is DEADLINE_EXCEEDED before anything runs;
-       a unary-response call that reaches its deadline is cancelled (its store work with it) and
-       answers DEADLINE_EXCEEDED;
+       a unary-response call still running MIN_DEADLINE_SECONDS before its deadline is cancelled
+       (its store work with it) and answers DEADLINE_EXCEEDED;
     2. authentication (not for health and reflection): the bearer token, or with mTLS a verified
        client certificate naming a node; UNAUTHENTICATED when missing, unknown or expired. A stream
        keeps its token under watch: every recheck_seconds it is looked up again (the registry follows
@@ -254,7 +254,9 @@ class CallInterceptor(aio.ServerInterceptor):
         except Exception as exc:  # noqa: BLE001 - every failure becomes a status, none a stack trace
             await _abort(state, context, self._api_error(state, exc))
         except BaseException:
-            state.code = grpc.StatusCode.DEADLINE_EXCEEDED if _past_deadline(context) else grpc.StatusCode.CANCELLED
+            if state.code is grpc.StatusCode.OK:  # not already answered (a revoked token, say)
+                state.code = (grpc.StatusCode.DEADLINE_EXCEEDED if _past_deadline(context)
+                              else grpc.StatusCode.CANCELLED)
             raise
         finally:
             if watcher is not None:
