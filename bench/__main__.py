@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench.harness import Result
+from bench.harness import BARE, NOOP, Result
 
 #: Benchmark modules in report order; each has `async def run(quick: bool) -> list[Result]`.
 SUITES = ["bench.startup", "bench.catalog", "bench.learner", "bench.analytics", "bench.simulation",
@@ -22,13 +22,15 @@ SUITES = ["bench.startup", "bench.catalog", "bench.learner", "bench.analytics", 
 def table(results: list[Result]) -> str:
     """A plain-text table of results."""
     head = (f"{'operation':44} {'conc':>5} {'rate':>12} {'unit':>8} {'p50 ms':>8} {'p99 ms':>8} {'raw':>12}"
-            f" {'ratio':>6}  goal")
+            f" {'ratio':>6} {'/noop':>6} {'/bare':>6}  goal")
     lines = [head, "-" * len(head)]
     for r in results:
         raw = f"{r.raw_rate:12.1f}" if r.raw_rate else f"{'-':>12}"
         ratio = f"{r.ratio:6.2f}" if r.ratio else f"{'-':>6}"
+        ceilings = " ".join(f"{r.ceiling_ratios[c]:6.2f}" if c in r.ceiling_ratios else f"{'-':>6}"
+                            for c in (NOOP, BARE))
         lines.append(f"{r.operation[:44]:44} {r.concurrency:5d} {r.rate:12.1f} {r.unit:>8} "
-                     f"{r.p50_ms:8.2f} {r.p99_ms:8.2f} {raw} {ratio}  {r.goal}")
+                     f"{r.p50_ms:8.2f} {r.p99_ms:8.2f} {raw} {ratio} {ceilings}  {r.goal}")
     return "\n".join(lines)
 
 

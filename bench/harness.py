@@ -26,16 +26,29 @@ class Result:
     baseline: str = ""              # what raw_rate measures
     goal: str = ""
     notes: dict[str, Any] = field(default_factory=dict)
+    #: Rates of the ceilings measured in the same run, by name (NOOP, BARE).
+    ceilings: dict[str, float] = field(default_factory=dict)
 
     @property
     def ratio(self) -> float | None:
         """rate / raw_rate."""
         return self.rate / self.raw_rate if self.raw_rate else None
 
+    @property
+    def ceiling_ratios(self) -> dict[str, float]:
+        """rate / each ceiling's rate."""
+        return {name: self.rate / rate for name, rate in self.ceilings.items() if rate}
+
     def as_dict(self) -> dict[str, Any]:
         doc = asdict(self)
         doc["ratio"] = self.ratio
+        doc["ceiling_ratios"] = {name: round(r, 3) for name, r in self.ceiling_ratios.items()}
         return doc
+
+
+#: The node's no-op (grpc.health Check through the node's interceptor) and the bare ceiling (the same
+#: Check on a grpc.aio server without interceptor, bench.node.BareServer).
+NOOP, BARE = "noop", "bare"
 
 
 def percentile(samples: list[float], q: float) -> float:

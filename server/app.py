@@ -21,8 +21,7 @@ from server.rpc import tls
 from stores import metrics
 from server.rpc.auth import Role, TokenRegistry, ensure_admin_token
 from server.config import Settings
-from server.rpc.interceptors import (AccessLogInterceptor, AuthInterceptor, ErrorMappingInterceptor,
-                                 RateLimitInterceptor, RoleInterceptor)
+from server.rpc.interceptors import CallInterceptor
 from server.rpc.ratelimit import RateLimiter
 from server.bootstrap import Components, bootstrap
 from server.runtime import Runtime, Stores
@@ -221,10 +220,8 @@ class Node:
                               exempt=frozenset({Role.ADMIN, Role.SERVICE}),
                               shared=SharedBuckets(runtime.stores.redis).take)
         server = aio.server(
-            interceptors=[AccessLogInterceptor(),
-                          AuthInterceptor(registry, mtls=bool(resolved.tls_client_ca)),
-                          RoleInterceptor(), RateLimitInterceptor(limiter),
-                          ErrorMappingInterceptor(ready=lambda: self.ready)],
+            interceptors=[CallInterceptor(registry, limiter, mtls=bool(resolved.tls_client_ca),
+                                          ready=lambda: self.ready)],
             options=[("grpc.max_receive_message_length", resolved.max_message_bytes),
                      ("grpc.max_send_message_length", resolved.max_message_bytes),
                      ("grpc.so_reuseport", 0),

@@ -40,7 +40,7 @@ class Identity:
         return self.role in (Role.ADMIN, Role.SERVICE)
 
 
-#: The identity of the RPC being served (set by the auth interceptor).
+#: The identity of the RPC being served (set by the interceptor, server/rpc/interceptors.py).
 current_identity: contextvars.ContextVar[Identity | None] = contextvars.ContextVar(
     "current_identity", default=None)
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 from dataclasses import dataclass, field
 
 import grpc
 from google.protobuf import any_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
+from grpc import aio
 from grpc_status import rpc_status
 
 from stores import errors as store_errors
@@ -100,3 +102,9 @@ def to_status(error: ApiError) -> grpc.Status:
     status = status_pb2.Status(code=getattr(code_pb2, error.code.name), message=error.message,
                                details=details)
     return rpc_status.to_status(status)
+
+
+async def abort(context: aio.ServicerContext[Any, Any], error: ApiError) -> None:
+    """End the call with error's status and details; raises AbortError, as context.abort() does."""
+    status = to_status(error)
+    await context.abort(status.code, status.details, status.trailing_metadata)

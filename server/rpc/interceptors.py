@@ -1,27 +1,32 @@
-"""The interceptor chain: access logging, authentication and error mapping around every handler."""
+"""The interceptor: one layer around every handler that logs and measures the call, authenticates it,
+applies the role gate, the rate limit and the deadline, and maps errors to statuses.
+
+These were five interceptors. Each one built a new method handler per call and wrapped the call in
+its own coroutine and context manager, which cost more than the checks themselves; one layer runs the
+same steps in the same order around a handler wrapped once per method.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import contextvars
+import contextlib
 import inspect
 import logging
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, cast
 
 import grpc
 from google.protobuf.message import DecodeError
 from grpc import aio
+from prometheus_client import Counter, Histogram
 
-from server.rpc import errors
-from server.rpc import policy
-from stores import metrics
+from server.rpc import errors, policy
 from server.rpc.auth import AuthError, Identity, Role, TokenRegistry, current_identity
 from server.rpc.ratelimit import RateLimiter
+from stores import metrics
 from stores.errors import StoreError
 
 log = logging.getLogger("amauta.access")
@@ -31,24 +36,67 @@ errlog = logging.getLogger("amauta.errors")
 OPEN_SERVICES = ("/grpc.health.v1.Health/", "/grpc.reflection.v1alpha.ServerReflection/",
                  "/grpc.reflection.v1.ServerReflection/")
 
+#: A call that arrives with less time than this before its deadline is refused before any work: no
+#: store round trip and reply fit in it, and work started then would outlive the caller's interest.
+MIN_DEADLINE_SECONDS = 0.002
+
 
 @dataclass
 class CallState:
-    """What the chain learns about one call; shared by its interceptors."""
+    """What the interceptor learns about one call."""
 
     method: str
-    request_id: str
+    #: The caller's x-request-id; without one the log line gets a generated id.
+    request_id: str = ""
+    #: The authorization header, when the caller sent one.
+    authorization: str | None = None
     code: grpc.StatusCode = grpc.StatusCode.OK
     identity: Identity | None = None
-    metadata: dict[str, str] = field(default_factory=dict)
     #: The request message of a unary-request call (None for client streams).
     request: Any = None
-    #: A streaming call, either way (it may outlive its credentials, so they are checked again while it
-    #: runs).
-    streaming: bool = False
 
 
-Guard = Callable[[CallState, aio.ServicerContext[Any, Any]], AbstractAsyncContextManager[None]]
+@dataclass(frozen=True)
+class Undecodable:
+    """Stands in for a request message the protobuf runtime refused to parse."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class _Method:
+    """What the interceptor decides once per method rather than per call."""
+
+    name: str
+    #: Health and reflection: no token, no role, no rate limit.
+    open: bool
+    #: grpc.* services answer while the node is starting.
+    system: bool
+    #: Roles of the policy table; None outside amauta.v1.
+    roles: frozenset[Role] | None
+    gated: bool
+
+
+def _undecodable(error: Undecodable) -> errors.ApiError:
+    return errors.invalid_argument([errors.FieldViolation("request", f"cannot be parsed: {error.reason}")])
+
+
+def _tolerant(decode: Callable[[bytes], Any] | None) -> Callable[[bytes], Any]:
+    """decode, with unparsable requests (say, nested past protobuf's depth limit) handed to the
+    interceptor as Undecodable, so they become INVALID_ARGUMENT instead of the runtime's UNKNOWN."""
+    def tolerant(data: bytes) -> Any:
+        try:
+            return decode(data) if decode is not None else data
+        except DecodeError as exc:
+            return Undecodable(str(exc)[:200])
+    return tolerant
+
+
+async def _checked_stream(requests: AsyncIterator[Any]) -> AsyncIterator[Any]:
+    async for request in requests:
+        if isinstance(request, Undecodable):
+            raise _undecodable(request)
+        yield request
 
 
 async def _call(behavior: Callable[..., Any], request: Any, context: aio.ServicerContext[Any, Any]) -> Any:
@@ -71,36 +119,7 @@ async def _iterate(behavior: Callable[..., Any], request: Any,
             yield item
 
 
-def _new_state(details: grpc.HandlerCallDetails) -> CallState:
-    meta = {k: v for k, v in (details.invocation_metadata or ()) if isinstance(v, str)}
-    return CallState(method=details.method, request_id=meta.get("x-request-id") or uuid.uuid4().hex,
-                     metadata=meta)
-
-
-#: The state of the call being served; the outermost interceptor creates it, inner ones share it.
-_call_state: contextvars.ContextVar[CallState | None] = contextvars.ContextVar(
-    "amauta_call_state", default=None)
-
-
-@asynccontextmanager
-async def _entered(details: grpc.HandlerCallDetails, guard: Guard, context: aio.ServicerContext[Any, Any],
-                   request: Any = None, streaming: bool = False) -> AsyncIterator[None]:
-    state = _call_state.get()
-    token = None
-    if state is None or state.method != details.method:
-        state = _new_state(details)
-        state.request = request
-        state.streaming = streaming
-        token = _call_state.set(state)
-    try:
-        async with guard(state, context):
-            yield
-    finally:
-        if token is not None:
-            _reset(_call_state, token)
-
-
-def _reset(var: contextvars.ContextVar[Any], token: contextvars.Token[Any]) -> None:
+def _reset(var: Any, token: Any) -> None:
     """Undo a set(); a streaming handler closed by a cancelled client ends in another Context, where
     the token does not apply (and the Context is discarded anyway)."""
     try:
@@ -109,94 +128,61 @@ def _reset(var: contextvars.ContextVar[Any], token: contextvars.Token[Any]) -> N
         pass
 
 
-def wrap_handler(handler: grpc.RpcMethodHandler[Any, Any], guard: Guard,
-                 details: grpc.HandlerCallDetails) -> grpc.RpcMethodHandler[Any, Any]:
-    """Return handler with guard(state, context) entered around the call (and its whole stream)."""
-    kwargs = {"request_deserializer": handler.request_deserializer,
-              "response_serializer": handler.response_serializer}
-    if handler.response_streaming:
-        stream_behavior = handler.stream_stream if handler.request_streaming else handler.unary_stream
-        assert stream_behavior is not None  # a response-streaming handler has one of the two
-
-        async def streaming(request: Any, context: aio.ServicerContext[Any, Any]) -> AsyncIterator[Any]:
-            unary_request = None if handler.request_streaming else request
-            async with _entered(details, guard, context, unary_request, streaming=True):
-                async for item in _iterate(stream_behavior, request, context):
-                    yield item
-
-        factory = (grpc.stream_stream_rpc_method_handler if handler.request_streaming
-                   else grpc.unary_stream_rpc_method_handler)
-        return factory(streaming, **kwargs)
-
-    behavior = handler.stream_unary if handler.request_streaming else handler.unary_unary
-    assert behavior is not None  # a unary-response handler has one of the two
-
-    async def unary(request: Any, context: aio.ServicerContext[Any, Any]) -> Any:
-        async with _entered(details, guard, context, None if handler.request_streaming else request,
-                            streaming=handler.request_streaming):
-            return await _call(behavior, request, context)
-
-    factory = (grpc.stream_unary_rpc_method_handler if handler.request_streaming
-               else grpc.unary_unary_rpc_method_handler)
-    return factory(unary, **kwargs)
+def _code_of(context: aio.ServicerContext[Any, Any]) -> grpc.StatusCode:
+    code = context.code()
+    if isinstance(code, grpc.StatusCode):
+        return code
+    return grpc.StatusCode.OK if code in (None, 0) else grpc.StatusCode.UNKNOWN
 
 
-@dataclass(frozen=True)
-class Undecodable:
-    """Stands in for a request message the protobuf runtime refused to parse."""
-
-    reason: str
+def _past_deadline(context: aio.ServicerContext[Any, Any]) -> bool:
+    remaining = context.time_remaining()
+    return remaining is not None and remaining <= 0
 
 
-def _undecodable(error: Undecodable) -> errors.ApiError:
-    return errors.invalid_argument([errors.FieldViolation("request", f"cannot be parsed: {error.reason}")])
+async def _abort(state: CallState, context: aio.ServicerContext[Any, Any], error: errors.ApiError) -> None:
+    state.code = error.code
+    await errors.abort(context, error)
 
 
-async def _checked_stream(requests: AsyncIterator[Any]) -> AsyncIterator[Any]:
-    async for request in requests:
-        if isinstance(request, Undecodable):
-            raise _undecodable(request)
-        yield request
+class CallInterceptor(aio.ServerInterceptor):
+    """Every call, in this order:
 
+    1. the deadline: less than MIN_DEADLINE_SECONDS left is DEADLINE_EXCEEDED before anything runs;
+       a unary-response call still running MIN_DEADLINE_SECONDS before its deadline is cancelled
+       (its store work with it) and answers DEADLINE_EXCEEDED;
+    2. authentication (not for health and reflection): the bearer token, or with mTLS a verified
+       client certificate naming a node; UNAUTHENTICATED when missing, unknown or expired. A stream
+       keeps its token under watch: every recheck_seconds it is looked up again (the registry follows
+       the tokens file), and once it is removed, expired or names another identity the stream ends
+       with UNAUTHENTICATED (reason CREDENTIALS_REVOKED);
+    3. the role gate of server.rpc.policy (default deny, ROLE_NOT_ALLOWED), and the node rule: a
+       request naming a learner_id other than the calling node's own identity is NOT_OWN_LEARNER,
+       before any validation or lookup;
+    4. the per-identity rate limit (RESOURCE_EXHAUSTED with RetryInfo);
+    5. readiness: until ready() turns true (the node serves before its stores finish loading, so that
+       health can say NOT_SERVING), every call but the grpc.* services answers UNAVAILABLE /
+       NODE_STARTING;
+    6. the handler, whose ApiError and store errors become statuses with details (nothing leaks as a
+       stack trace), and whose unparsable requests are INVALID_ARGUMENT;
 
-def safe_decoding(handler: grpc.RpcMethodHandler[Any, Any]) -> grpc.RpcMethodHandler[Any, Any]:
-    """handler whose unparsable requests (say, nested past protobuf's depth limit) become
-    INVALID_ARGUMENT instead of the runtime's UNKNOWN."""
-    decode = handler.request_deserializer
+    and around it all one access log line and the latency and count metrics (method, identity, status).
+    """
 
-    def tolerant(data: bytes) -> Any:
-        if decode is None:  # grpc hands such a handler the raw bytes
-            return data
-        try:
-            return decode(data)
-        except DecodeError as exc:
-            return Undecodable(str(exc)[:200])
-
-    def checked(behavior: Callable[..., Any]) -> Callable[..., Any]:
-        def call(request: Any, context: aio.ServicerContext[Any, Any]) -> Any:
-            if isinstance(request, Undecodable):
-                raise _undecodable(request)
-            if handler.request_streaming:
-                request = _checked_stream(request)
-            return behavior(request, context)
-        return call
-
-    kind = ("stream" if handler.request_streaming else "unary") + "_" + \
-           ("stream" if handler.response_streaming else "unary")
-    factory: Callable[..., grpc.RpcMethodHandler[Any, Any]] = getattr(grpc, f"{kind}_rpc_method_handler")
-    return factory(checked(getattr(handler, kind)), request_deserializer=tolerant,
-                   response_serializer=handler.response_serializer)
-
-
-class _GuardInterceptor(aio.ServerInterceptor):
-    """An interceptor defined by one async context manager around each call."""
-
-    def guard(self, state: CallState, context: aio.ServicerContext[Any, Any]) -> AbstractAsyncContextManager[None]:
-        raise NotImplementedError
-
-    def prepare(self, handler: grpc.RpcMethodHandler[Any, Any]) -> grpc.RpcMethodHandler[Any, Any]:
-        """Adapt the inner handler before it is wrapped (none by default)."""
-        return handler
+    def __init__(self, registry: TokenRegistry | None, limiter: RateLimiter, *, mtls: bool = False,
+                 ready: Callable[[], bool] = lambda: True, recheck_seconds: float = 1.0) -> None:
+        #: None disables token authentication (every caller is an admin); only allowed on loopback.
+        self.registry = registry
+        self.limiter = limiter
+        #: Verified client certificates identify nodes by their common name.
+        self.mtls = mtls
+        self.ready = ready
+        self.recheck_seconds = recheck_seconds
+        #: method → (the service's handler, its wrapped form); services hand out the same handler
+        #: object for every call of a method.
+        self._handlers: dict[str, tuple[grpc.RpcMethodHandler[Any, Any], grpc.RpcMethodHandler[Any, Any]]] = {}
+        #: The labelled metric children per (method, status): labels() costs more than observing.
+        self._series: dict[tuple[str, grpc.StatusCode], tuple[Histogram, Counter]] = {}
 
     async def intercept_service(
         self, continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler[Any, Any] | None]],
@@ -205,99 +191,224 @@ class _GuardInterceptor(aio.ServerInterceptor):
         handler = await continuation(handler_call_details)
         if handler is None:
             return handler
-        return wrap_handler(self.prepare(handler), self.guard, handler_call_details)
+        method = handler_call_details.method
+        cached = self._handlers.get(method)
+        if cached is None or cached[0] is not handler:
+            cached = self._handlers[method] = (handler, self._wrap(method, handler))
+        return cached[1]
 
+    def _wrap(self, name: str, handler: grpc.RpcMethodHandler[Any, Any]) -> grpc.RpcMethodHandler[Any, Any]:
+        roles = policy.allowed_roles(name)
+        method = _Method(name, name.startswith(OPEN_SERVICES), name.startswith("/grpc."), roles,
+                         name.startswith("/amauta."))
+        kwargs = {"request_deserializer": _tolerant(handler.request_deserializer),
+                  "response_serializer": handler.response_serializer}
+        if handler.response_streaming:
+            stream_behavior = cast(Callable[..., Any], handler.stream_stream if handler.request_streaming
+                                   else handler.unary_stream)
 
-class AccessLogInterceptor(_GuardInterceptor):
-    """One structured log line and the latency/count metrics per RPC (method, identity, status)."""
+            async def streaming(request: Any, context: aio.ServicerContext[Any, Any]) -> AsyncIterator[Any]:
+                async for item in self._stream(method, stream_behavior, request, context,
+                                               handler.request_streaming):
+                    yield item
 
-    def guard(self, state: CallState, context: aio.ServicerContext[Any, Any]) -> AbstractAsyncContextManager[None]:
-        return self._log(state, context)
+            factory = (grpc.stream_stream_rpc_method_handler if handler.request_streaming
+                       else grpc.unary_stream_rpc_method_handler)
+            return factory(streaming, **kwargs)
 
-    @asynccontextmanager
-    async def _log(self, state: CallState, context: aio.ServicerContext[Any, Any]) -> AsyncIterator[None]:
+        behavior = cast(Callable[..., Any], handler.stream_unary if handler.request_streaming
+                        else handler.unary_unary)
+
+        async def unary(request: Any, context: aio.ServicerContext[Any, Any]) -> Any:
+            return await self._unary(method, behavior, request, context, handler.request_streaming)
+
+        factory = (grpc.stream_unary_rpc_method_handler if handler.request_streaming
+                   else grpc.unary_unary_rpc_method_handler)
+        return factory(unary, **kwargs)
+
+    async def _unary(self, method: _Method, behavior: Callable[..., Any], request: Any,
+                     context: aio.ServicerContext[Any, Any], request_streaming: bool) -> Any:
+        state = self._state(method, context, None if request_streaming else request)
         started = time.perf_counter()
+        remaining = context.time_remaining()
+        # The work ends MIN_DEADLINE_SECONDS early, leaving that much for the answer (and for the
+        # driver to cancel its statement) before gRPC cancels the call.
+        bound = asyncio.timeout(None if remaining is None else remaining - MIN_DEADLINE_SECONDS)
+        identity_token = None
+        watcher = None
         try:
-            yield
+            async with bound:
+                self._check_deadline(remaining)
+                identity = await self._admit(method, state, context)
+                identity_token = current_identity.set(identity)
+                if request_streaming:
+                    watcher = self._watch(method, state, context, identity)
+                request = self._decoded(request, request_streaming)
+                result = await _call(behavior, request, context)
+            state.code = _code_of(context)
+            return result
+        except aio.AbortError:
+            state.code = _code_of(context)
+            raise
+        except TimeoutError as exc:
+            await _abort(state, context, _deadline_exceeded("the deadline passed: the call's work was cancelled")
+                         if bound.expired() else self._api_error(state, exc))
+        except Exception as exc:
+            await _abort(state, context, self._api_error(state, exc))
         except BaseException:
-            if state.code is grpc.StatusCode.OK:
-                state.code = grpc.StatusCode.CANCELLED
+            if state.code is grpc.StatusCode.OK:  # not already answered (a revoked token, say)
+                state.code = (grpc.StatusCode.DEADLINE_EXCEEDED if _past_deadline(context)
+                              else grpc.StatusCode.CANCELLED)
             raise
         finally:
-            elapsed = time.perf_counter() - started
-            metrics.RPC_DURATION.labels(state.method, state.code.name).observe(elapsed)
-            metrics.RPC_TOTAL.labels(state.method, state.code.name).inc()
-            if log.isEnabledFor(logging.INFO):
-                log.info("rpc", extra={
-                    "rpc_method": state.method,
-                    "identity": state.identity.name if state.identity else "",
-                    "role": state.identity.role.value if state.identity else "",
-                    "status": state.code.name,
-                    "duration_ms": round(elapsed * 1000, 3),
-                    "request_id": state.request_id,
-                })
+            if watcher is not None:
+                watcher.cancel()
+            if identity_token is not None:
+                _reset(current_identity, identity_token)
+            self._record(state, started)
 
+    async def _stream(self, method: _Method, behavior: Callable[..., Any], request: Any,
+                      context: aio.ServicerContext[Any, Any], request_streaming: bool) -> AsyncIterator[Any]:
+        """A streaming response: the deadline is checked when the call arrives; from then on gRPC's own
+        deadline ends the stream."""
+        state = self._state(method, context, None if request_streaming else request)
+        started = time.perf_counter()
+        identity_token = None
+        watcher = None
+        try:
+            self._check_deadline(context.time_remaining())
+            identity = await self._admit(method, state, context)
+            identity_token = current_identity.set(identity)
+            watcher = self._watch(method, state, context, identity)
+            request = self._decoded(request, request_streaming)
+            async for item in _iterate(behavior, request, context):
+                yield item
+            state.code = _code_of(context)
+        except aio.AbortError:
+            state.code = _code_of(context)
+            raise
+        except Exception as exc:
+            await _abort(state, context, self._api_error(state, exc))
+        except BaseException:
+            if state.code is grpc.StatusCode.OK:
+                state.code = (grpc.StatusCode.DEADLINE_EXCEEDED if _past_deadline(context)
+                              else grpc.StatusCode.CANCELLED)
+            raise
+        finally:
+            if watcher is not None:
+                watcher.cancel()
+            if identity_token is not None:
+                _reset(current_identity, identity_token)
+            self._record(state, started)
 
-class AuthInterceptor(_GuardInterceptor):
-    """Maps the bearer token to an Identity; UNAUTHENTICATED when it is missing or unknown.
+    @staticmethod
+    def _state(method: _Method, context: aio.ServicerContext[Any, Any], request: Any) -> CallState:
+        state = CallState(method=method.name, request=request)
+        for key, value in context.invocation_metadata() or ():
+            if key == "authorization" and isinstance(value, str):
+                state.authorization = value
+            elif key == "x-request-id" and isinstance(value, str):
+                state.request_id = value
+        return state
 
-    A stream (server or client side) keeps its token under watch: every recheck_seconds it is looked up again
-    (the registry follows the tokens file), and once it is removed, expired or names another identity
-    the stream ends with UNAUTHENTICATED (reason CREDENTIALS_REVOKED).
-    """
+    @staticmethod
+    def _check_deadline(remaining: float | None) -> None:
+        if remaining is not None and remaining < MIN_DEADLINE_SECONDS:
+            raise _deadline_exceeded(f"{max(remaining, 0) * 1000:.1f} ms left before the deadline: not started")
 
-    def __init__(self, registry: TokenRegistry | None, *, mtls: bool = False,
-                 recheck_seconds: float = 1.0) -> None:
-        #: None disables token authentication (every caller is an admin); only allowed on loopback.
-        self.registry = registry
-        #: Verified client certificates identify nodes by their common name.
-        self.mtls = mtls
-        self.recheck_seconds = recheck_seconds
+    async def _admit(self, method: _Method, state: CallState,
+                     context: aio.ServicerContext[Any, Any]) -> Identity | None:
+        """Steps 2 to 5; the caller's identity (None for health and reflection)."""
+        identity = None
+        if not method.open:
+            try:
+                identity = state.identity = self._identify(state, context)
+            except AuthError as exc:
+                raise errors.ApiError(grpc.StatusCode.UNAUTHENTICATED, str(exc), "UNAUTHENTICATED") from None
+            if method.gated:
+                if method.roles is None or identity.role not in method.roles:
+                    raise errors.permission_denied(f"role {identity.role.value} may not call {method.name}",
+                                                   "ROLE_NOT_ALLOWED")
+                if (identity.role is Role.NODE and not isinstance(state.request, (type(None), Undecodable))
+                        and policy.named_learners(state.request) - {"", identity.name}):
+                    raise errors.permission_denied(f"{identity.name} may only access its own learner records",
+                                                   "NOT_OWN_LEARNER")
+            wait = await self.limiter.acquire(identity)
+            if wait > 0:
+                metrics.RATE_LIMITED.labels(identity.name).inc()
+                raise errors.ApiError(grpc.StatusCode.RESOURCE_EXHAUSTED,
+                                      f"rate limit of {identity.name} exceeded", "RATE_LIMITED",
+                                      retry_after=wait)
+        if not method.system and not self.ready():
+            raise errors.ApiError(grpc.StatusCode.UNAVAILABLE,
+                                  "the node is starting: its stores are not ready yet", "NODE_STARTING")
+        return identity
 
-    def guard(self, state: CallState, context: aio.ServicerContext[Any, Any]) -> AbstractAsyncContextManager[None]:
-        return self._auth(state, context)
+    def _watch(self, method: _Method, state: CallState, context: aio.ServicerContext[Any, Any],
+               identity: Identity | None) -> asyncio.Task[None] | None:
+        """The task that ends a stream once its token stops naming identity (None: nothing to watch)."""
+        header = state.authorization
+        if method.open or self.registry is None or header is None:
+            return None
+        handler = asyncio.current_task()
+        assert handler is not None
+        return asyncio.create_task(self._revoke_when_invalid(header, identity, state, context, handler),
+                                   name=f"token-watch {method.name}")
 
     def _identify(self, state: CallState, context: aio.ServicerContext[Any, Any]) -> Identity:
         """A bearer token first; without one, a verified client certificate (mTLS) names a node."""
-        header = state.metadata.get("authorization")
+        header = state.authorization
         if header is None and self.mtls:
-            names = list(context.auth_context().get("x509_common_name") or ())
+            names = list(context.auth_context().get("x509_common_name") or [])
             if names:
                 return Identity(names[0].decode(), Role.NODE)
         if self.registry is None:
             return Identity("anonymous-admin", Role.ADMIN)
         return self.registry.authenticate(header)
 
-    @asynccontextmanager
-    async def _auth(self, state: CallState, context: aio.ServicerContext[Any, Any]) -> AsyncIterator[None]:
-        if state.method.startswith(OPEN_SERVICES):
-            yield
-            return
-        try:
-            identity = self._identify(state, context)
-        except AuthError as exc:
-            state.code = grpc.StatusCode.UNAUTHENTICATED
-            status = errors.to_status(errors.ApiError(
-                grpc.StatusCode.UNAUTHENTICATED, str(exc), "UNAUTHENTICATED"))
-            await context.abort(status.code, status.details, status.trailing_metadata)
-            raise  # unreachable: abort raises
-        state.identity = identity
-        token = current_identity.set(identity)
-        header = state.metadata.get("authorization")
-        watcher = None
-        if state.streaming and self.registry is not None and header is not None:
-            handler = asyncio.current_task()
-            assert handler is not None
-            watcher = asyncio.create_task(self._revoke_when_invalid(header, identity, state, context, handler),
-                                          name=f"token-watch {state.method}")
-        try:
-            yield
-        finally:
-            if watcher is not None:
-                watcher.cancel()
-            _reset(current_identity, token)
+    @staticmethod
+    def _decoded(request: Any, request_streaming: bool) -> Any:
+        if request_streaming:
+            return _checked_stream(request)
+        if isinstance(request, Undecodable):
+            raise _undecodable(request)
+        return request
 
-    async def _revoke_when_invalid(self, header: str, identity: Identity, state: CallState,
+    @staticmethod
+    def _api_error(state: CallState, exc: Exception) -> errors.ApiError:
+        if isinstance(exc, errors.ApiError):
+            return exc
+        if isinstance(exc, StoreError):
+            api = errors.from_store_error(exc)
+            if api.code is grpc.StatusCode.INTERNAL:
+                errlog.error("store error in %s", state.method, exc_info=exc)
+            return api
+        if isinstance(exc, NotImplementedError):
+            return errors.ApiError(grpc.StatusCode.UNIMPLEMENTED, f"{state.method} is not implemented yet",
+                                   "UNIMPLEMENTED")
+        errlog.error("unhandled error in %s", state.method, exc_info=exc)
+        return errors.ApiError(grpc.StatusCode.INTERNAL, "internal error", "INTERNAL")
+
+    def _record(self, state: CallState, started: float) -> None:
+        elapsed = time.perf_counter() - started
+        key = (state.method, state.code)
+        series = self._series.get(key)
+        if series is None:
+            series = self._series[key] = (metrics.RPC_DURATION.labels(state.method, state.code.name),
+                                          metrics.RPC_TOTAL.labels(state.method, state.code.name))
+        series[0].observe(elapsed)
+        series[1].inc()
+        if log.isEnabledFor(logging.INFO):
+            log.info("rpc", extra={
+                "rpc_method": state.method,
+                "identity": state.identity.name if state.identity else "",
+                "role": state.identity.role.value if state.identity else "",
+                "status": state.code.name,
+                "duration_ms": round(elapsed * 1000, 3),
+                "request_id": state.request_id or uuid.uuid4().hex,
+            })
+
+    async def _revoke_when_invalid(self, header: str, identity: Identity | None, state: CallState,
                                    context: aio.ServicerContext[Any, Any], handler: asyncio.Task[Any]) -> None:
         """End the stream (status to the client, then cancel its handler) once the token stops naming
         identity."""
@@ -311,122 +422,12 @@ class AuthInterceptor(_GuardInterceptor):
             except AuthError as exc:
                 message = str(exc)
             break
-        state.code = grpc.StatusCode.UNAUTHENTICATED
-        status = errors.to_status(errors.ApiError(
-            grpc.StatusCode.UNAUTHENTICATED, f"{message}: the stream is closed", "CREDENTIALS_REVOKED"))
-        try:
-            await context.abort(status.code, status.details, status.trailing_metadata)
-        except BaseException:  # AbortError is how abort() returns; the call may also have ended meanwhile
-            pass
+        # AbortError is how abort() returns; the call may also have ended meanwhile.
+        with contextlib.suppress(BaseException):
+            await _abort(state, context, errors.ApiError(
+                grpc.StatusCode.UNAUTHENTICATED, f"{message}: the stream is closed", "CREDENTIALS_REVOKED"))
         handler.cancel()
 
 
-class RoleInterceptor(_GuardInterceptor):
-    """The role gate of server.rpc.policy (default deny), and the node rule: a request naming a learner_id
-    other than the calling node's own identity is PERMISSION_DENIED before any validation or lookup."""
-
-    def guard(self, state: CallState, context: aio.ServicerContext[Any, Any]) -> AbstractAsyncContextManager[None]:
-        return self._check(state, context)
-
-    @asynccontextmanager
-    async def _check(self, state: CallState, context: aio.ServicerContext[Any, Any]) -> AsyncIterator[None]:
-        if state.identity is not None and state.method.startswith("/amauta."):
-            roles = policy.allowed_roles(state.method)
-            if roles is None or state.identity.role not in roles:
-                state.code = grpc.StatusCode.PERMISSION_DENIED
-                await self._deny(state, context, f"role {state.identity.role.value} may not call"
-                                 f" {state.method}", "ROLE_NOT_ALLOWED")
-            if state.identity.role is Role.NODE and not isinstance(state.request, (type(None), Undecodable)):
-                named = policy.named_learners(state.request)
-                if named - {"", state.identity.name}:
-                    await self._deny(state, context, f"{state.identity.name} may only access its own"
-                                     " learner records", "NOT_OWN_LEARNER")
-        yield
-
-    @staticmethod
-    async def _deny(state: CallState, context: aio.ServicerContext[Any, Any], message: str, reason: str) -> None:
-        state.code = grpc.StatusCode.PERMISSION_DENIED
-        status = errors.to_status(errors.ApiError(grpc.StatusCode.PERMISSION_DENIED, message, reason))
-        await context.abort(status.code, status.details, status.trailing_metadata)
-
-
-class RateLimitInterceptor(_GuardInterceptor):
-    """Per-identity token buckets; an empty bucket answers RESOURCE_EXHAUSTED with RetryInfo."""
-
-    def __init__(self, limiter: RateLimiter) -> None:
-        self.limiter = limiter
-
-    def guard(self, state: CallState, context: aio.ServicerContext[Any, Any]) -> AbstractAsyncContextManager[None]:
-        return self._limit(state, context)
-
-    @asynccontextmanager
-    async def _limit(self, state: CallState, context: aio.ServicerContext[Any, Any]) -> AsyncIterator[None]:
-        identity = state.identity
-        if identity is not None:
-            wait = await self.limiter.acquire(identity)
-            if wait > 0:
-                metrics.RATE_LIMITED.labels(identity.name).inc()
-                state.code = grpc.StatusCode.RESOURCE_EXHAUSTED
-                status = errors.to_status(errors.ApiError(
-                    grpc.StatusCode.RESOURCE_EXHAUSTED, f"rate limit of {identity.name} exceeded",
-                    "RATE_LIMITED", retry_after=wait))
-                await context.abort(status.code, status.details, status.trailing_metadata)
-        yield
-
-
-class ErrorMappingInterceptor(_GuardInterceptor):
-    """Turns ApiError and store errors into statuses with details; nothing leaks as a stack trace.
-
-    Until ready() turns true (the node serves before its stores finish loading, so that health
-    can say NOT_SERVING), every call but the grpc.* services answers UNAVAILABLE / NODE_STARTING.
-    """
-
-    def __init__(self, ready: Callable[[], bool] = lambda: True) -> None:
-        self.ready = ready
-
-    def prepare(self, handler: grpc.RpcMethodHandler[Any, Any]) -> grpc.RpcMethodHandler[Any, Any]:
-        return safe_decoding(handler)
-
-    def guard(self, state: CallState, context: aio.ServicerContext[Any, Any]) -> AbstractAsyncContextManager[None]:
-        return self._map(state, context)
-
-    @asynccontextmanager
-    async def _map(self, state: CallState, context: aio.ServicerContext[Any, Any]) -> AsyncIterator[None]:
-        try:
-            if not self.ready() and not state.method.startswith("/grpc."):
-                raise errors.ApiError(grpc.StatusCode.UNAVAILABLE,
-                                      "the node is starting: its stores are not ready yet", "NODE_STARTING")
-            yield
-        except aio.AbortError:
-            state.code = _code_of(context)
-            raise
-        except errors.ApiError as exc:
-            await self._abort(state, context, exc)
-        except StoreError as exc:
-            api = errors.from_store_error(exc)
-            if api.code is grpc.StatusCode.INTERNAL:
-                errlog.exception("store error in %s", state.method)
-            await self._abort(state, context, api)
-        except NotImplementedError:
-            await self._abort(state, context, errors.ApiError(
-                grpc.StatusCode.UNIMPLEMENTED, f"{state.method} is not implemented yet",
-                "UNIMPLEMENTED"))
-        except Exception:
-            errlog.exception("unhandled error in %s", state.method)
-            await self._abort(state, context, errors.ApiError(
-                grpc.StatusCode.INTERNAL, "internal error", "INTERNAL"))
-        else:
-            state.code = _code_of(context)
-
-    @staticmethod
-    async def _abort(state: CallState, context: aio.ServicerContext[Any, Any], exc: errors.ApiError) -> None:
-        state.code = exc.code
-        status = errors.to_status(exc)
-        await context.abort(status.code, status.details, status.trailing_metadata)
-
-
-def _code_of(context: aio.ServicerContext[Any, Any]) -> grpc.StatusCode:
-    code = context.code()
-    if isinstance(code, grpc.StatusCode):
-        return code
-    return grpc.StatusCode.OK if code in (None, 0) else grpc.StatusCode.UNKNOWN
+def _deadline_exceeded(message: str) -> errors.ApiError:
+    return errors.ApiError(grpc.StatusCode.DEADLINE_EXCEEDED, message, "DEADLINE_EXCEEDED")

@@ -1,10 +1,10 @@
 """The one authorisation gate: which roles may call each RPC, and every object-level rule.
 
-The role table (POLICY) is enforced by the RoleInterceptor before any handler runs; handlers do not
+The role table (POLICY) is enforced by the interceptor before any handler runs; handlers do not
 repeat it. The rules below need the request or a stored row, so handlers call them, but they are all
 decided here:
 
-- learner records: a node names only its own learner_id (RoleInterceptor, from the request); a record
+- learner records: a node names only its own learner_id (interceptor, from the request); a record
   found by its own id (session, assessment) is looked up scoped to the node's learner (record_scope,
   scoped), so a node never learns whether another learner's record exists;
 - owned catalog resources (OWNED): only the owner (created_by), service and admin may change them or add

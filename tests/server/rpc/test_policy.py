@@ -134,7 +134,7 @@ async def test_matrix(method: descriptor.MethodDescriptor, channel: aio.Channel,
         if who == "own_node" and names_learner:
             assert code != grpc.StatusCode.PERMISSION_DENIED, where
 
-# Object-level rules, called by the handlers (the table above is enforced by the RoleInterceptor).
+# Object-level rules, called by the handlers (the table above is enforced by the interceptor).
 
 @contextmanager
 def as_caller(name: str, role: Role) -> Iterator[Identity]:
