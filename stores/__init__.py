@@ -1,1 +1,2 @@
-"""Store layer: one module per backing store; drivers never appear above this package."""
+"""Store layer: one package per backing store, plus stores/sync for what spans two; drivers never appear
+above this package."""

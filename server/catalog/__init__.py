@@ -1,1 +1,1 @@
-"""server.catalog.service"""
+"""CatalogService: datasets, content and variations, environments, bulk import and the generation queue; one module of RPCs per resource, assembled in service.py."""

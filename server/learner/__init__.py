@@ -1,1 +1,1 @@
-"""server.learner.service"""
+"""LearnerService: profiles, sessions, assessments, real-time progress and erasure (service.py)."""

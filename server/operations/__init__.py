@@ -1,1 +1,1 @@
-"""server.operations.service"""
+"""OperationsService: on-demand and scheduled consistency checks (service.py)."""
