@@ -1,1 +1,2 @@
-"""SimulationService: live multi-participant simulations (service.py), the watch fan-out hub (watch.py) and the sync workers."""
+"""SimulationService: live multi-participant simulations (service.py), the watch fan-out hub (watch.py) and the
+sync workers."""
