@@ -6,7 +6,7 @@ import grpc
 import pytest
 from google.rpc import error_details_pb2, status_pb2
 
-from server.rpc.errors import (DOMAIN, ApiError, FieldViolation, from_store_error, invalid_argument, not_found,
+from server.rpc.errors import (DOMAIN, ApiError, FieldViolation, from_store_error, invalid_argument,
                                permission_denied, to_status)
 from stores import errors as store_errors
 
@@ -43,8 +43,9 @@ def test_helpers_build_the_documented_reasons() -> None:
     bad = invalid_argument([FieldViolation("a", "x"), FieldViolation("b.c", "y")])
     assert (bad.code, bad.reason, bad.message) == (grpc.StatusCode.INVALID_ARGUMENT, "INVALID_ARGUMENT",
                                                    "invalid fields: a, b.c")
-    missing = not_found("dataset", "d1")
-    assert (missing.reason, dict(missing.metadata)) == ("DATASET_NOT_FOUND", {"resource": "dataset", "id": "d1"})
+    missing = from_store_error(store_errors.not_found("dataset", "d1"))
+    assert (missing.code, missing.reason, dict(missing.metadata)) == (
+        grpc.StatusCode.NOT_FOUND, "DATASET_NOT_FOUND", {"resource": "dataset", "id": "d1"})
     denied = permission_denied("no", "NOT_OWNER", {"id": "x"})
     assert (denied.code, denied.reason, str(denied)) == (grpc.StatusCode.PERMISSION_DENIED, "NOT_OWNER",
                                                          "PERMISSION_DENIED: no")
@@ -71,4 +72,4 @@ def test_the_status_carries_error_info_bad_request_and_retry_info() -> None:
 
 
 def test_a_plain_error_carries_only_error_info() -> None:
-    assert len(_details(to_status(not_found("x", "y"))).details) == 1
+    assert len(_details(to_status(from_store_error(store_errors.not_found("x", "y")))).details) == 1
