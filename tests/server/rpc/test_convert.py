@@ -37,6 +37,3 @@ def test_timestamps_are_utc_and_naive_times_taken_as_utc() -> None:
     assert to_timestamp(None) is None
     assert utcnow().tzinfo is timezone.utc
 
-
-def test_decimals_become_floats_and_null_zero() -> None:
-    assert to_float(Decimal("0.75")) == 0.75 and to_float(None) == 0.0 and to_float(2) == 2.0
