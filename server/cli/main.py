@@ -51,6 +51,7 @@ async def _serve(settings: Settings, auth_disabled: bool) -> list[str]:
     # allocations) spent about half the CPU of fan-out at 1,000 watchers in the collector.
     gc.collect()
     gc.freeze()
+    thresholds = gc.get_threshold()
     gc.set_threshold(50_000, 20, 10)
     log.info("serving", extra={"address": settings.grpc_address, "port": node.port,
                                "startup_seconds": round(time.perf_counter() - started, 3)})
@@ -65,6 +66,10 @@ async def _serve(settings: Settings, auth_disabled: bool) -> list[str]:
     finally:
         watchdog.cancel()
     log.info("stopped", extra={"left_behind": node.left_behind})
+    # The collector as it was before the loop ends: the node's objects must be collected with it,
+    # not left frozen for the interpreter's exit.
+    gc.unfreeze()
+    gc.set_threshold(*thresholds)
     # Only names leave the event loop: a gRPC server outliving its loop crashes the interpreter at exit.
     return node.left_behind
 
