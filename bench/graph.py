@@ -24,8 +24,9 @@ from grpc import aio
 from amauta.v1 import graph_pb2 as pb, graph_pb2_grpc
 from bench.harness import Result, mean, measure
 from bench.node import BenchNode
+from stores.graph import GraphSettings, create_backend
 from stores.graph.learning_paths import (CLOSURE, CLOSURE_WITH_MASTERY, MASTERY_THRESHOLD, RECOMMEND,
-                                         TARGET_WITH_MASTERY, W_DIFFICULTY, W_STRENGTH, ZPD_OFFSET)
+                                         TARGET_WITH_MASTERY, W_DIFFICULTY, W_STRENGTH, ZPD_OFFSET, LearningPaths)
 
 SEED = 7
 
@@ -123,7 +124,7 @@ async def raw_learning_path(graph: Any, learner: str, target: str, server_ms: li
     return len(res.result_set)
 
 
-async def dense_closure(graph: Any, stub: Any, md: Any, quick: bool, rng: random.Random) -> Result:
+async def dense_closure(graph: Any, graph_url: str, stub: Any, md: Any, quick: bool, rng: random.Random) -> Result:
     """The issue's trap: GetPrerequisites of the deepest node of a dense layered DAG (no locality)."""
     layers, width = (10, 50) if quick else (20, 50)
     base = 1_000_000
@@ -154,8 +155,18 @@ async def dense_closure(graph: Any, stub: Any, md: Any, quick: bool, rng: random
     async def raw_closure(i: int) -> None:
         full_ms.append((await graph.query(CLOSURE[("falkordb", False)], {"id": deep, "depth": -1})).run_time_ms)
 
+    # The store layer in this process: the statement plus decoding, depths and order, without gRPC.
+    backend = create_backend(GraphSettings(graph_url))
+    await backend.open()
+    paths = LearningPaths(backend)
+
+    async def domain_closure(i: int) -> None:
+        await paths.prerequisites(deep)
+
     bare = await measure("raw algo.BFS", raw_bfs, concurrency=1, total=total, warmup=10)
     full = await measure("raw closure statement", raw_closure, concurrency=1, total=total, warmup=10)
+    domain = await measure("LearningPaths.prerequisites", domain_closure, concurrency=1, total=total, warmup=10)
+    await backend.close()
     result = await measure(f"GetPrerequisites deep node, dense {layers}x{width} DAG", grpc_closure,
                            concurrency=1, total=total, warmup=10)
     result.raw_rate = bare.rate
@@ -167,7 +178,8 @@ async def dense_closure(graph: Any, stub: Any, md: Any, quick: bool, rng: random
         "raw_bfs_p50_ms": bare.p50_ms, "raw_bfs_server_ms_mean": round(mean(bare_ms), 3),
         # What the RPC needs: every member with its incoming edges and their properties.
         "raw_closure_rate": round(full.rate, 1), "raw_closure_p50_ms": full.p50_ms,
-        "raw_closure_p99_ms": full.p99_ms, "raw_closure_server_ms_mean": round(mean(full_ms), 3)}
+        "raw_closure_p99_ms": full.p99_ms, "raw_closure_server_ms_mean": round(mean(full_ms), 3),
+        "store_layer_p50_ms": domain.p50_ms, "store_layer_p99_ms": domain.p99_ms}
     return result
 
 
@@ -287,7 +299,7 @@ async def run(quick: bool) -> list[Result]:
                 loaded.baseline = "raw falkordb client, same Cypher, 8 in flight"
                 loaded.notes.update({"raw_p50_ms": raw_loaded.p50_ms, "raw_p99_ms": raw_loaded.p99_ms})
                 results.append(loaded)
-            results.append(await dense_closure(graph, stub, md, quick, rng))
+            results.append(await dense_closure(graph, node.endpoints["graph"], stub, md, quick, rng))
         results.append(await throughput(node, graph, 2000 if quick else 20000, skills, rng))
         await db.aclose()
     finally:
