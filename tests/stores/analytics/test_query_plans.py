@@ -52,7 +52,8 @@ async def _plain_cohort(backend: AnalyticsBackend, metric: str, learners: list[s
 
 async def _plain_export(backend: AnalyticsBackend, learner: str, start_ms: int | None, end_ms: int | None
                         ) -> list[str]:
-    where, params = "learner_id = {l:String}", {"l": learner}
+    where = "learner_id = {l:String}"
+    params: dict[str, Any] = {"l": learner}
     if start_ms is not None and end_ms is not None:
         where += (" AND timestamp >= fromUnixTimestamp64Milli({s:Int64}, 'UTC')"
                   " AND timestamp < fromUnixTimestamp64Milli({e:Int64}, 'UTC')")
@@ -91,11 +92,12 @@ async def _check(backend: AnalyticsBackend, pg: PostgresStore, rnd: random.Rando
             assert (got.learner_count, got.sample_count) == want[:2], (metric, "typed", start_ms, end_ms)
             assert oracle.close(got.mean, want[2])
     for learner in learners:
-        for start_ms, end_ms in ((None, None), spans[1]):
+        ranges: list[tuple[int | None, int | None]] = [(None, None), spans[1]]
+        for lo, hi in ranges:
             exported = [r["event_id"] async for batch in export_events(
-                backend, ExportFilter(learner_id=learner, start_ms=start_ms, end_ms=end_ms), rnd.randrange(7, 200))
+                backend, ExportFilter(learner_id=learner, start_ms=lo, end_ms=hi), rnd.randrange(7, 200))
                 for r in batch]
-            assert exported == await _plain_export(backend, learner, start_ms, end_ms), learner
+            assert exported == await _plain_export(backend, learner, lo, hi), learner
 
 
 async def test_projections_answer_as_the_rows_do_before_and_after_erasure(
