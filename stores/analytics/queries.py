@@ -136,12 +136,34 @@ class CohortStats:
     values: list[float]
 
 
+_DAY_MS = 86_400_000
+
+
+def _day_split(start_ms: int, end_ms: int, params: dict[str, Any]) -> tuple[str, str]:
+    """The range as (whole UTC days, the rest): filters on performance_metrics for the day sums of the
+    daily_by_learner projection (migration 0033) and for the hourly rows at either end."""
+    first, last = -(-start_ms // _DAY_MS) * _DAY_MS, end_ms // _DAY_MS * _DAY_MS
+    params.update(start_ms=start_ms, end_ms=end_ms)
+    if first >= last:
+        return "0", _time_filter(start_ms, end_ms, params)
+    params.update(first_day_ms=first, last_day_ms=last)
+    # Spelt as the projection's key, so that the engine reads the day sums; exact, as both ends are midnights.
+    day = "toStartOfDay(timestamp, 'UTC')"
+    days = (f"{day} >= fromUnixTimestamp64Milli({{first_day_ms:Int64}}, 'UTC')"
+            f" AND {day} < fromUnixTimestamp64Milli({{last_day_ms:Int64}}, 'UTC')")
+    ends = ("(timestamp >= fromUnixTimestamp64Milli({start_ms:Int64}, 'UTC')"
+            " AND timestamp < fromUnixTimestamp64Milli({first_day_ms:Int64}, 'UTC')"
+            " OR timestamp >= fromUnixTimestamp64Milli({last_day_ms:Int64}, 'UTC')"
+            " AND timestamp < fromUnixTimestamp64Milli({end_ms:Int64}, 'UTC'))")
+    return days, ends
+
+
 async def cohort_stats(backend: AnalyticsBackend, postgres: PostgresStore, *, metric: str,
                        learner_type: str, objective: str, start_ms: int, end_ms: int,
                        percentiles: list[float]) -> CohortStats:
     """Percentiles (linear interpolation, as numpy's default) of each learner's mean metric_value."""
     params: dict[str, Any] = {"metric": metric}
-    where = _time_filter(start_ms, end_ms, params) + " AND metric_type = {metric:String}"
+    cohort_filter = ""
     cohort: pa.Table | None = None
     if learner_type:
         async with postgres.read_connection() as conn:
@@ -151,18 +173,24 @@ async def cohort_stats(backend: AnalyticsBackend, postgres: PostgresStore, *, me
         if not ids:
             return CohortStats(0, 0, 0.0, [0.0] * len(percentiles))
         cohort = pa.table({"learner_id": pa.array(ids, pa.string())})
-        where += " AND learner_id IN (SELECT learner_id FROM {input})"
+        cohort_filter += " AND learner_id IN (SELECT learner_id FROM {input})"
     if objective:
-        where += (" AND learner_id IN (SELECT DISTINCT learner_id FROM learning_events WHERE "
-                  + _time_filter(start_ms, end_ms, params)
-                  + " AND learning_objective = {objective:String})")
+        # Read through the by_objective projection (migration 0033).
+        cohort_filter += (" AND learner_id IN (SELECT DISTINCT learner_id FROM learning_events WHERE "
+                          + _time_filter(start_ms, end_ms, params)
+                          + " AND learning_objective = {objective:String})")
         params["objective"] = objective
+    days, ends = _day_split(start_ms, end_ms, params)
+    parts = " UNION ALL ".join(
+        "SELECT learner_id, sum(metric_value) AS part_sum, count() AS part_count FROM performance_metrics"
+        f" WHERE metric_type = {{metric:String}} AND {where}{cohort_filter} GROUP BY learner_id"
+        for where in (days, ends))
     # Levels are validated floats in [0, 100]; quantile levels must be literals.
     levels = ", ".join(repr(float(p) / 100) for p in percentiles)
     sql = (f"SELECT count() AS learners, sum(n) AS samples, avg(v) AS mean,"
            f" quantilesExactInclusive({levels})(v) AS q"
-           f" FROM (SELECT learner_id, avg(metric_value) AS v, count() AS n FROM performance_metrics"
-           f" WHERE {where} GROUP BY learner_id)")
+           f" FROM (SELECT learner_id, sum(part_sum) / sum(part_count) AS v, sum(part_count) AS n"
+           f" FROM ({parts}) GROUP BY learner_id)")
     rows = (await backend.query_input(sql, cohort, params) if cohort is not None
             else await backend.query(sql, params))
     row = rows[0]
@@ -199,6 +227,10 @@ async def export_events(backend: AnalyticsBackend, flt: ExportFilter, batch_size
         if value:
             where += f" AND {column} = {{{name}:String}}"
             base[name] = value
+    # One learner's events come from the by_learner projection (migration 0033), already in this order
+    # within the learner. Reading the table in its own (timestamp) order would win the engine's choice
+    # and scan every learner's rows; without a learner, that in-order read is what keeps a page cheap.
+    settings = " SETTINGS optimize_read_in_order = 0" if flt.learner_id else ""
     after: tuple[int, str, str, str] | None = None
     while True:
         params = dict(base)
@@ -210,7 +242,7 @@ async def export_events(backend: AnalyticsBackend, flt: ExportFilter, batch_size
             params.update(a_ts=after[0], a_l=after[1], a_s=after[2], a_e=after[3])
         rows = await backend.query(
             f"SELECT {_EXPORT_COLUMNS} FROM learning_events WHERE {where}{keyset}"
-            " ORDER BY timestamp, learner_id, session_id, event_id LIMIT {limit:UInt64}", params)
+            " ORDER BY timestamp, learner_id, session_id, event_id LIMIT {limit:UInt64}" + settings, params)
         if not rows:
             return
         yield rows

@@ -55,7 +55,7 @@ async def test_reconcile_reports_sync_then_the_drift_of_a_deleted_row(
         _checksum([r["event_id"] for r in june])
 
     deleted = june[4]["event_id"]
-    await stores.analytics.execute("DELETE FROM learning_events WHERE event_id = {e:String}", {"e": deleted})
+    await stores.analytics.execute("ALTER TABLE learning_events DELETE WHERE event_id = {e:String} SETTINGS mutations_sync = 2", {"e": deleted})
     stray = Event(ts_ms=994_075_200_000, event_id=str(uuid.uuid4()), learner_id="reconcile",
                   event_type="session_start")  # 2001-07-02, with no source row
     await EventStore(stores.analytics).record(to_batch([stray]))

@@ -184,7 +184,7 @@ async def test_rule_5_deleted_analytics_row_is_detected_and_redelivered(
         return int(rows[0]["n"]) == 1
 
     await _eventually(stored)
-    await analytics.execute("DELETE FROM learning_events WHERE event_id = {e:String}", {"e": event_id})
+    await analytics.execute("ALTER TABLE learning_events DELETE WHERE event_id = {e:String} SETTINGS mutations_sync = 2", {"e": event_id})
     report = await _run(ops, tokens, R.CONSISTENCY_RULE_ANALYTICS_ACCURACY)
     assert event_id in _ids(report, "source_row_missing_in_clickhouse")
     await _run(ops, tokens, R.CONSISTENCY_RULE_ANALYTICS_ACCURACY, repair=True)

@@ -135,7 +135,7 @@ async def test_rows_deleted_on_purpose_can_be_written_again(analytics: Analytics
     store = EventStore(analytics)
     batch = to_batch(events[:1])
     assert (await store.record(batch)).inserted == 1
-    await analytics.execute("DELETE FROM learning_events WHERE event_id = {e:String}", {"e": events[0].event_id})
+    await analytics.execute("ALTER TABLE learning_events DELETE WHERE event_id = {e:String} SETTINGS mutations_sync = 2", {"e": events[0].event_id})
     assert await _count(analytics) == (0, 0)
     again = await store.record(batch)
     assert (again.inserted, again.duplicates) == (1, 0)
