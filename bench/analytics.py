@@ -351,7 +351,9 @@ async def _statements(backend: _Recorder, key: str, request: Any) -> list[tuple[
                                       **effectiveness_query(request, now))
     elif key == "cohort":
         # Objective cohorts read no PostgreSQL (only learner_type does).
-        await queries.cohort_stats(backend, None, **cohort_query(request, now))  # type: ignore[arg-type]
+        args = cohort_query(request, now)
+        assert not args.pop("learner_type")  # the bench's requests name no learner type: no PostgreSQL read
+        await queries.cohort_stats(backend, cohort=None, **args)
     else:
         fields, size = export_query(request, now)
         async for _ in queries.export_events(backend, queries.ExportFilter(**fields), size):

@@ -21,6 +21,7 @@ from server.runtime import Stores
 from stores.analytics import queries
 from stores.analytics.aggregates import Aggregator
 from stores.sync.analytics_relay import AnalyticsConsumer
+from stores.sync.cohorts import cohort_stats
 from stores.analytics.events import set_retention
 from stores.postgres.outbox import OutboxRelay
 from stores.sync.reconcile import reconcile_report
@@ -81,7 +82,7 @@ class AnalyticsServicer(analytics_pb2_grpc.AnalyticsServiceServicer):
     async def GetCohortStats(self, request: analytics_pb2.GetCohortStatsRequest,
                              context: aio.ServicerContext[Any, Any]) -> analytics_pb2.GetCohortStatsResponse:
         args = cohort_query(request, _now())
-        stats = await queries.cohort_stats(self.stores.analytics, self.stores.postgres, **args)
+        stats = await cohort_stats(self.stores.analytics, self.stores.postgres, **args)
         return convert.cohort_response(stats, args["percentiles"])
 
     async def ExportEvents(self, request: analytics_pb2.ExportEventsRequest,

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
 
 from stores.analytics.base import AnalyticsBackend, Row
-from stores.postgres import PostgresStore
 
 #: Bucket start expressions by bucket name (UTC; weeks start on Monday, ISO).
 BUCKETS = {
@@ -158,21 +157,17 @@ def _day_split(start_ms: int, end_ms: int, params: dict[str, Any]) -> tuple[str,
     return days, ends
 
 
-async def cohort_stats(backend: AnalyticsBackend, postgres: PostgresStore, *, metric: str,
-                       learner_type: str, objective: str, start_ms: int, end_ms: int,
-                       percentiles: list[float]) -> CohortStats:
-    """Percentiles (linear interpolation, as numpy's default) of each learner's mean metric_value."""
+async def cohort_stats(backend: AnalyticsBackend, *, cohort: Sequence[str] | None, metric: str, objective: str,
+                       start_ms: int, end_ms: int, percentiles: list[float]) -> CohortStats:
+    """Percentiles (linear interpolation, as numpy's default) of each learner's mean metric_value, over
+    the learners of cohort (None: every learner; stores/sync/cohorts.py reads a learner type's)."""
     params: dict[str, Any] = {"metric": metric}
     cohort_filter = ""
-    cohort: pa.Table | None = None
-    if learner_type:
-        async with postgres.read_connection() as conn:
-            cur = await conn.execute("SELECT learner_id FROM learner_profiles WHERE learner_type = %s",
-                                     (learner_type,))
-            ids = [r["learner_id"] for r in await cur.fetchall()]
-        if not ids:
+    members: pa.Table | None = None
+    if cohort is not None:
+        if not cohort:
             return CohortStats(0, 0, 0.0, [0.0] * len(percentiles))
-        cohort = pa.table({"learner_id": pa.array(ids, pa.string())})
+        members = pa.table({"learner_id": pa.array(list(cohort), pa.string())})
         cohort_filter += " AND learner_id IN (SELECT learner_id FROM {input})"
     if objective:
         # Read through the by_objective projection (migration 0033).
@@ -191,7 +186,7 @@ async def cohort_stats(backend: AnalyticsBackend, postgres: PostgresStore, *, me
            f" quantilesExactInclusive({levels})(v) AS q"
            f" FROM (SELECT learner_id, sum(part_sum) / sum(part_count) AS v, sum(part_count) AS n"
            f" FROM ({parts}) GROUP BY learner_id)")
-    rows = (await backend.query_input(sql, cohort, params) if cohort is not None
+    rows = (await backend.query_input(sql, members, params) if members is not None
             else await backend.query(sql, params))
     row = rows[0]
     learners = int(row["learners"])

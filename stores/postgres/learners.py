@@ -182,3 +182,10 @@ async def _by_profile_id(conn: psycopg.AsyncConnection[Any], profile_id: str) ->
 
 def _missing(learner_id: str) -> NotFound:
     return not_found("learner_profile", learner_id)
+
+
+async def learner_ids_of_type(postgres: PostgresStore, learner_type: str) -> list[str]:
+    """The ids of every learner profile of learner_type (a cohort), from the read pool."""
+    async with postgres.read_connection() as conn:
+        cur = await conn.execute("SELECT learner_id FROM learner_profiles WHERE learner_type = %s", (learner_type,))
+        return [r["learner_id"] for r in await cur.fetchall()]

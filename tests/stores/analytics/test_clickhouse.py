@@ -30,11 +30,11 @@ from stores.analytics.queries import (
     BUCKETS,
     MEASURES,
     ExportFilter,
-    cohort_stats,
     content_ranking,
     export_events,
     learner_performance,
 )
+from stores.sync.cohorts import cohort_stats
 from stores.sync.erasure import Eraser
 from stores.errors import PreconditionFailed
 from stores.analytics.events import EventStore, set_retention

@@ -7,8 +7,9 @@ import pytest
 
 from server.app import Node
 from stores.analytics import AnalyticsBackend
-from stores.analytics.queries import (MEASURES, ExportFilter, cohort_stats, content_ranking, export_events,
+from stores.analytics.queries import (MEASURES, ExportFilter, content_ranking, export_events,
                                       learner_performance)
+from stores.sync.cohorts import cohort_stats
 from stores.postgres import PostgresStore
 
 HOUR = 3_600_000

@@ -15,7 +15,8 @@ from typing import Any
 from stores.analytics import AnalyticsBackend
 from stores.analytics.aggregates import Aggregator
 from stores.analytics.events import EventStore
-from stores.analytics.queries import ExportFilter, cohort_stats, export_events
+from stores.analytics.queries import ExportFilter, export_events
+from stores.sync.cohorts import cohort_stats
 from stores.postgres import PostgresStore
 from stores.sync.erasure import Eraser
 from tests.stores.analytics import oracle
