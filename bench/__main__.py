@@ -19,6 +19,14 @@ SUITES = ["bench.startup", "bench.catalog", "bench.learner", "bench.analytics", 
           "bench.graph", "bench.learner_model"]
 
 
+def _goal(r: Result) -> str:
+    """The goal and, where the benchmark judged it (notes.goal_met), whether this run met it."""
+    met = r.notes.get("goal_met")
+    if met is None:
+        return r.goal
+    return f"{r.goal}: {'met' if met else 'NOT MET'}" if r.goal else ("met" if met else "NOT MET")
+
+
 def table(results: list[Result]) -> str:
     """A plain-text table of results."""
     head = (f"{'operation':44} {'conc':>5} {'rate':>12} {'unit':>8} {'p50 ms':>8} {'p99 ms':>8} {'raw':>12}"
@@ -30,7 +38,7 @@ def table(results: list[Result]) -> str:
         ceilings = " ".join(f"{r.ceiling_ratios[c]:6.2f}" if c in r.ceiling_ratios else f"{'-':>6}"
                             for c in (NOOP, BARE))
         lines.append(f"{r.operation[:44]:44} {r.concurrency:5d} {r.rate:12.1f} {r.unit:>8} "
-                     f"{r.p50_ms:8.2f} {r.p99_ms:8.2f} {raw} {ratio} {ceilings}  {r.goal}")
+                     f"{r.p50_ms:8.2f} {r.p99_ms:8.2f} {raw} {ratio} {ceilings}  {_goal(r)}")
     return "\n".join(lines)
 
 
