@@ -135,6 +135,13 @@ def _code_of(context: aio.ServicerContext[Any, Any]) -> grpc.StatusCode:
     return grpc.StatusCode.OK if code in (None, 0) else grpc.StatusCode.UNKNOWN
 
 
+def _interrupted(state: CallState, context: aio.ServicerContext[Any, Any]) -> None:
+    """A call ended by cancellation is DEADLINE_EXCEEDED when its deadline passed, CANCELLED otherwise,
+    unless it was answered already (a revoked token, say)."""
+    if state.code is grpc.StatusCode.OK:
+        state.code = grpc.StatusCode.DEADLINE_EXCEEDED if _past_deadline(context) else grpc.StatusCode.CANCELLED
+
+
 def _past_deadline(context: aio.ServicerContext[Any, Any]) -> bool:
     remaining = context.time_remaining()
     return remaining is not None and remaining <= 0
@@ -256,16 +263,10 @@ class CallInterceptor(aio.ServerInterceptor):
         except Exception as exc:
             await _abort(state, context, self._api_error(state, exc))
         except BaseException:
-            if state.code is grpc.StatusCode.OK:  # not already answered (a revoked token, say)
-                state.code = (grpc.StatusCode.DEADLINE_EXCEEDED if _past_deadline(context)
-                              else grpc.StatusCode.CANCELLED)
+            _interrupted(state, context)
             raise
         finally:
-            if watcher is not None:
-                watcher.cancel()
-            if identity_token is not None:
-                _reset(current_identity, identity_token)
-            self._record(state, started)
+            self._finish(state, started, watcher, identity_token)
 
     async def _stream(self, method: _Method, behavior: Callable[..., Any], request: Any,
                       context: aio.ServicerContext[Any, Any], request_streaming: bool) -> AsyncIterator[Any]:
@@ -290,16 +291,18 @@ class CallInterceptor(aio.ServerInterceptor):
         except Exception as exc:
             await _abort(state, context, self._api_error(state, exc))
         except BaseException:
-            if state.code is grpc.StatusCode.OK:
-                state.code = (grpc.StatusCode.DEADLINE_EXCEEDED if _past_deadline(context)
-                              else grpc.StatusCode.CANCELLED)
+            _interrupted(state, context)
             raise
         finally:
-            if watcher is not None:
-                watcher.cancel()
-            if identity_token is not None:
-                _reset(current_identity, identity_token)
-            self._record(state, started)
+            self._finish(state, started, watcher, identity_token)
+
+    def _finish(self, state: CallState, started: float, watcher: asyncio.Task[Any] | None,
+                identity_token: Any) -> None:
+        if watcher is not None:
+            watcher.cancel()
+        if identity_token is not None:
+            _reset(current_identity, identity_token)
+        self._record(state, started)
 
     @staticmethod
     def _state(method: _Method, context: aio.ServicerContext[Any, Any], request: Any) -> CallState:

@@ -293,6 +293,8 @@ class WatchHub:
         messages = self.watch(simulation_id, resume_token, current, sub)
         try:
             async for batch in messages:
+                # A batch counts against the queue limit until it is written.
+                sub.sending = len(batch)
                 for message in batch:
                     if sub.terminal is not None:
                         break  # the rest is dropped: the client resumes from its last token
@@ -305,6 +307,7 @@ class WatchHub:
                         raise
                     sub.in_write = False
                     sub.writes += 1
+                sub.sending = 0
         finally:
             sub.in_write = False
             await messages.aclose()
@@ -382,9 +385,7 @@ class WatchHub:
                     if not taken.add(sub, cursor, entry, parse_token(entry.id) or (0, 0), None):
                         break
                 if taken.messages:
-                    sub.sending = len(taken.messages)
                     yield taken.messages
-                    sub.sending = 0
                 taken.raise_error()
                 if taken.ended:
                     return
@@ -408,9 +409,7 @@ class WatchHub:
                     elif not taken.add(sub, cursor, item.entry, item.at, item.data):
                         break
                 if taken.messages:
-                    sub.sending = len(taken.messages)
                     yield taken.messages
-                    sub.sending = 0
                 taken.raise_error()
                 if taken.ended:
                     return
