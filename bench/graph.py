@@ -15,18 +15,28 @@ import random
 import time
 import uuid
 from typing import Any
-from urllib.parse import urlsplit, unquote
+from urllib.parse import unquote, urlsplit
 
 import psycopg
 from falkordb.asyncio import FalkorDB
 from grpc import aio
 
-from amauta.v1 import graph_pb2 as pb, graph_pb2_grpc
+from amauta.v1 import graph_pb2 as pb
+from amauta.v1 import graph_pb2_grpc
 from bench.harness import Result, mean, measure
 from bench.node import BenchNode
 from stores.graph import GraphSettings, create_backend
-from stores.graph.learning_paths import (CLOSURE, CLOSURE_WITH_MASTERY, MASTERY_THRESHOLD, RECOMMEND,
-                                         TARGET_WITH_MASTERY, W_DIFFICULTY, W_STRENGTH, ZPD_OFFSET, LearningPaths)
+from stores.graph.learning_paths import (
+    CLOSURE,
+    CLOSURE_WITH_MASTERY,
+    MASTERY_THRESHOLD,
+    RECOMMEND,
+    TARGET_WITH_MASTERY,
+    W_DIFFICULTY,
+    W_STRENGTH,
+    ZPD_OFFSET,
+    LearningPaths,
+)
 
 SEED = 7
 

@@ -28,7 +28,8 @@ from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 from psycopg_pool import AsyncConnectionPool
 
-from amauta.v1 import common_pb2, learner_pb2 as pb, learner_pb2_grpc
+from amauta.v1 import common_pb2, learner_pb2_grpc
+from amauta.v1 import learner_pb2 as pb
 from bench.harness import Result, closed_loop, percentile
 from bench.node import BenchNode
 

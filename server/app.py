@@ -6,8 +6,8 @@ import asyncio
 import dataclasses
 import ipaddress
 import json
-import os
 import logging
+import os
 import socket
 from pathlib import Path
 
@@ -16,29 +16,28 @@ from grpc import aio
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
 from server import engines, services
-from server.rpc import reflection
-from server.rpc import tls
-from stores import metrics
-from server.rpc.auth import Role, TokenRegistry, ensure_admin_token
+from server.bootstrap import Components, bootstrap
 from server.config import Settings
+from server.rpc import reflection, tls
+from server.rpc.auth import Role, TokenRegistry, ensure_admin_token
 from server.rpc.interceptors import CallInterceptor
 from server.rpc.ratelimit import RateLimiter
-from server.bootstrap import Components, bootstrap
 from server.runtime import Runtime, Stores
-from stores.postgres import analytics_owner
-from stores.postgres import outbox
+from stores import metrics
+from stores.analytics import AnalyticsSettings
+from stores.analytics import create_backend as create_analytics
 from stores.analytics.disabled import DisabledBackend
-from stores.postgres.leases import Leadership
-from stores.redis.ratelimits import SharedBuckets
-from stores.analytics import AnalyticsSettings, create_backend as create_analytics
 from stores.base import Store
 from stores.embedded.lock import DataDirLock
 from stores.embedded.stack import EmbeddedStack
 from stores.errors import StoreStarting, StoreUnavailable
-from stores.graph import GraphSettings, create_backend as create_graph
+from stores.graph import GraphSettings
+from stores.graph import create_backend as create_graph
 from stores.migrator import MigrationReport, migrate_all
-from stores.postgres import PostgresSettings, PostgresStore
+from stores.postgres import PostgresSettings, PostgresStore, analytics_owner, outbox
+from stores.postgres.leases import Leadership
 from stores.redis import RedisSettings, RedisStore
+from stores.redis.ratelimits import SharedBuckets
 from stores.tasks import stop_requested
 
 log = logging.getLogger(__name__)

@@ -12,8 +12,8 @@ from server.config import Settings
 from stores.analytics.base import AnalyticsBackend
 from stores.base import Store
 from stores.graph.base import GraphBackend
-from stores.postgres.leases import Leadership
 from stores.postgres import PostgresStore
+from stores.postgres.leases import Leadership
 from stores.redis import RedisStore
 
 log = logging.getLogger(__name__)

@@ -8,16 +8,27 @@ from types import ModuleType
 
 from grpc import aio
 
-from amauta.v1 import (analytics_pb2, analytics_pb2_grpc, catalog_pb2, catalog_pb2_grpc, graph_pb2,
-                       graph_pb2_grpc, learner_pb2, learner_pb2_grpc, operations_pb2,
-                       operations_pb2_grpc, simulation_pb2, simulation_pb2_grpc)
+from amauta.v1 import (
+    analytics_pb2,
+    analytics_pb2_grpc,
+    catalog_pb2,
+    catalog_pb2_grpc,
+    graph_pb2,
+    graph_pb2_grpc,
+    learner_pb2,
+    learner_pb2_grpc,
+    operations_pb2,
+    operations_pb2_grpc,
+    simulation_pb2,
+    simulation_pb2_grpc,
+)
 from server.analytics import service as analytics
+from server.bootstrap import Components
 from server.catalog import service as catalog
 from server.graph import service as graph
 from server.learner import service as learner
 from server.operations import service as operations
 from server.simulation import service as simulation
-from server.bootstrap import Components
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ from google.rpc import error_details_pb2
 from grpc import aio
 from grpc_status import rpc_status
 
-from server.config import Settings
 from server.app import Node
+from server.config import Settings
 
 #: Roles the test tokens cover; "node-a" and "node-b" are two distinct AI nodes.
 IDENTITIES = {

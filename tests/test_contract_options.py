@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 from google.protobuf import descriptor_pool
 
-from amauta.v1 import (analytics_pb2, catalog_pb2, common_pb2, graph_pb2, learner_pb2,  # noqa: F401
-                       operations_pb2, simulation_pb2)
+from amauta.v1 import analytics_pb2, catalog_pb2, common_pb2, graph_pb2, learner_pb2, operations_pb2, simulation_pb2  # noqa: F401
 
 PROTOS = sorted((Path(__file__).resolve().parent.parent / "protos" / "amauta" / "v1").glob("*.proto"))
 EXPECTED = {"go_package": "github.com/amauta/amauta-node/gen/go/amauta/v1;amautav1",

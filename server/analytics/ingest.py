@@ -22,8 +22,8 @@ import pyarrow as pa
 from google.protobuf.struct_pb2 import Struct
 
 from amauta.v1 import analytics_pb2
-from server.rpc import convert
 from server.analytics.validation import EventRules, row_errors
+from server.rpc import convert
 from server.rpc.auth import Identity
 from server.rpc.errors import ApiError, FieldViolation, invalid_argument
 from server.rpc.policy import require_event_writer

@@ -10,20 +10,26 @@ from grpc import aio
 
 from amauta.v1 import analytics_pb2, analytics_pb2_grpc
 from server.analytics import convert
-from server.rpc import paging
 from server.analytics.ingest import StreamIngest, events_batch, merge_errors
-from server.analytics.validation import (cohort_query, effectiveness_query, export_query,
-                                         performance_query, reconcile_query, row_errors)
-from server.rpc.policy import caller, require_analytics_reader, require_export_scope, require_learner_access
-from server.rpc.errors import FieldViolation, invalid_argument
+from server.analytics.validation import (
+    cohort_query,
+    effectiveness_query,
+    export_query,
+    performance_query,
+    reconcile_query,
+    row_errors,
+)
 from server.bootstrap import Analytics, Components
+from server.rpc import paging
+from server.rpc.errors import FieldViolation, invalid_argument
+from server.rpc.policy import caller, require_analytics_reader, require_export_scope, require_learner_access
 from server.runtime import Stores
 from stores.analytics import queries
 from stores.analytics.aggregates import Aggregator
-from stores.sync.analytics_relay import AnalyticsConsumer
-from stores.sync.cohorts import cohort_stats
 from stores.analytics.events import set_retention
 from stores.postgres.outbox import OutboxRelay
+from stores.sync.analytics_relay import AnalyticsConsumer
+from stores.sync.cohorts import cohort_stats
 from stores.sync.reconcile import reconcile_report
 
 

@@ -18,8 +18,8 @@ import pyarrow.compute as pc
 
 from amauta.v1 import analytics_pb2, common_pb2
 from server.rpc.validation import Checker
-from stores.analytics.queries import BUCKET_SECONDS
 from stores.analytics.events import EVENT_TYPES, SOURCE_EVENT_TYPES
+from stores.analytics.queries import BUCKET_SECONDS
 from stores.ids import CONTROL_RE2, EDGE_SEPARATOR_RE2, NO_CONTROL, NO_EDGE_SPACE
 
 _UUID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"

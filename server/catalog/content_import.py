@@ -13,8 +13,8 @@ from grpc import aio
 
 from amauta.v1 import catalog_pb2
 from server.catalog import fields
-from server.rpc.policy import caller, owner_name, owner_scope
 from server.rpc.errors import ApiError, FieldViolation, invalid_argument
+from server.rpc.policy import caller, owner_name, owner_scope
 from server.rpc.validation import Checker
 from stores.postgres.content_import import BatchOutcome, ContentImporter
 

@@ -9,9 +9,9 @@ from grpc import aio
 from amauta.v1 import catalog_pb2, common_pb2
 from server.catalog import convert as to
 from server.catalog import fields
-from server.rpc.policy import caller, creator, owner_scope
 from server.catalog.filters import set_match
 from server.rpc import paging
+from server.rpc.policy import caller, creator, owner_scope
 from server.rpc.validation import Checker, fingerprint
 from stores.postgres.environments import EnvironmentFilter, EnvironmentStore
 

@@ -8,9 +8,9 @@ from grpc import aio
 
 from amauta.v1 import catalog_pb2, common_pb2
 from server.catalog import convert as to
-from stores import metrics
 from server.rpc.policy import caller
 from server.rpc.validation import Checker, fingerprint
+from stores import metrics
 from stores.redis.generation_queue import GenerationQueue, now_ms
 
 DEFAULT_LEASE_MS = 60_000

@@ -8,12 +8,13 @@ service or node; ValidateDataset and the generator-worker RPCs need admin or ser
 from __future__ import annotations
 
 from amauta.v1 import catalog_pb2_grpc
+from server.bootstrap import Catalog, Components
 from server.catalog.content import ContentRpcs
+from server.catalog.content_import import ImportRpcs
 from server.catalog.datasets import DatasetRpcs
 from server.catalog.environments import EnvironmentRpcs
-from server.catalog.content_import import ImportRpcs
 from server.catalog.generation_queue import QueueRpcs
-from server.bootstrap import Catalog, Components
+
 
 class CatalogServicer(DatasetRpcs, ContentRpcs, EnvironmentRpcs, ImportRpcs, QueueRpcs,
                       catalog_pb2_grpc.CatalogServiceServicer):

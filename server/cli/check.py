@@ -12,8 +12,8 @@ from google.protobuf import json_format
 
 from amauta.v1 import operations_pb2, operations_pb2_grpc
 from server.cli import client as cli_client
-from server.rpc import convert
 from server.config import Settings
+from server.rpc import convert
 from stores.sync.consistency import RULES
 
 _RULE = operations_pb2.ConsistencyRule.DESCRIPTOR

@@ -13,8 +13,8 @@ from pathlib import Path
 import grpc
 
 from amauta.v1 import analytics_pb2, analytics_pb2_grpc
-from server.cli.analytics_stores import analytics_stores
 from server.analytics.validation import reconcile_query
+from server.cli.analytics_stores import analytics_stores
 from server.config import Settings
 from server.rpc.errors import ApiError
 from stores.sync.reconcile import PartitionDrift, reconcile

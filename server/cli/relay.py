@@ -10,9 +10,9 @@ import sys
 
 from server.cli.analytics_stores import analytics_stores
 from server.config import Settings
-from stores.sync.analytics_relay import AnalyticsConsumer
-from stores.analytics.events import RecordOutcome, EventStore
+from stores.analytics.events import EventStore, RecordOutcome
 from stores.postgres.outbox import OutboxRelay
+from stores.sync.analytics_relay import AnalyticsConsumer
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -9,8 +9,8 @@ from google.protobuf import timestamp_pb2
 
 from amauta.v1 import graph_pb2
 from stores.graph.collaboration import CollaborationEdge
-from stores.graph.model import HasSkillRow, StoredParams
 from stores.graph.learning_paths import Content, Edge
+from stores.graph.model import HasSkillRow, StoredParams
 from stores.sync.skill_fitting import Recompute
 
 

@@ -9,19 +9,18 @@ from __future__ import annotations
 
 from typing import Any
 
-
 from grpc import aio
 
 from amauta.v1 import graph_pb2, graph_pb2_grpc
+from server.bootstrap import Components, Graph
 from server.graph import convert as cv
-from server.rpc import paging
-from server.rpc.policy import read_learner
 from server.graph.nodes import NodeHandlers
 from server.graph.validation import GraphChecker
-from server.bootstrap import Components, Graph
-from stores.sync.graph_relay import GraphConsumer
+from server.rpc import paging
+from server.rpc.policy import read_learner
 from stores.graph.learning_paths import MASTERY_THRESHOLD
 from stores.postgres.outbox import OutboxRelay
+from stores.sync.graph_relay import GraphConsumer
 
 DEFAULT_K = 10
 

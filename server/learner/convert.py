@@ -7,10 +7,10 @@ from typing import cast
 from amauta.v1 import common_pb2, learner_pb2
 from server.rpc import convert
 from stores.postgres.assessments import Assessment
-from stores.sync.erasure import ErasureReport
 from stores.postgres.learners import JSON_FIELDS, Profile
-from stores.redis.progress import Progress
 from stores.postgres.sessions import Session
+from stores.redis.progress import Progress
+from stores.sync.erasure import ErasureReport
 
 _SESSION_TYPE = common_pb2.SessionType.DESCRIPTOR
 _COMPLETION = common_pb2.CompletionStatus.DESCRIPTOR

@@ -12,18 +12,18 @@ from grpc import aio
 
 from amauta.v1 import learner_pb2 as pb
 from amauta.v1 import learner_pb2_grpc
+from server.bootstrap import Components
 from server.learner import convert as out
 from server.learner import validation as check
-from server.rpc.policy import caller, list_scope, record_scope, require_learner_access, scoped
 from server.rpc import paging
-from server.bootstrap import Components
+from server.rpc.policy import caller, list_scope, record_scope, require_learner_access, scoped
 from server.rpc.validation import fingerprint
-from stores.postgres.assessments import AssessmentQuery, AssessmentStore
-from stores.sync.erasure import Eraser
-from stores.postgres.learners import LearnerStore, ProfileQuery
 from stores.postgres import summaries
+from stores.postgres.assessments import AssessmentQuery, AssessmentStore
+from stores.postgres.learners import LearnerStore, ProfileQuery
 from stores.postgres.sessions import SessionQuery
 from stores.redis.progress import ProgressStore
+from stores.sync.erasure import Eraser
 from stores.sync.progress import LearnerSessions
 
 

@@ -9,10 +9,10 @@ from typing import Any, cast
 from grpc import aio
 
 from amauta.v1 import operations_pb2, operations_pb2_grpc
-from server.rpc import convert
-from stores import metrics
 from server.bootstrap import Components
+from server.rpc import convert
 from server.rpc.validation import Checker
+from stores import metrics
 from stores.sync import consistency
 from stores.tasks import stop_requested
 

@@ -21,8 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -149,10 +148,11 @@ def allowed_roles(method: str) -> frozenset[Role] | None:
 
 # Object-level rules: learner records and owned catalog resources.
 
+
 def caller() -> Identity:
     """The authenticated identity of the current RPC."""
     identity = current_identity.get()
-    if identity is None:  # the auth interceptor always sets it; this guards wiring mistakes
+    if identity is None:  # the interceptor always sets it; this guards wiring mistakes
         raise permission_denied("no authenticated identity")
     return identity
 
@@ -223,7 +223,6 @@ def scoped(scope: str | None, what: str) -> Iterator[None]:
 
 
 # Simulations: a Check receives the participants, read by the domain under the simulation's lock.
-
 
 def may_change(identity: Identity) -> Check:
     """Admins and services change any simulation; a node only one it takes part in."""

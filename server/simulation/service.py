@@ -10,18 +10,17 @@ from grpc import aio
 
 from amauta.v1 import simulation_pb2 as pb
 from amauta.v1 import simulation_pb2_grpc as pbg
-from server.rpc import paging
-from stores import metrics
-from server.simulation import convert as conv
-from server.rpc.policy import (caller, may_change, may_read, require_self, simulation_list_scope,
-                               watch_member)
 from server.bootstrap import Components
-from server.simulation.validation import SimulationChecker
+from server.rpc import paging
+from server.rpc.policy import caller, may_change, may_read, require_self, simulation_list_scope, watch_member
 from server.rpc.validation import fingerprint
-from server.simulation.workers import run_reconciler, run_sync
+from server.simulation import convert as conv
+from server.simulation.validation import SimulationChecker
 from server.simulation.watch import WatchHub
-from stores.sync.simulations import Outcome, SimulationDomain, StartSpec
+from server.simulation.workers import run_reconciler, run_sync
+from stores import metrics
 from stores.redis.simulation_state import StateChange
+from stores.sync.simulations import Outcome, SimulationDomain, StartSpec
 
 _STARTUP = metrics.LEARNING_LATENCY.labels("simulation_startup")
 

@@ -29,14 +29,21 @@ import grpc
 from grpc import aio
 
 from amauta.v1 import simulation_pb2 as pb
-from stores import metrics
-from server.simulation import convert as conv
 from server.rpc.errors import ApiError, from_store_error, to_status
 from server.runtime import Runtime
+from server.simulation import convert as conv
+from stores import metrics
 from stores.errors import StoreError
 from stores.redis.settings import SimulationSettings
-from stores.redis.simulations import (Entry, LiveSimulations, LiveState, StreamReader, missing, parse_token,
-                                      token_version)
+from stores.redis.simulations import (
+    Entry,
+    LiveSimulations,
+    LiveState,
+    StreamReader,
+    missing,
+    parse_token,
+    token_version,
+)
 from stores.tasks import stop_requested
 
 log = logging.getLogger(__name__)

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from stores.graph.base import GraphBackend
 from stores.graph.model import GraphModel
-from stores.ids import require_ids
 from stores.graph.skill_gaps import SkillGaps
+from stores.ids import require_ids
 
 W_COVERAGE = 0.7
 W_SYNERGY = 0.3

@@ -6,7 +6,7 @@ import asyncio
 import json
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlsplit, unquote
+from urllib.parse import unquote, urlsplit
 
 from falkordb.asyncio import FalkorDB
 from falkordb.helpers import stringify_param_value

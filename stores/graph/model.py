@@ -15,9 +15,8 @@ from typing import Any
 
 from stores.errors import NotFound
 from stores.graph.base import GraphBackend, checked_label, unpacked
-from stores.ids import require_ids
 from stores.graph.knowledge_tracing import DEFAULT_PARAMS, BKTParams, SkillState
-from stores.ids import OrderKey
+from stores.ids import OrderKey, require_ids
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit, unquote
+from urllib.parse import unquote, urlsplit, urlunsplit
 
-from neo4j import AsyncGraphDatabase, exceptions as nexc
+from neo4j import AsyncGraphDatabase
+from neo4j import exceptions as nexc
 
 from stores import metrics
 from stores.errors import AlreadyExists, StoreError, StoreUnavailable

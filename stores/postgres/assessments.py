@@ -10,11 +10,9 @@ from typing import Any
 
 import psycopg
 
-from stores.postgres import idempotency
-from stores.postgres import outbox
 from stores.errors import PreconditionFailed, not_found
+from stores.postgres import PostgresStore, idempotency, outbox
 from stores.postgres.learners import json_value, touch_activity, utc_iso
-from stores.postgres import PostgresStore
 from stores.postgres.sql import Range, Where, commit_ordered
 
 _JSON = ("assessment_scope", "assessment_criteria", "results", "skill_assessments",

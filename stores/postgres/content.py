@@ -8,11 +8,25 @@ from typing import Any
 
 import psycopg
 
-from stores.postgres import content_events as events
-from stores.postgres.sql import (Page, Range, Row, SetMatch, Where, assignments, create_once, fetch_all,
-                                fetch_one, insert_sql, like_pattern, new_id, page_of, require_owner)
-from stores.errors import not_found, PreconditionFailed
+from stores.errors import PreconditionFailed, not_found
 from stores.postgres import PostgresStore
+from stores.postgres import content_events as events
+from stores.postgres.sql import (
+    Page,
+    Range,
+    Row,
+    SetMatch,
+    Where,
+    assignments,
+    create_once,
+    fetch_all,
+    fetch_one,
+    insert_sql,
+    like_pattern,
+    new_id,
+    page_of,
+    require_owner,
+)
 from stores.postgres.variations import lock_variation_graph, would_cycle
 
 #: Columns a create may set.

@@ -12,12 +12,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from stores.postgres import idempotency
+from stores.errors import InvalidData
+from stores.postgres import PostgresStore, idempotency
 from stores.postgres.content import require_dataset
 from stores.postgres.content_events import upserted_from
 from stores.postgres.sql import bind, fetch_all, fetch_one
-from stores.errors import InvalidData
-from stores.postgres import PostgresStore
 
 _NAMESPACE = uuid.UUID("6f1d7c9e-3b1a-5a8e-9d0c-a3c4b5d6e7f8")
 

@@ -8,11 +8,25 @@ from typing import Any
 
 import psycopg
 
-from stores.postgres import content_events as events
-from stores.postgres.sql import (Page, Range, Row, SetMatch, Where, assignments, bind, create_once,
-                                fetch_all, fetch_one, insert_sql, new_id, page_of, require_owner)
-from stores.errors import not_found, Conflict, PreconditionFailed
+from stores.errors import Conflict, PreconditionFailed, not_found
 from stores.postgres import PostgresStore
+from stores.postgres import content_events as events
+from stores.postgres.sql import (
+    Page,
+    Range,
+    Row,
+    SetMatch,
+    Where,
+    assignments,
+    bind,
+    create_once,
+    fetch_all,
+    fetch_one,
+    insert_sql,
+    new_id,
+    page_of,
+    require_owner,
+)
 
 #: Columns a create may set (the rest have defaults or are output only).
 CREATE_COLUMNS = frozenset({

@@ -8,10 +8,22 @@ from typing import Any
 
 import psycopg
 
-from stores.postgres.sql import (Page, Row, SetMatch, Where, assignments, create_once, fetch_all, fetch_one,
-                                insert_sql, new_id, page_of, require_owner)
-from stores.errors import not_found, Conflict, PreconditionFailed
+from stores.errors import Conflict, PreconditionFailed, not_found
 from stores.postgres import PostgresStore
+from stores.postgres.sql import (
+    Page,
+    Row,
+    SetMatch,
+    Where,
+    assignments,
+    create_once,
+    fetch_all,
+    fetch_one,
+    insert_sql,
+    new_id,
+    page_of,
+    require_owner,
+)
 
 #: Columns a create may set.
 CREATE_COLUMNS = frozenset({

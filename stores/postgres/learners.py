@@ -10,10 +10,8 @@ from typing import Any
 import psycopg
 from psycopg.types.json import Jsonb
 
-from stores.postgres import idempotency
-from stores.postgres import outbox
 from stores.errors import AlreadyExists, Conflict, NotFound, not_found
-from stores.postgres import PostgresStore
+from stores.postgres import PostgresStore, idempotency, outbox
 from stores.postgres.sql import Range, Where, commit_ordered
 
 #: JSONB columns of a profile.

@@ -13,8 +13,15 @@ from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from stores import metrics
 from stores.base import Store
-from stores.errors import (AlreadyExists, Conflict, InvalidData, PreconditionFailed,
-                           StoreError, StoreStarting, StoreUnavailable)
+from stores.errors import (
+    AlreadyExists,
+    Conflict,
+    InvalidData,
+    PreconditionFailed,
+    StoreError,
+    StoreStarting,
+    StoreUnavailable,
+)
 
 #: libpq's words for a server that is up but not accepting connections yet.
 _NOT_READY = ("starting up", "not yet accepting connections", "in recovery mode", "shutting down")

@@ -15,12 +15,9 @@ from typing import Any
 
 import psycopg
 
-from stores.postgres import idempotency
-from stores.postgres import outbox
-from stores.postgres import usage
 from stores.errors import NotFound, PreconditionFailed, StoreError, not_found
+from stores.postgres import PostgresStore, idempotency, outbox, usage
 from stores.postgres.learners import json_value, touch_activity, utc_iso
-from stores.postgres import PostgresStore
 from stores.postgres.sql import Range, Where, commit_ordered
 
 SESSION_TYPES = ("training", "simulation", "assessment", "practice")

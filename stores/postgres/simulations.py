@@ -16,9 +16,8 @@ from typing import Any
 import psycopg
 from psycopg.types.json import Jsonb
 
-from stores.postgres import sessions
 from stores.errors import AlreadyExists, not_found
-from stores.postgres import PostgresStore
+from stores.postgres import PostgresStore, sessions
 
 UNENDED = ("starting", "live")
 

@@ -12,9 +12,8 @@ from typing import Any
 import psycopg
 from psycopg.types.json import Jsonb
 
-from stores.postgres import idempotency
 from stores.errors import NotOwner
-from stores.postgres import PostgresStore
+from stores.postgres import PostgresStore, idempotency
 
 Row = dict[str, Any]
 Params = Sequence[Any] | Mapping[str, Any]

@@ -12,10 +12,20 @@ from typing import Any
 import psycopg
 
 from stores.errors import not_found
-from stores.postgres import content_events as events
-from stores.postgres.sql import (Page, Row, bind, check_columns, create_once, fetch_all, fetch_one, new_id,
-                                page_of, require_owner)
 from stores.postgres import PostgresStore
+from stores.postgres import content_events as events
+from stores.postgres.sql import (
+    Page,
+    Row,
+    bind,
+    check_columns,
+    create_once,
+    fetch_all,
+    fetch_one,
+    new_id,
+    page_of,
+    require_owner,
+)
 
 #: Walks stop here even when the caller asked for no limit (a guard, not a semantic limit).
 HARD_DEPTH_LIMIT = 10_000

@@ -16,8 +16,8 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from stores.analytics.events import EVENT_TYPES, EventStore, RecordOutcome, build_events
-from stores.postgres.outbox import OutboxRow
 from stores.postgres import PostgresStore
+from stores.postgres.outbox import OutboxRow
 
 _TIMES = ("SELECT outbox_id, analytics_event_time(event_type, payload, created_at) AS at"
           " FROM analytics_outbox WHERE outbox_id = ANY(%s)")

@@ -13,10 +13,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from stores.postgres import outbox
 from stores.analytics.base import AnalyticsBackend
 from stores.graph.base import GraphBackend
-from stores.postgres import PostgresStore
+from stores.postgres import PostgresStore, outbox
 from stores.sync.reconcile import differences, reconcile
 from stores.sync.simulation_sync import SimulationSync
 

@@ -15,11 +15,10 @@ from typing import Any
 
 import psycopg
 
-from stores.postgres import outbox
 from stores.analytics.base import AnalyticsBackend
 from stores.errors import StoreError
 from stores.graph.base import GraphBackend
-from stores.postgres import PostgresStore
+from stores.postgres import PostgresStore, outbox
 from stores.redis.progress import ProgressStore
 
 #: Store steps in erasure order (the names reports carry).

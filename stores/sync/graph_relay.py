@@ -19,15 +19,14 @@ from datetime import datetime, timezone
 from itertools import groupby
 from typing import Any, Protocol
 
-from stores.graph.collaboration import Collaboration
+from stores import metrics
 from stores.errors import StoreError
 from stores.graph.base import GraphBackend
-from stores.graph.model import (APPLIED_WINDOW, EdgeState, GraphModel, delete_learners, mirror_contents,
-                                mirror_learners)
-from stores.ids import is_id
+from stores.graph.collaboration import Collaboration
 from stores.graph.knowledge_tracing import fold
 from stores.graph.learning_paths import LearningPaths
-from stores import metrics
+from stores.graph.model import APPLIED_WINDOW, EdgeState, GraphModel, delete_learners, mirror_contents, mirror_learners
+from stores.ids import is_id
 from stores.postgres.outbox import OutboxRow
 from stores.postgres.skill_history import Observation, order_key
 

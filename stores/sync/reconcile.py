@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 from stores.analytics.aggregates import month_bounds
 from stores.analytics.base import AnalyticsBackend
-from stores.postgres.outbox import lag_seconds
 from stores.postgres import PostgresStore
+from stores.postgres.outbox import lag_seconds
 
 _TYPES = ("session_start", "session_end", "assessment_submit")
 _SOURCE = ("SELECT event_id::text AS event_id, analytics_event_time(event_type, payload, created_at) AS at"

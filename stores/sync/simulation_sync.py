@@ -20,10 +20,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from stores.sync.simulations import SimulationDomain
 from stores.postgres.simulations import SyncRow
 from stores.redis.simulation_state import epoch_ms, iso, now_utc, parse_iso
 from stores.redis.simulations import LiveState
+from stores.sync.simulations import SimulationDomain
 
 log = logging.getLogger(__name__)
 

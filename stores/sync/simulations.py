@@ -26,18 +26,24 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from stores.postgres import idempotency
-from stores.postgres import outbox
-from stores.postgres import usage
-from stores.postgres import simulations as pg
 from stores.errors import AlreadyExists, Conflict, InvalidData, NotFound, PreconditionFailed, StoreError, not_found
-from stores.postgres import PostgresStore
-from stores.sync.progress import progress_store
+from stores.postgres import PostgresStore, idempotency, outbox, usage
+from stores.postgres import simulations as pg
 from stores.redis import RedisStore
 from stores.redis.settings import SimulationSettings
-from stores.redis.simulation_state import (StateChange, apply_change, complementary_skills, epoch_ms, iso, now_utc,
-                                     parse_iso, synergy_of, tidy_numbers)
+from stores.redis.simulation_state import (
+    StateChange,
+    apply_change,
+    complementary_skills,
+    epoch_ms,
+    iso,
+    now_utc,
+    parse_iso,
+    synergy_of,
+    tidy_numbers,
+)
 from stores.redis.simulations import LiveSimulations, LiveState, dumps, missing, not_a_participant
+from stores.sync.progress import progress_store
 
 log = logging.getLogger(__name__)
 

@@ -11,11 +11,11 @@ from typing import Any
 
 from stores import metrics
 from stores.errors import PreconditionFailed
-from stores.graph.model import GraphModel, StoredParams
-from stores.sync.graph_relay import recompute_edges
 from stores.graph.knowledge_tracing import MIN_FIT_OBSERVATIONS, FitResult, fit_best
+from stores.graph.model import GraphModel, StoredParams
 from stores.postgres import PostgresStore
 from stores.postgres.skill_history import PostgresHistories, skill_history, skill_learners
+from stores.sync.graph_relay import recompute_edges
 
 log = logging.getLogger(__name__)
 

@@ -13,8 +13,15 @@ import psutil
 from google.protobuf import struct_pb2, timestamp_pb2
 from grpc import aio
 
-from amauta.v1 import (analytics_pb2, analytics_pb2_grpc, catalog_pb2, catalog_pb2_grpc, common_pb2,
-                       learner_pb2, learner_pb2_grpc)
+from amauta.v1 import (
+    analytics_pb2,
+    analytics_pb2_grpc,
+    catalog_pb2,
+    catalog_pb2_grpc,
+    common_pb2,
+    learner_pb2,
+    learner_pb2_grpc,
+)
 from tests.process import ServeProcess, embedded_pids
 
 

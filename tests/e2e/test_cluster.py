@@ -19,17 +19,16 @@ from pathlib import Path
 
 import grpc
 import pytest
+from google.protobuf import struct_pb2
+from google.rpc import error_details_pb2
 from grpc import aio
 from grpc_health.v1 import health_pb2
 from grpc_status import rpc_status
-from google.rpc import error_details_pb2
-
-from google.protobuf import struct_pb2
 
 from amauta.v1 import analytics_pb2, analytics_pb2_grpc, simulation_pb2, simulation_pb2_grpc
 from tests.cluster import RedisClusterProcesses
-from tests.faults.test_node_crash import _environment
 from tests.faults.load import MixedLoad, verify
+from tests.faults.test_node_crash import _environment
 from tests.process import ServeProcess, cleanup, health
 from tests.support import Tokens, write_tokens
 

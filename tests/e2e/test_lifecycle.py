@@ -25,8 +25,7 @@ import redis
 from grpc import aio
 from grpc_health.v1 import health_pb2
 
-from amauta.v1 import (catalog_pb2, catalog_pb2_grpc, graph_pb2, graph_pb2_grpc, simulation_pb2,
-                       simulation_pb2_grpc)
+from amauta.v1 import catalog_pb2, catalog_pb2_grpc, graph_pb2, graph_pb2_grpc, simulation_pb2, simulation_pb2_grpc
 from tests.e2e import support
 from tests.faults.load import MixedLoad
 from tests.process import ServeProcess, cleanup, embedded_pids, health

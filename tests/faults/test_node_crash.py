@@ -15,8 +15,17 @@ from google.protobuf import struct_pb2
 from grpc import aio
 from grpc_health.v1 import health_pb2
 
-from amauta.v1 import (analytics_pb2, analytics_pb2_grpc, catalog_pb2, catalog_pb2_grpc, common_pb2,
-                       learner_pb2, learner_pb2_grpc, simulation_pb2, simulation_pb2_grpc)
+from amauta.v1 import (
+    analytics_pb2,
+    analytics_pb2_grpc,
+    catalog_pb2,
+    catalog_pb2_grpc,
+    common_pb2,
+    learner_pb2,
+    learner_pb2_grpc,
+    simulation_pb2,
+    simulation_pb2_grpc,
+)
 from tests.faults.load import ALLOWED
 from tests.process import ServeProcess, health
 

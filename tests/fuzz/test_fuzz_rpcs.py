@@ -20,8 +20,7 @@ from grpc import aio
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from amauta.v1 import (analytics_pb2, catalog_pb2, graph_pb2, learner_pb2, operations_pb2,
-                       simulation_pb2)
+from amauta.v1 import analytics_pb2, catalog_pb2, graph_pb2, learner_pb2, operations_pb2, simulation_pb2
 from tests.fuzz.strategies import message_strategy
 from tests.support import Tokens
 

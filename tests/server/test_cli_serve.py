@@ -17,8 +17,8 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from stores.embedded.process import belongs_to
-from tests.process import ServeProcess, cleanup, embedded_pids as _embedded_pids
-
+from tests.process import ServeProcess, cleanup
+from tests.process import embedded_pids as _embedded_pids
 
 
 @pytest.fixture

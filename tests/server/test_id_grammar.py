@@ -8,8 +8,17 @@ import grpc
 import pytest
 from grpc import aio
 
-from amauta.v1 import (analytics_pb2, analytics_pb2_grpc, common_pb2, graph_pb2, graph_pb2_grpc, learner_pb2,
-                       learner_pb2_grpc, simulation_pb2, simulation_pb2_grpc)
+from amauta.v1 import (
+    analytics_pb2,
+    analytics_pb2_grpc,
+    common_pb2,
+    graph_pb2,
+    graph_pb2_grpc,
+    learner_pb2,
+    learner_pb2_grpc,
+    simulation_pb2,
+    simulation_pb2_grpc,
+)
 from stores.ids import id_problem
 from tests.support import Tokens, bad_fields
 

@@ -14,12 +14,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from grpc import aio
 from google.protobuf import struct_pb2
+from grpc import aio
 
-from amauta.v1 import catalog_pb2, catalog_pb2_grpc, common_pb2
+from amauta.v1 import catalog_pb2, catalog_pb2_grpc, common_pb2, learner_pb2_grpc
 from amauta.v1 import learner_pb2 as lpb
-from amauta.v1 import learner_pb2_grpc
 from server.app import Node
 from tests.server.learner.helpers import insert_content
 from tests.support import Tokens

@@ -7,9 +7,9 @@ Each case gets a fresh resource created by node-a (the owner), so one case canno
 from __future__ import annotations
 
 import uuid
-from importlib import resources
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from importlib import resources
 from typing import Any
 
 import grpc

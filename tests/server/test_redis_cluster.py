@@ -19,6 +19,9 @@ from functools import partial
 from typing import Any
 
 import pytest
+from grpc import aio
+from redis.crc import key_slot
+
 from amauta.v1 import (
     catalog_pb2,
     catalog_pb2_grpc,
@@ -28,14 +31,11 @@ from amauta.v1 import (
     simulation_pb2_grpc,
 )
 from amauta.v1 import simulation_pb2 as spb
-from grpc import aio
-from redis.crc import key_slot
-
 from server.app import Node
 from stores import metrics
 from stores.base import StoreStatus
-from stores.redis.generation_queue import QueueKeys
 from stores.redis import RedisSettings, parse_cluster_url, split_options
+from stores.redis.generation_queue import QueueKeys
 from tests.cluster import RedisClusterProcesses
 from tests.server.learner.helpers import insert_content, insert_environment
 from tests.server.simulation.support import struct

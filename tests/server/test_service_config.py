@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from grpc import aio
+
 from amauta.v1 import (
     analytics_pb2,
     catalog_pb2,
@@ -15,8 +17,6 @@ from amauta.v1 import (
     operations_pb2,
     simulation_pb2,
 )
-from grpc import aio
-
 from server.app import Node
 from tests.support import Tokens
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from stores import errors
-from stores.errors import (AccessDenied, Conflict, InvalidData, NotOwner, StoreError, StoreStarting,
-                           StoreUnavailable)
+from stores.errors import AccessDenied, Conflict, InvalidData, NotOwner, StoreError, StoreStarting, StoreUnavailable
 
 
 def test_each_class_carries_its_stable_reason() -> None:

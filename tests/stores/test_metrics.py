@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 import urllib.request
+from typing import ClassVar
 
 import pytest
 from prometheus_client import CollectorRegistry

@@ -15,9 +15,9 @@ from amauta.v1 import analytics_pb2
 from server.analytics.ingest import events_batch
 from server.analytics.validation import EventRules
 from server.runtime import Stores
-from tests.support import Tokens, bad_fields
 from tests.server.analytics.helpers import columns, fails, message, stream
 from tests.stores.analytics.oracle import Event, generate, utc
+from tests.support import Tokens, bad_fields
 
 
 def _events(n: int, learner: str | None = None, seed: int | None = None) -> list[Event]:

@@ -18,8 +18,8 @@ from amauta.v1 import analytics_pb2, common_pb2
 from server.runtime import Stores
 from stores.analytics.aggregates import Aggregator
 from tests.server.analytics.helpers import add_outbox, columns, fails, iso, stream
-from tests.support import Tokens, bad_fields
 from tests.stores.analytics import oracle
+from tests.support import Tokens, bad_fields
 
 METRICS = {name: common_pb2.MetricType.Value(f"METRIC_TYPE_{name.upper()}")
            for name in ("accuracy", "speed", "completion_rate", "retention", "engagement", "improvement")}

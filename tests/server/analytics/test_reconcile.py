@@ -14,13 +14,13 @@ import grpc
 from amauta.v1 import analytics_pb2
 from server.app import Node
 from server.runtime import Stores
-from stores.sync.analytics_relay import AnalyticsConsumer
 from stores.analytics.events import EventStore
 from stores.postgres.outbox import OutboxRelay
+from stores.sync.analytics_relay import AnalyticsConsumer
 from tests.server.analytics.helpers import add_outbox, delivered, fails
-from tests.support import Tokens, bad_fields
 from tests.stores.analytics.helpers import to_batch
 from tests.stores.analytics.oracle import Event
+from tests.support import Tokens, bad_fields
 
 
 def _checksum(ids: list[str]) -> str:

@@ -8,8 +8,15 @@ import pyarrow as pa
 import pytest
 
 from amauta.v1 import analytics_pb2
-from server.analytics.validation import (EventRules, cohort_query, effectiveness_query, export_query,
-                                         performance_query, reconcile_query, row_errors)
+from server.analytics.validation import (
+    EventRules,
+    cohort_query,
+    effectiveness_query,
+    export_query,
+    performance_query,
+    reconcile_query,
+    row_errors,
+)
 from server.rpc.errors import ApiError
 from stores.analytics.events import EVENT_TYPES, build_events
 

@@ -12,9 +12,9 @@ from google.protobuf import field_mask_pb2, timestamp_pb2
 
 from amauta.v1 import catalog_pb2, common_pb2
 from server.rpc.errors import from_store_error
-from stores.postgres.datasets import DatasetStore
 from stores.errors import StoreError
 from stores.postgres import PostgresStore
+from stores.postgres.datasets import DatasetStore
 from tests.server.catalog.support import Catalog, fails, struct
 
 OK = grpc.StatusCode

@@ -13,13 +13,12 @@ from collections.abc import AsyncIterator
 
 import grpc
 import pytest
-
 from grpc import aio
 
 from amauta.v1 import catalog_pb2, catalog_pb2_grpc, common_pb2
 from server.app import Node
-from stores.redis.generation_queue import QueueKeys
 from stores.redis import RedisStore
+from stores.redis.generation_queue import QueueKeys
 from tests.server.catalog.support import Catalog, fails, struct
 from tests.support import REDIS_BACKENDS, Tokens, redis_node
 

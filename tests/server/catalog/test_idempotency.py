@@ -18,9 +18,8 @@ import pytest
 from grpc import aio
 
 from amauta.v1 import catalog_pb2 as cpb
-from amauta.v1 import common_pb2, learner_pb2, learner_pb2_grpc
+from amauta.v1 import common_pb2, learner_pb2, learner_pb2_grpc, simulation_pb2_grpc
 from amauta.v1 import simulation_pb2 as spb
-from amauta.v1 import simulation_pb2_grpc
 from stores.postgres import PostgresStore
 from tests.server.catalog.support import Catalog, fails, struct
 

@@ -8,9 +8,9 @@ import sys
 from importlib import metadata
 
 from amauta.v1 import catalog_pb2
-from server.cli.health import probe_address
-from server.cli.content_import import error_lines
 from server.app import Node
+from server.cli.content_import import error_lines
+from server.cli.health import probe_address
 
 
 async def cli(*args: str, **env: str) -> tuple[int, str, str]:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from server.graph import convert
 from stores.graph.collaboration import CollaborationEdge
 from stores.graph.knowledge_tracing import BKTParams
 from stores.graph.model import HasSkillRow, StoredParams
 from stores.sync.skill_fitting import Recompute
-from server.graph import convert
 
 
 def test_timestamps_leave_zero_unset_and_round_trip() -> None:

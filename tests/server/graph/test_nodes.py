@@ -8,9 +8,10 @@ import grpc
 import pytest
 from grpc import aio
 
-from amauta.v1 import common_pb2, graph_pb2 as pb
-from server.rpc import errors
+from amauta.v1 import common_pb2
+from amauta.v1 import graph_pb2 as pb
 from server.app import Node
+from server.rpc import errors
 from stores.errors import AlreadyExists
 from tests.server.graph.conftest import Graph, error_info, graph_outbox_drained, new_uuid, violations
 

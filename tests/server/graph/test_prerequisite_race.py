@@ -10,10 +10,11 @@ import grpc
 import pytest
 from grpc import aio
 
-from amauta.v1 import graph_pb2 as pb, graph_pb2_grpc
+from amauta.v1 import graph_pb2 as pb
+from amauta.v1 import graph_pb2_grpc
 from server.app import Node
-from stores.graph.locks import graph_lease
 from stores.errors import StoreUnavailable
+from stores.graph.locks import graph_lease
 from tests.server.graph.conftest import Graph, new_uuid
 from tests.support import Tokens, sibling_settings, start_node
 

@@ -15,14 +15,13 @@ from psycopg.types.json import Jsonb
 from amauta.v1 import graph_pb2 as pb
 from server.app import Node
 from stores import metrics
-from stores.postgres import outbox
-from stores.postgres.assessments import Assessment, AssessmentStore, _submitted
-from stores.graph.model import GraphModel
-from stores.sync.graph_relay import GraphConsumer
 from stores.graph.knowledge_tracing import DEFAULT_PARAMS, SkillState, update
+from stores.graph.model import GraphModel
+from stores.postgres import PostgresStore, outbox
+from stores.postgres.assessments import Assessment, AssessmentStore, _submitted
 from stores.postgres.outbox import OutboxRelay, OutboxRow
-from stores.postgres import PostgresStore
 from stores.postgres.skill_history import PostgresHistories
+from stores.sync.graph_relay import GraphConsumer
 from tests.server.graph.conftest import Graph, graph_outbox_drained
 
 T0 = datetime(2025, 3, 1, 10, 0, tzinfo=timezone.utc)

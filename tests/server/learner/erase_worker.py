@@ -10,12 +10,14 @@ import asyncio
 import os
 import tempfile
 
-from stores.analytics import AnalyticsSettings, create_backend as create_analytics
-from stores.sync.erasure import Eraser
-from stores.graph import GraphSettings, create_backend as create_graph
+from stores.analytics import AnalyticsSettings
+from stores.analytics import create_backend as create_analytics
+from stores.graph import GraphSettings
+from stores.graph import create_backend as create_graph
 from stores.postgres import PostgresSettings, PostgresStore
-from stores.sync.progress import progress_store
 from stores.redis import RedisSettings, RedisStore
+from stores.sync.erasure import Eraser
+from stores.sync.progress import progress_store
 
 
 async def main() -> None:

@@ -8,11 +8,12 @@ import grpc
 import pytest
 from google.protobuf import struct_pb2
 
-from amauta.v1 import common_pb2, learner_pb2 as pb
+from amauta.v1 import common_pb2
+from amauta.v1 import learner_pb2 as pb
 from server.runtime import Stores
 from tests.server.learner.conftest import Catalog
-from tests.support import Tokens, bad_fields
 from tests.server.learner.helpers import fails, outbox_rows, reason, unique
+from tests.support import Tokens, bad_fields
 
 DRAFT, FINAL, REVIEWED = (common_pb2.REVIEW_STATUS_DRAFT, common_pb2.REVIEW_STATUS_FINAL,
                           common_pb2.REVIEW_STATUS_REVIEWED)

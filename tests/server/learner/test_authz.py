@@ -13,7 +13,8 @@ import grpc
 import pytest
 from google.protobuf import struct_pb2
 
-from amauta.v1 import common_pb2, learner_pb2 as pb
+from amauta.v1 import common_pb2
+from amauta.v1 import learner_pb2 as pb
 from tests.server.learner.conftest import Catalog
 from tests.server.learner.helpers import fails, unique
 from tests.support import Tokens

@@ -16,12 +16,13 @@ from pathlib import Path
 import grpc
 import pytest
 
-from amauta.v1 import common_pb2, learner_pb2 as pb
+from amauta.v1 import common_pb2
+from amauta.v1 import learner_pb2 as pb
 from server.app import Node
 from server.runtime import Stores
-from stores.sync.erasure import Eraser
 from stores.errors import StoreUnavailable
 from stores.redis.progress import progress_key
+from stores.sync.erasure import Eraser
 from stores.sync.progress import progress_store
 from tests.server.learner.conftest import Catalog
 from tests.server.learner.helpers import fails, unique

@@ -7,10 +7,11 @@ import asyncio
 import grpc
 from google.protobuf import field_mask_pb2, struct_pb2, timestamp_pb2
 
-from amauta.v1 import common_pb2, learner_pb2 as pb
+from amauta.v1 import common_pb2
+from amauta.v1 import learner_pb2 as pb
 from server.runtime import Stores
-from tests.support import Tokens, bad_fields
 from tests.server.learner.helpers import fails, outbox_rows, reason, unique
+from tests.support import Tokens, bad_fields
 
 
 def struct(**values: object) -> struct_pb2.Struct:

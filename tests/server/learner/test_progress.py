@@ -3,24 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from datetime import datetime, timedelta, timezone
 
 import grpc
 import pytest
-
-from collections.abc import AsyncIterator
-
 from grpc import aio
 
-from amauta.v1 import common_pb2, learner_pb2 as pb, learner_pb2_grpc
+from amauta.v1 import common_pb2, learner_pb2_grpc
+from amauta.v1 import learner_pb2 as pb
 from server.app import Node
 from server.runtime import Stores
 from stores.postgres import sessions as session_store
 from stores.redis.progress import FIELDS, progress_key
 from stores.sync.progress import progress_store
 from tests.server.learner.conftest import Catalog
-from tests.support import REDIS_BACKENDS, Tokens, bad_fields, redis_node
 from tests.server.learner.helpers import fails, unique
+from tests.support import REDIS_BACKENDS, Tokens, bad_fields, redis_node
 
 SEED_FIELDS = {"currentSession", "currentObjective", "progressPercentage", "lastActivity", "streakDays",
                "todayActivities"}

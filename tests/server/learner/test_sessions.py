@@ -9,13 +9,14 @@ import grpc
 import pytest
 from google.protobuf import struct_pb2, timestamp_pb2
 
-from amauta.v1 import common_pb2, learner_pb2 as pb
+from amauta.v1 import common_pb2
+from amauta.v1 import learner_pb2 as pb
 from server.runtime import Stores
-from stores.postgres import sessions as session_store
 from stores.errors import NotFound, PreconditionFailed
+from stores.postgres import sessions as session_store
 from tests.server.learner.conftest import Catalog
-from tests.support import Tokens, bad_fields
 from tests.server.learner.helpers import fails, outbox_rows, reason, unique
+from tests.support import Tokens, bad_fields
 
 TRAINING = common_pb2.SESSION_TYPE_TRAINING
 

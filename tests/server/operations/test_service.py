@@ -10,8 +10,15 @@ import grpc
 import pytest
 from grpc import aio
 
-from amauta.v1 import (common_pb2, learner_pb2, learner_pb2_grpc, operations_pb2,
-                       operations_pb2_grpc, simulation_pb2, simulation_pb2_grpc)
+from amauta.v1 import (
+    common_pb2,
+    learner_pb2,
+    learner_pb2_grpc,
+    operations_pb2,
+    operations_pb2_grpc,
+    simulation_pb2,
+    simulation_pb2_grpc,
+)
 from server.app import Node
 from stores.redis.simulations import keys
 from tests.support import Tokens

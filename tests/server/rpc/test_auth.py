@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from server.app import Node
 from server.rpc import auth
 from server.rpc.auth import AuthError, Identity, Role, TokenRegistry
-from server.app import Node
 
 
 def _write(path: Path, *entries: dict[str, str]) -> None:

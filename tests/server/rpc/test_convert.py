@@ -6,8 +6,16 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 from amauta.v1 import common_pb2
-from server.rpc.convert import (dict_to_struct, enum_db_values, enum_from_db, enum_to_db, from_timestamp,
-                                struct_to_dict, to_timestamp, utcnow)
+from server.rpc.convert import (
+    dict_to_struct,
+    enum_db_values,
+    enum_from_db,
+    enum_to_db,
+    from_timestamp,
+    struct_to_dict,
+    to_timestamp,
+    utcnow,
+)
 
 DATASET_TYPE = common_pb2.DatasetType.DESCRIPTOR
 

@@ -6,8 +6,15 @@ import grpc
 import pytest
 from google.rpc import error_details_pb2, status_pb2
 
-from server.rpc.errors import (DOMAIN, ApiError, FieldViolation, from_store_error, invalid_argument,
-                               permission_denied, to_status)
+from server.rpc.errors import (
+    DOMAIN,
+    ApiError,
+    FieldViolation,
+    from_store_error,
+    invalid_argument,
+    permission_denied,
+    to_status,
+)
 from stores import errors as store_errors
 
 

@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
-import grpc
-import pytest
-
 import uuid
 from datetime import datetime, timezone
 
+import grpc
+import pytest
+
 from amauta.v1 import catalog_pb2, learner_pb2
 from server.rpc.errors import ApiError
-from server.rpc.paging import (DEFAULT_PAGE_SIZE, INT, MAX_PAGE_SIZE, NUMBER, TEXT, TIME, UUID, decode_token,
-                               encode_token, filter_fingerprint, open_page, page_size)
+from server.rpc.paging import (
+    DEFAULT_PAGE_SIZE,
+    INT,
+    MAX_PAGE_SIZE,
+    NUMBER,
+    TEXT,
+    TIME,
+    UUID,
+    decode_token,
+    encode_token,
+    filter_fingerprint,
+    open_page,
+    page_size,
+)
 from server.rpc.validation import Checker
 
 

@@ -20,15 +20,31 @@ from google.rpc import error_details_pb2
 from grpc import aio
 from grpc_status import rpc_status
 
-from amauta.v1 import (analytics_pb2, catalog_pb2, graph_pb2, learner_pb2, operations_pb2,
-                       simulation_pb2)
+from amauta.v1 import analytics_pb2, catalog_pb2, graph_pb2, learner_pb2, operations_pb2, simulation_pb2
 from server.rpc.auth import Identity, Role, current_identity
 from server.rpc.errors import ApiError
-from server.rpc.policy import (OWNER_CHARS, POLICY, caller, creator, list_scope, may_change, may_read,
-                               own_learner, owner_name, owner_scope, read_learner, record_scope,
-                               require_analytics_reader, require_event_writer, require_export_scope,
-                               require_learner_access, require_self, scoped, simulation_list_scope,
-                               watch_member)
+from server.rpc.policy import (
+    OWNER_CHARS,
+    POLICY,
+    caller,
+    creator,
+    list_scope,
+    may_change,
+    may_read,
+    own_learner,
+    owner_name,
+    owner_scope,
+    read_learner,
+    record_scope,
+    require_analytics_reader,
+    require_event_writer,
+    require_export_scope,
+    require_learner_access,
+    require_self,
+    scoped,
+    simulation_list_scope,
+    watch_member,
+)
 from stores.errors import NotFound
 from tests.support import IDENTITIES, Tokens
 

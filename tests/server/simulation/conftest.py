@@ -15,10 +15,10 @@ from grpc import aio
 from amauta.v1 import simulation_pb2_grpc
 from server.app import Node
 from stores.postgres import PostgresStore
-from stores.sync.simulations import SimulationDomain
+from stores.redis import RedisStore
 from stores.redis.settings import SimulationSettings
 from stores.sync.simulation_sync import SimulationSync
-from stores.redis import RedisStore
+from stores.sync.simulations import SimulationDomain
 from tests.support import REDIS_BACKENDS, Tokens, redis_node, sibling_settings, start_node
 
 #: Settings of the tuned node: short heartbeats, small watch queues, no background passes.

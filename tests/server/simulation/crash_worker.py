@@ -10,10 +10,10 @@ import asyncio
 import os
 import sys
 
+from server.config import simulation_settings
 from stores.postgres import PostgresSettings, PostgresStore
 from stores.redis import RedisSettings, RedisStore
 from stores.sync.simulations import SimulationDomain, StartSpec
-from server.config import simulation_settings
 
 
 async def main(action: str, environment_id: str, simulation_id: str, learners: list[str]) -> None:

@@ -13,8 +13,17 @@ from stores.postgres import PostgresStore
 from stores.redis import RedisStore
 from stores.redis.simulations import INDEX_KEY, keys
 from tests.server.simulation.conftest import Environments
-from tests.server.simulation.support import (CODE, new_id, outbox_rows, reason, record_of, sessions_of, start,
-                                             struct, violations)
+from tests.server.simulation.support import (
+    CODE,
+    new_id,
+    outbox_rows,
+    reason,
+    record_of,
+    sessions_of,
+    start,
+    struct,
+    violations,
+)
 from tests.support import Tokens
 
 

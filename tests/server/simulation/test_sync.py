@@ -15,17 +15,25 @@ from grpc import aio
 
 from amauta.v1 import simulation_pb2 as pb
 from amauta.v1 import simulation_pb2_grpc as pbg
-from stores import metrics
 from server.app import Node
+from stores import metrics
 from stores.postgres import PostgresStore
 from stores.redis import RedisStore
-from stores.sync.simulations import SimulationDomain
 from stores.redis.simulation_state import iso, now_utc
-from stores.sync.simulation_sync import SimulationSync
 from stores.redis.simulations import INDEX_KEY, LiveState, keys
+from stores.sync.simulation_sync import SimulationSync
+from stores.sync.simulations import SimulationDomain
 from tests.server.simulation.conftest import Environments
-from tests.server.simulation.support import (CODE, new_id, next_change, outbox_rows, record_of, sessions_of, start,
-                                            struct)
+from tests.server.simulation.support import (
+    CODE,
+    new_id,
+    next_change,
+    outbox_rows,
+    record_of,
+    sessions_of,
+    start,
+    struct,
+)
 from tests.support import Tokens
 
 ROOT = Path(__file__).resolve().parents[3]

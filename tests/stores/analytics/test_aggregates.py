@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import random
 
-from stores.analytics.aggregates import Aggregator
 from stores.analytics import AnalyticsBackend
+from stores.analytics.aggregates import Aggregator
 from stores.analytics.events import EventStore
 from tests.stores.analytics import oracle
 from tests.stores.analytics.helpers import to_batch

@@ -15,10 +15,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from server.config import Settings
 from server.app import Node
-from stores.analytics.aggregates import Aggregator
+from server.config import Settings
 from stores.analytics import AnalyticsSettings, create_backend
+from stores.analytics.aggregates import Aggregator
 from stores.analytics.chdb import ChdbBackend
 from stores.analytics.cluster import (
     SHARDING_KEYS,
@@ -26,6 +26,7 @@ from stores.analytics.cluster import (
     cluster_statements,
     local_name,
 )
+from stores.analytics.events import EventStore, set_retention
 from stores.analytics.queries import (
     BUCKETS,
     MEASURES,
@@ -34,12 +35,11 @@ from stores.analytics.queries import (
     export_events,
     learner_performance,
 )
-from stores.sync.cohorts import cohort_stats
-from stores.sync.erasure import Eraser
 from stores.errors import PreconditionFailed
-from stores.analytics.events import EventStore, set_retention
 from stores.migrator import migrate_analytics
 from stores.postgres import PostgresStore
+from stores.sync.cohorts import cohort_stats
+from stores.sync.erasure import Eraser
 from stores.sync.reconcile import reconcile
 from tests.stores.analytics import oracle
 from tests.stores.analytics.helpers import to_batch

@@ -7,10 +7,9 @@ import pytest
 
 from server.app import Node
 from stores.analytics import AnalyticsBackend
-from stores.analytics.queries import (MEASURES, ExportFilter, content_ranking, export_events,
-                                      learner_performance)
-from stores.sync.cohorts import cohort_stats
+from stores.analytics.queries import MEASURES, ExportFilter, content_ranking, export_events, learner_performance
 from stores.postgres import PostgresStore
+from stores.sync.cohorts import cohort_stats
 
 HOUR = 3_600_000
 T0 = 1_735_689_600_000  # 2025-01-01T00:00:00Z

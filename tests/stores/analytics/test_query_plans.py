@@ -16,8 +16,8 @@ from stores.analytics import AnalyticsBackend
 from stores.analytics.aggregates import Aggregator
 from stores.analytics.events import EventStore
 from stores.analytics.queries import ExportFilter, export_events
-from stores.sync.cohorts import cohort_stats
 from stores.postgres import PostgresStore
+from stores.sync.cohorts import cohort_stats
 from stores.sync.erasure import Eraser
 from tests.stores.analytics import oracle
 from tests.stores.analytics.helpers import to_batch

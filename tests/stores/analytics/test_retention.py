@@ -10,10 +10,10 @@ from __future__ import annotations
 import uuid
 
 from stores.analytics import AnalyticsBackend
-from stores.sync.analytics_relay import AnalyticsConsumer
 from stores.analytics.events import EventStore, set_retention
-from stores.postgres.outbox import OutboxRow
 from stores.postgres import PostgresStore
+from stores.postgres.outbox import OutboxRow
+from stores.sync.analytics_relay import AnalyticsConsumer
 from stores.sync.reconcile import reconcile
 from tests.server.analytics.helpers import add_outbox, delivered
 from tests.stores.analytics.helpers import to_batch

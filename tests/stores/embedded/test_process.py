@@ -10,8 +10,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from stores.embedded.process import (EmbeddedStartError, belongs_to, free_port, kill_leftover, tail,
-                                     wait_for_listen)
+from stores.embedded.process import EmbeddedStartError, belongs_to, free_port, kill_leftover, tail, wait_for_listen
 
 
 def test_a_start_error_hides_the_password_and_shows_the_log(tmp_path: Path) -> None:

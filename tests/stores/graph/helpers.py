@@ -7,8 +7,8 @@ import uuid
 from collections.abc import Iterable, Mapping
 
 from stores.graph.base import GraphBackend
-from stores.graph.model import GraphModel
 from stores.graph.learning_paths import LearningPaths
+from stores.graph.model import GraphModel
 from stores.migrator import migrate_graph
 
 

@@ -13,8 +13,20 @@ from typing import Any
 
 import pytest
 
-from stores.graph.knowledge_tracing import (DEGENERATE, LOGIT_BOUND, BKTParams, SkillState, confidence_level, fit_best,
-                                      fit_em, fold, log_likelihood, posterior, predict_correct, update)
+from stores.graph.knowledge_tracing import (
+    DEGENERATE,
+    LOGIT_BOUND,
+    BKTParams,
+    SkillState,
+    confidence_level,
+    fit_best,
+    fit_em,
+    fold,
+    log_likelihood,
+    posterior,
+    predict_correct,
+    update,
+)
 
 GOLDEN = json.loads((Path(__file__).parents[1] / "data" / "bkt_golden.json").read_text())
 #: Mean absolute difference allowed between our predictions and pyBKT's on the same parameters.

@@ -12,8 +12,22 @@ from psycopg.types.json import Jsonb
 
 from stores.errors import InvalidData, NotOwner
 from stores.postgres import PostgresStore
-from stores.postgres.sql import (Range, Row, SetMatch, Where, assignments, bind, create_once, fetch_all, fetch_one,
-                                 insert_sql, like_pattern, new_id, page_of, require_owner)
+from stores.postgres.sql import (
+    Range,
+    Row,
+    SetMatch,
+    Where,
+    assignments,
+    bind,
+    create_once,
+    fetch_all,
+    fetch_one,
+    insert_sql,
+    like_pattern,
+    new_id,
+    page_of,
+    require_owner,
+)
 
 
 def test_an_empty_where_adds_nothing() -> None:

@@ -9,9 +9,8 @@ import pytest
 from google.protobuf import field_mask_pb2
 
 from amauta.v1 import catalog_pb2
-from stores.postgres import usage
 from stores.errors import NotFound, PreconditionFailed
-from stores.postgres import PostgresStore
+from stores.postgres import PostgresStore, usage
 from tests.server.catalog.support import Catalog
 
 OK = grpc.StatusCode

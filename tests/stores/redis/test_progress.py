@@ -10,8 +10,8 @@ from stores.errors import NotFound
 from stores.postgres import PostgresStore
 from stores.postgres.sessions import insert_session
 from stores.redis import RedisStore
-from stores.sync.progress import progress_store
 from stores.redis.progress import hash_time, number_text, progress_key, streak_ending, view
+from stores.sync.progress import progress_store
 from tests.server.learner.helpers import insert_environment, unique
 
 TODAY = date(2025, 6, 10)

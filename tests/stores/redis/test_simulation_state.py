@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import math
-
-import pytest
 from datetime import datetime, timedelta, timezone
 
-from stores.redis.simulation_state import (NEUTRAL_SYNERGY, StateChange, apply_change, complementary_skills,
-                                           epoch_ms, iso, now_utc, parse_iso, synergy_of, tidy_numbers)
+import pytest
+
+from stores.redis.simulation_state import (
+    NEUTRAL_SYNERGY,
+    StateChange,
+    apply_change,
+    complementary_skills,
+    epoch_ms,
+    iso,
+    now_utc,
+    parse_iso,
+    synergy_of,
+    tidy_numbers,
+)
 
 
 def test_a_merge_without_a_mask_replaces_top_level_keys_and_none_removes() -> None:

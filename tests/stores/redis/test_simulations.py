@@ -9,8 +9,7 @@ import pytest
 from stores.errors import AccessDenied, AlreadyExists, NotFound, PreconditionFailed
 from stores.redis import RedisStore
 from stores.redis.settings import SimulationSettings
-from stores.redis.simulations import (LiveSimulations, LiveState, decode_entry, dumps, keys, parse_token,
-                                      token_version)
+from stores.redis.simulations import LiveSimulations, LiveState, decode_entry, dumps, keys, parse_token, token_version
 
 NOW = 1_750_000_000_000
 

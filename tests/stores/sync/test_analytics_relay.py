@@ -7,9 +7,9 @@ import uuid
 from datetime import datetime, timezone
 
 from server.runtime import Stores
-from stores.sync.analytics_relay import AnalyticsConsumer
-from stores.analytics.events import RecordOutcome, EventStore
+from stores.analytics.events import EventStore, RecordOutcome
 from stores.postgres.outbox import OutboxRow
+from stores.sync.analytics_relay import AnalyticsConsumer
 from tests.server.analytics.helpers import add_outbox, delivered, iso
 
 

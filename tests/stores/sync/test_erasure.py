@@ -10,8 +10,8 @@ from stores.graph.model import GraphModel
 from stores.postgres.learners import LearnerStore
 from stores.postgres.sessions import insert_session
 from stores.redis.progress import progress_key
-from stores.sync.progress import progress_store
 from stores.sync.erasure import STORES, Eraser
+from stores.sync.progress import progress_store
 from tests.server.learner.helpers import insert_environment, outbox_rows, unique
 
 

@@ -9,13 +9,13 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from stores.graph.collaboration import Collaboration
 from stores.graph import GraphBackend
-from stores.graph.model import GraphModel
-from stores.sync.graph_relay import GraphConsumer, Pair, epoch_ms
+from stores.graph.collaboration import Collaboration
 from stores.graph.knowledge_tracing import DEFAULT_PARAMS, SkillState, update
+from stores.graph.model import GraphModel
 from stores.postgres.outbox import OutboxRow
 from stores.postgres.skill_history import Observation, order_key
+from stores.sync.graph_relay import GraphConsumer, Pair, epoch_ms
 from tests.stores.graph.helpers import prepared
 
 NOW = datetime(2025, 1, 1, tzinfo=timezone.utc)
