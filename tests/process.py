@@ -73,6 +73,20 @@ def embedded_pids(data_dir: Path) -> set[int]:
     return {proc.pid for proc in psutil.process_iter() if belongs_to(proc, str(data_dir))}
 
 
+def embedded_servers(data_dir: Path) -> set[int]:
+    """Pids of the embedded servers themselves, without their children: PostgreSQL's backends (one per
+    connection) and a Redis AOF rewrite's fork come and go while a node runs."""
+    pids = embedded_pids(data_dir)
+    servers = set()
+    for pid in pids:
+        try:
+            if psutil.Process(pid).ppid() not in pids:
+                servers.add(pid)
+        except psutil.Error:
+            continue  # gone meanwhile: a child that ended
+    return servers
+
+
 def health(port: int, service: str = "") -> int:
     """The health status of service on the node at port (UNKNOWN when it does not answer)."""
     with grpc.insecure_channel(f"127.0.0.1:{port}") as ch:

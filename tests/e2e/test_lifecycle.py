@@ -28,7 +28,7 @@ from grpc_health.v1 import health_pb2
 from amauta.v1 import catalog_pb2, catalog_pb2_grpc, graph_pb2, graph_pb2_grpc, simulation_pb2, simulation_pb2_grpc
 from tests.e2e import support
 from tests.faults.load import MixedLoad
-from tests.process import ServeProcess, cleanup, embedded_pids, health
+from tests.process import ServeProcess, cleanup, embedded_pids, embedded_servers, health
 
 FULL = os.environ.get("AMAUTA_TEST_SCALE") == "full"
 CONTENT = 100_000 if FULL else 3_000
@@ -279,7 +279,7 @@ async def test_second_serve_and_migrate_leave_a_live_node_alone(data_dir: Path) 
     async with aio.insecure_channel(f"127.0.0.1:{node.port}") as ch:
         dataset = await support.create_dataset(ch, md)
         await support.import_content(ch, md, dataset, 50)
-    servers = embedded_pids(data_dir)
+    servers = embedded_servers(data_dir)
     watching = True
     seen: set[int] = set()
 
@@ -299,7 +299,7 @@ async def test_second_serve_and_migrate_leave_a_live_node_alone(data_dir: Path) 
     watching = False
     await watcher
     assert seen == {health_pb2.HealthCheckResponse.SERVING}, seen
-    assert embedded_pids(data_dir) == servers, "a second command touched the live node's servers"
+    assert embedded_servers(data_dir) == servers, "a second command touched the live node's servers"
     async with aio.insecure_channel(f"127.0.0.1:{node.port}") as ch:
         assert await support.content_count(ch, md, dataset) == 50
     assert node.stop() == 0

@@ -8,7 +8,7 @@ from stores.analytics.queries import CohortStats, ContentScore, PerformancePoint
 from stores.sync.reconcile import PartitionDrift, ReconcileReport
 
 ROW = {"ts": 1_700_000_000_123, "event_id": "e1", "learner_id": "l1", "session_id": "", "type": 4,
-       "duration_ms": 50, "success_indicator": "true", "difficulty_level": 0.5, "learning_objective": "o",
+       "duration_ms": 50, "success_indicator": True, "difficulty_level": 0.5, "learning_objective": "o",
        "content_type": "quiz", "event_data": '{"a": 1}', "performance_metrics": "[1, 2]"}
 
 
@@ -18,7 +18,7 @@ def test_an_exported_row_becomes_a_learning_event() -> None:
         1_700_000_000_123, "e1", 4, True)
     assert dict(event.event_data) == {"a": 1.0}
     assert not event.HasField("performance_metrics")  # not a JSON object: left empty
-    for falsy in (False, 0, "0", "false", None):
+    for falsy in (False, 0):  # every backend hands back a bool or an int (the analytics contract test)
         assert not convert.learning_event({**ROW, "success_indicator": falsy}).success_indicator
     assert not convert.learning_event({**ROW, "event_data": "not json"}).HasField("event_data")
 

@@ -12,7 +12,7 @@ from stores.sync.skill_fitting import Recompute
 def test_timestamps_leave_zero_unset_and_round_trip() -> None:
     assert convert.timestamp_ms(None) is None and convert.timestamp_ms(0) is None
     ts = convert.timestamp_ms(1_700_000_000_123)
-    assert ts is not None and convert.ms_of(ts) == 1_700_000_000_123
+    assert ts is not None and ts.ToMilliseconds() == 1_700_000_000_123
 
 
 def test_node_rows_with_missing_properties() -> None:
