@@ -72,7 +72,9 @@ class Leadership:
         await self.on_change(name, True)
         task = asyncio.create_task(work(), name=f"{name}-leader")
         try:
-            while not task.done():
+            # stop_requested: a driver call that swallows the CancelledError (psycopg's execute may)
+            # must not keep this loop, and with it the lease, alive.
+            while not task.done() and not stop_requested():
                 # The session is the lease: a dead connection means another node may lead now.
                 await asyncio.wait({task}, timeout=self.retry_seconds)
                 if not task.done():
