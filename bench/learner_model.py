@@ -29,7 +29,7 @@ from falkordb.asyncio import FalkorDB
 
 from bench.harness import Result
 from bench.node import BenchNode
-from stores.graph.knowledge_tracing import BKTParams, SkillState, fit_best, predict_correct, update
+from stores.graph.knowledge_tracing import BKTParams, fit_best, replay
 
 SEED = 13
 T0 = datetime(2025, 3, 1, tzinfo=timezone.utc)
@@ -49,17 +49,6 @@ def _auc(labels: list[int], scores: list[float]) -> float:
     return (rank_sum - pos * (pos + 1) / 2) / (pos * (len(labels) - pos))
 
 
-def _replay(params: BKTParams, sequences: list[list[int]]) -> tuple[list[float], list[float]]:
-    correct, known = [], []
-    for seq in sequences:
-        state = SkillState.initial(params)
-        for answer in seq:
-            correct.append(predict_correct(state.proficiency, params))
-            known.append(state.proficiency)
-            state = update(state, answer, params)
-    return correct, known
-
-
 def pybkt_comparison() -> list[Result]:
     """Differences to pyBKT per golden case group, and held-out AUC of both fits."""
     golden = json.loads(GOLDEN.read_text())
@@ -68,13 +57,13 @@ def pybkt_comparison() -> list[Result]:
     for case in golden["cases"] + golden["runs"]:
         p = case["params"]
         params = BKTParams(p["prior"], p["learn"], p["guess"], p["slip"], p["forget"])
-        correct, known = _replay(params, case["sequences"])
+        correct, known = replay(params, case["sequences"])
         group = groups["forgetting" if p["forget"] > 0 else "no forgetting"]
         group += [abs(a - b) for a, b in zip(correct, case["correct_predictions"], strict=True)]
         group += [abs(a - b) for a, b in zip(known, case["state_predictions"], strict=True)]
         if "held_out" in case:
             fit = fit_best(case["sequences"], forgets=p["forget"] > 0)
-            ours, _ = _replay(fit.params, case["held_out"])
+            ours, _ = replay(fit.params, case["held_out"])
             labels = [a for s in case["held_out"] for a in s]
             # Ties (learners sharing a prefix) count half for both; scikit-learn's figure for pyBKT, in
             # the file, breaks them by pyBKT's float noise instead.

@@ -144,6 +144,19 @@ def update(state: SkillState, score: float, params: BKTParams) -> SkillState:
     return SkillState(p_next, max(-1.0, min(1.0, growth)), confidence_level(count, p_next), count, log_odds)
 
 
+def replay(params: BKTParams, sequences: Sequence[Sequence[float]]) -> tuple[list[float], list[float]]:
+    """The online update over sequences: P(correct) and P(known) before each step (what pyBKT's
+    predictions are compared with)."""
+    correct, known = [], []
+    for seq in sequences:
+        state = SkillState.initial(params)
+        for score in seq:
+            correct.append(predict_correct(state.proficiency, params))
+            known.append(state.proficiency)
+            state = update(state, score, params)
+    return correct, known
+
+
 def fold(scores: Sequence[float], params: BKTParams, start: SkillState | None = None) -> SkillState:
     """The state after a whole history, oldest first, from start (default: the initial state): what
     HAS_SKILL holds for it."""

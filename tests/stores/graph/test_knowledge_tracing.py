@@ -24,7 +24,7 @@ from stores.graph.knowledge_tracing import (
     fold,
     log_likelihood,
     posterior,
-    predict_correct,
+    replay,
     update,
 )
 
@@ -35,18 +35,6 @@ PREDICTION_TOLERANCE = 0.01
 FIT_TOLERANCE = 0.02
 #: EM must recover each generating parameter within this absolute error.
 RECOVERY_TOLERANCE = 0.05
-
-
-def replay(params: BKTParams, sequences: Sequence[Sequence[float]]) -> tuple[list[float], list[float]]:
-    """Our online update over sequences: (P(correct) before each step, P(known) before it)."""
-    correct, known = [], []
-    for seq in sequences:
-        state = SkillState.initial(params)
-        for answer in seq:
-            correct.append(predict_correct(state.proficiency, params))
-            known.append(state.proficiency)
-            state = update(state, answer, params)
-    return correct, known
 
 
 def mean_abs(a: Sequence[float], b: Sequence[float]) -> float:
