@@ -20,6 +20,8 @@ import grpc
 from grpc import aio
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
+from bench.harness import BARE, NOOP, measure
+
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -107,6 +109,26 @@ class BareServer:
         self.proc.terminate()
         self.proc.wait(60)
         self.log.close()
+
+
+async def _check_rate(target: str, concurrency: int, total: int) -> float:
+    """Health/Check calls per second against target."""
+    request = health_pb2.HealthCheckRequest()
+    async with aio.insecure_channel(target) as channel:
+        stub = health_pb2_grpc.HealthStub(channel)
+        return (await measure("Health/Check", lambda i: stub.Check(request), concurrency=concurrency,
+                              total=total)).rate
+
+
+async def ceilings(node: BenchNode, concurrency: int, total: int) -> dict[str, float]:
+    """Both unary ceilings measured now at this concurrency, for rows that run no ceiling of their own:
+    the node's no-op Health/Check through its interceptor (NOOP) and the same Check on a bare server."""
+    bare = BareServer()
+    try:
+        return {NOOP: await _check_rate(node.target, concurrency, total),
+                BARE: await _check_rate(bare.target, concurrency, total)}
+    finally:
+        bare.stop()
 
 
 async def serve_bare(port: int) -> None:

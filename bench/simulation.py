@@ -43,7 +43,7 @@ from grpc import aio
 from amauta.v1 import simulation_pb2 as pb
 from amauta.v1 import simulation_pb2_grpc as pbg
 from bench.harness import Result, measure, percentile
-from bench.node import BenchNode
+from bench.node import BenchNode, ceilings
 from server.rpc import convert
 from server.simulation import convert as sim_convert
 from stores.redis.settings import SimulationSettings
@@ -455,6 +455,7 @@ async def _updates(node: BenchNode, stub: pbg.SimulationServiceStub, env: str, t
         metadata=node.metadata), concurrency=8, total=total, warmup=100)
     result.raw_rate = raw.rate
     result.baseline = "raw redis-py XADD, 1 in flight"
+    result.ceilings = await ceilings(node, 8, total)
     return result
 
 
