@@ -26,8 +26,7 @@ class ContentRpcs:
     async def CreateContent(self, request: catalog_pb2.CreateContentRequest,
                                   context: aio.ServicerContext[Any, Any]) -> catalog_pb2.CreateContentResponse:
         check = Checker()
-        values = fields.for_create(check, request.content, fields.CONTENT, "content.")
-        check.identifier(request.request_id, "request_id", required=False)
+        values = fields.create_values(check, request, fields.CONTENT, "content")
         check.done()
         values["created_by"] = creator(values)
         row = await self.content.create(values, request_id=request.request_id, identity=caller().name,
@@ -62,10 +61,7 @@ class ContentRpcs:
                                   context: aio.ServicerContext[Any, Any]) -> catalog_pb2.UpdateContentResponse:
         check = Checker()
         content_id = check.uuid(request.content.content_id, "content.content_id")
-        values = fields.masked(check, request.content, fields.CONTENT.mutable, request.update_mask.paths or None,
-                               "update_mask", "content.", fields.CONTENT.output_only)
-        if not values and not check.violations:
-            check.fail("update_mask", "names no field to update")
+        values = fields.update_values(check, request, fields.CONTENT, "content")
         check.done()
         row = await self.content.update(content_id or "", values, owner=owner_scope())
         return catalog_pb2.UpdateContentResponse(content=to.content(row))

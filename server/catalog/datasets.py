@@ -27,8 +27,7 @@ class DatasetRpcs:
     async def CreateDataset(self, request: catalog_pb2.CreateDatasetRequest,
                                   context: aio.ServicerContext[Any, Any]) -> catalog_pb2.CreateDatasetResponse:
         check = Checker()
-        values = fields.for_create(check, request.dataset, fields.DATASET, "dataset.")
-        check.identifier(request.request_id, "request_id", required=False)
+        values = fields.create_values(check, request, fields.DATASET, "dataset")
         check.done()
         values["created_by"] = creator(values)
         row = await self.datasets.create(values, request_id=request.request_id, identity=caller().name,
@@ -64,10 +63,7 @@ class DatasetRpcs:
                                   context: aio.ServicerContext[Any, Any]) -> catalog_pb2.UpdateDatasetResponse:
         check = Checker()
         dataset_id = check.uuid(request.dataset.dataset_id, "dataset.dataset_id")
-        values = fields.masked(check, request.dataset, fields.DATASET.mutable, request.update_mask.paths or None,
-                               "update_mask", "dataset.", fields.DATASET.output_only)
-        if not values and not check.violations:
-            check.fail("update_mask", "names no field to update")
+        values = fields.update_values(check, request, fields.DATASET, "dataset")
         check.non_negative(request.etag, "etag")
         check.done()
         row = await self.datasets.update(dataset_id or "", values, request.etag, owner=owner_scope())

@@ -24,8 +24,7 @@ class EnvironmentRpcs:
     async def CreateEnvironment(self, request: catalog_pb2.CreateEnvironmentRequest,
                                       context: aio.ServicerContext[Any, Any]) -> catalog_pb2.CreateEnvironmentResponse:
         check = Checker()
-        values = fields.for_create(check, request.environment, fields.ENVIRONMENT, "environment.")
-        check.identifier(request.request_id, "request_id", required=False)
+        values = fields.create_values(check, request, fields.ENVIRONMENT, "environment")
         check.done()
         values["created_by"] = creator(values)
         row = await self.environments.create(values, request_id=request.request_id, identity=caller().name,
@@ -61,11 +60,7 @@ class EnvironmentRpcs:
                                       context: aio.ServicerContext[Any, Any]) -> catalog_pb2.UpdateEnvironmentResponse:
         check = Checker()
         environment_id = check.uuid(request.environment.environment_id, "environment.environment_id")
-        values = fields.masked(check, request.environment, fields.ENVIRONMENT.mutable,
-                               request.update_mask.paths or None, "update_mask", "environment.",
-                               fields.ENVIRONMENT.output_only)
-        if not values and not check.violations:
-            check.fail("update_mask", "names no field to update")
+        values = fields.update_values(check, request, fields.ENVIRONMENT, "environment")
         check.non_negative(request.etag, "etag")
         check.done()
         row = await self.environments.update(environment_id or "", values, request.etag, owner=owner_scope())

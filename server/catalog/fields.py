@@ -160,3 +160,21 @@ def masked(check: Checker, message: Message, specs: Sequence[Spec], paths: Seque
         chosen = check.field_mask(paths, mask_field, mutable=names, output_only=output_only)
     by_name = {s.name: s for s in specs}
     return read(check, message, (by_name[n] for n in chosen), prefix, creating=False)
+
+
+def create_values(check: Checker, request: Any, resource: Resource, name: str) -> dict[str, Any]:
+    """The values of a Create request: the writable fields of its `name` message, and an optional
+    request_id (the idempotency key)."""
+    values = for_create(check, getattr(request, name), resource, f"{name}.")
+    check.identifier(request.request_id, "request_id", required=False)
+    return values
+
+
+def update_values(check: Checker, request: Any, resource: Resource, name: str) -> dict[str, Any]:
+    """The values an Update request's update_mask names in its `name` message; a mask that names no
+    writable field is a violation, since an update that changes nothing is a client's mistake."""
+    values = masked(check, getattr(request, name), resource.mutable,
+                    request.update_mask.paths or None, "update_mask", f"{name}.", resource.output_only)
+    if not values and not check.violations:
+        check.fail("update_mask", "names no field to update")
+    return values

@@ -6,43 +6,22 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import psycopg
-
-from stores.errors import Conflict, PreconditionFailed, not_found
-from stores.postgres import PostgresStore
+from stores.errors import PreconditionFailed
 from stores.postgres import content_events as events
-from stores.postgres.sql import (
-    Page,
-    Range,
-    Row,
-    SetMatch,
-    Where,
-    assignments,
-    bind,
-    create_once,
-    fetch_all,
-    fetch_one,
-    insert_sql,
-    new_id,
-    page_of,
-    require_owner,
-)
+from stores.postgres.sql import Page, Range, Row, SetMatch, Where, bind, fetch_one
+from stores.postgres.versioned import Table, VersionedRows
 
-#: Columns a create may set (the rest have defaults or are output only).
-CREATE_COLUMNS = frozenset({
-    "dataset_id", "name", "description", "dataset_type", "generation_method", "quality_metrics",
-    "target_capabilities", "source_accords", "source_memories", "created_by", "quality_score",
-})
-#: Columns an update may set.
-UPDATE_COLUMNS = CREATE_COLUMNS - {"dataset_id", "created_by"}
-
-COLUMNS = ("dataset_id::text AS dataset_id, name, description, dataset_type, generation_method,"
-           " quality_metrics, target_capabilities, source_accords, source_memories, created_at,"
-           " updated_at, created_by, version, validation_status, usage_count, quality_score,"
-           " validated_by, validation_reason, validated_at")
-# Lists are in commit order (list_seq, migration postgres/0120), so a reader that continues from its
-# last token sees every committed row once.
-ORDER = ("d.list_seq",)
+TABLE = Table(
+    name="training_datasets", key="dataset_id", resource="dataset", create_method="CreateDataset",
+    columns=("dataset_id::text AS dataset_id, name, description, dataset_type, generation_method,"
+             " quality_metrics, target_capabilities, source_accords, source_memories, created_at,"
+             " updated_at, created_by, version, validation_status, usage_count, quality_score,"
+             " validated_by, validation_reason, validated_at"),
+    # The rest have defaults or are output only.
+    create_columns=frozenset({
+        "dataset_id", "name", "description", "dataset_type", "generation_method", "quality_metrics",
+        "target_capabilities", "source_accords", "source_memories", "created_by", "quality_score"}),
+    lock_columns="version, validation_status, dataset_type, created_by")
 
 
 @dataclass(frozen=True)
@@ -67,66 +46,27 @@ class Decision:
     quality_metrics: dict[str, Any] | None = None  # None: keep
 
 
-def _key(row: Row) -> tuple[int]:
-    return (row["list_seq"],)
-
-
-class DatasetStore:
+class DatasetStore(VersionedRows):
     """SQL for training_datasets."""
 
-    def __init__(self, pg: PostgresStore) -> None:
-        self.pg = pg
-
-    async def create(self, values: Mapping[str, Any], *, request_id: str, identity: str,
-                     fingerprint: str = "") -> Row:
-        """Insert a dataset (pending, version 1); idempotent by request_id."""
-        dataset_id = new_id(values.get("dataset_id"))
-        row = {k: v for k, v in values.items() if v is not None}
-        row.update(dataset_id=dataset_id, created_by=values.get("created_by") or identity[:100])  # VARCHAR(100)
-
-        async def insert(conn: psycopg.AsyncConnection[Any]) -> Row:
-            sql, params = insert_sql("training_datasets", row, CREATE_COLUMNS, COLUMNS)
-            created = await fetch_one(conn, sql, params)
-            assert created is not None
-            return created
-
-        return await create_once(self.pg, "CreateDataset", request_id, identity, dataset_id, insert, self.get,
-                                 fingerprint)
-
-    async def get(self, dataset_id: str) -> Row:
-        """One dataset; NotFound when absent."""
-        async with self.pg.connection() as conn:
-            row = await fetch_one(conn, f"SELECT {COLUMNS} FROM training_datasets WHERE dataset_id = %s",
-                                  (dataset_id,))
-        if row is None:
-            raise not_found("dataset", dataset_id)
-        return row
+    table = TABLE
 
     async def list(self, flt: DatasetFilter, after: tuple[Any, ...] | None, limit: int) -> Page:
-        """One keyset page in commit order (list_seq)."""
+        """One page of the datasets that match flt, in commit order."""
         where = Where()
-        where.equals("d.dataset_type", flt.dataset_type)
-        where.equals("d.validation_status", flt.validation_status)
-        where.within("d.quality_score", flt.quality_score, "::numeric")
-        where.array("d.target_capabilities", flt.target_capabilities)
-        where.within("d.created_at", flt.created_at)
-        where.after(ORDER, after)
-        sql = (f"SELECT {COLUMNS}, d.list_seq FROM training_datasets d{where.sql()}"
-               f" ORDER BY {', '.join(ORDER)} LIMIT %s")
-        async with self.pg.connection() as conn:
-            rows = await fetch_all(conn, sql, [*where.params, limit + 1])
-        return page_of(rows, limit, _key)
+        where.equals("r.dataset_type", flt.dataset_type)
+        where.equals("r.validation_status", flt.validation_status)
+        where.within("r.quality_score", flt.quality_score, "::numeric")
+        where.array("r.target_capabilities", flt.target_capabilities)
+        where.within("r.created_at", flt.created_at)
+        return await self._page(where, after, limit)
 
     async def update(self, dataset_id: str, values: Mapping[str, Any], etag: int, *, owner: str | None = None) -> Row:
         """Set the given columns, bump version; Conflict on a stale etag. A type change re-announces
         the dataset's content to the outbox, since each item's content_type is the dataset's type."""
         async with self.pg.transaction() as conn:
             current = await self._lock(conn, dataset_id, etag, owner)
-            sets, params = assignments(values, UPDATE_COLUMNS)
-            row = await fetch_one(
-                conn, f"UPDATE training_datasets SET {', '.join(sets)}, version = COALESCE(version, 1) + 1,"
-                f" updated_at = now() WHERE dataset_id = %s RETURNING {COLUMNS}", [*params, dataset_id])
-            assert row is not None
+            row = await self._update(conn, dataset_id, values)
             if "dataset_type" in values and values["dataset_type"] != current["dataset_type"]:
                 await events.dataset_changed(conn, events.UPSERTED, dataset_id)
         return row
@@ -145,7 +85,7 @@ class DatasetStore:
                 " validation_reason = %s, validated_at = now(),"
                 " quality_score = COALESCE(%s, quality_score), quality_metrics = COALESCE(%s, quality_metrics),"
                 " version = COALESCE(version, 1) + 1, updated_at = now()"
-                f" WHERE dataset_id = %s RETURNING {COLUMNS}",
+                f" WHERE dataset_id = %s RETURNING {TABLE.columns}",
                 (decision.status, decision.validator, decision.reason,
                  bind("quality_score", decision.quality_score),
                  bind("quality_metrics", decision.quality_metrics), dataset_id))
@@ -174,14 +114,5 @@ class DatasetStore:
             await conn.execute("DELETE FROM training_datasets WHERE dataset_id = %s", (dataset_id,))
         return removed
 
-    async def _lock(self, conn: psycopg.AsyncConnection[Any], dataset_id: str, etag: int,
-                    owner: str | None) -> Row:
-        row = await fetch_one(conn, "SELECT version, validation_status, dataset_type, created_by FROM training_datasets"
-                              " WHERE dataset_id = %s FOR UPDATE", (dataset_id,))
-        if row is None:
-            raise not_found("dataset", dataset_id)
-        require_owner("dataset", dataset_id, row, owner)
-        if etag and row["version"] != etag:
-            raise Conflict(f"dataset {dataset_id!r} is at version {row['version']}, not {etag}",
-                           metadata={"current_version": str(row["version"])})
-        return row
+
+__all__ = ["TABLE", "DatasetFilter", "DatasetStore", "Decision"]

@@ -3,7 +3,17 @@
 from __future__ import annotations
 
 from amauta.v1 import catalog_pb2, common_pb2
-from server.catalog.fields import CONTENT, DATASET, ENVIRONMENT, VARIATION_OVERRIDES, for_create, is_set, masked
+from server.catalog.fields import (
+    CONTENT,
+    DATASET,
+    ENVIRONMENT,
+    VARIATION_OVERRIDES,
+    create_values,
+    for_create,
+    is_set,
+    masked,
+    update_values,
+)
 from server.rpc.validation import Checker
 
 
@@ -49,3 +59,26 @@ def test_a_mask_selects_fields_and_refuses_output_only_and_unknown_paths() -> No
            output_only=CONTENT.output_only)
     assert [v.field for v in check.violations] == ["update_mask", "update_mask"]
     assert "variation_source" not in {s.name for s in VARIATION_OVERRIDES}
+
+
+def test_create_values_read_the_named_message_and_check_the_request_id() -> None:
+    check = Checker()
+    request = catalog_pb2.CreateEnvironmentRequest(request_id="bad\nid", environment=catalog_pb2.SimulationEnvironment(
+        name="e", environment_type=common_pb2.ENVIRONMENT_TYPE_CONFLICT_RESOLUTION))
+    values = create_values(check, request, ENVIRONMENT, "environment")
+    assert values["name"] == "e"
+    assert "request_id" in [v.field for v in check.violations]
+    fine = Checker()
+    create_values(fine, catalog_pb2.CreateEnvironmentRequest(request_id="retry-1"), ENVIRONMENT, "environment")
+    assert "request_id" not in [v.field for v in fine.violations]
+
+
+def test_update_values_follow_the_mask_and_refuse_an_update_of_nothing() -> None:
+    check = Checker()
+    request = catalog_pb2.UpdateDatasetRequest(dataset=catalog_pb2.TrainingDataset(name="renamed", description="d"))
+    request.update_mask.paths.append("name")
+    assert update_values(check, request, DATASET, "dataset") == {"name": "renamed"}
+    assert check.violations == []
+    empty = Checker()
+    assert update_values(empty, catalog_pb2.UpdateDatasetRequest(), DATASET, "dataset") == {}
+    assert [(v.field, v.description) for v in empty.violations] == [("update_mask", "names no field to update")]
