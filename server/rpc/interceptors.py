@@ -152,6 +152,70 @@ async def _abort(state: CallState, context: aio.ServicerContext[Any, Any], error
     await errors.abort(context, error)
 
 
+@dataclass(eq=False)
+class _Watched:
+    """One open stream whose token is under watch."""
+
+    header: str
+    identity: Identity | None
+    state: CallState
+    context: aio.ServicerContext[Any, Any]
+    handler: asyncio.Task[Any]
+
+
+class _TokenWatch:
+    """Every open stream's token looked up again each `seconds` by one task for all of them: one
+    wakeup per period and one lookup per distinct token, where a task per stream cost a wakeup per
+    stream (1,000 a second at 1,000 watchers)."""
+
+    def __init__(self, registry: TokenRegistry, seconds: float) -> None:
+        self.registry = registry
+        self.seconds = seconds
+        self._by_header: dict[str, set[_Watched]] = {}
+        self._task: asyncio.Task[None] | None = None
+
+    def add(self, watched: _Watched) -> None:
+        self._by_header.setdefault(watched.header, set()).add(watched)
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._run(), name="token-watch")
+
+    def discard(self, watched: _Watched) -> None:
+        streams = self._by_header.get(watched.header)
+        if streams is None:
+            return
+        streams.discard(watched)
+        if not streams:
+            del self._by_header[watched.header]
+        if not self._by_header and self._task is not None:
+            self._task.cancel()  # nothing left to watch: no timer outlives the last stream
+            self._task = None
+
+    async def _run(self) -> None:
+        while self._by_header:
+            await asyncio.sleep(self.seconds)
+            revoked: list[tuple[_Watched, str]] = []
+            for header, streams in list(self._by_header.items()):
+                try:
+                    named: Identity | None = self.registry.authenticate(header)
+                    message = "the token now names another identity"
+                except AuthError as exc:
+                    named, message = None, str(exc)
+                revoked += [(w, message) for w in streams if named is None or named != w.identity]
+            for watched, _ in revoked:
+                self.discard(watched)
+            # Shielded: the last discard above cancels this task, and the revocations must still go out.
+            await asyncio.shield(asyncio.gather(*(_revoke(w, message) for w, message in revoked)))
+
+
+async def _revoke(watched: _Watched, message: str) -> None:
+    """End the stream: UNAUTHENTICATED to the client, then its handler cancelled."""
+    # AbortError is how abort() returns; the call may also have ended meanwhile.
+    with contextlib.suppress(BaseException):
+        await _abort(watched.state, watched.context, errors.ApiError(
+            grpc.StatusCode.UNAUTHENTICATED, f"{message}: the stream is closed", "CREDENTIALS_REVOKED"))
+    watched.handler.cancel()
+
+
 class CallInterceptor(aio.ServerInterceptor):
     """Every call, in this order:
 
@@ -184,7 +248,7 @@ class CallInterceptor(aio.ServerInterceptor):
         #: Verified client certificates identify nodes by their common name.
         self.mtls = mtls
         self.ready = ready
-        self.recheck_seconds = recheck_seconds
+        self._tokens = None if registry is None else _TokenWatch(registry, recheck_seconds)
         #: method → (the service's handler, its wrapped form); services hand out the same handler
         #: object for every call of a method.
         self._handlers: dict[str, tuple[grpc.RpcMethodHandler[Any, Any], grpc.RpcMethodHandler[Any, Any]]] = {}
@@ -296,10 +360,10 @@ class CallInterceptor(aio.ServerInterceptor):
         finally:
             self._finish(state, started, watcher, identity_token)
 
-    def _finish(self, state: CallState, started: float, watcher: asyncio.Task[Any] | None,
+    def _finish(self, state: CallState, started: float, watcher: _Watched | None,
                 identity_token: Any) -> None:
-        if watcher is not None:
-            watcher.cancel()
+        if watcher is not None and self._tokens is not None:
+            self._tokens.discard(watcher)
         if identity_token is not None:
             _reset(current_identity, identity_token)
         self._record(state, started)
@@ -348,15 +412,17 @@ class CallInterceptor(aio.ServerInterceptor):
         return identity
 
     def _watch(self, method: _Method, state: CallState, context: aio.ServicerContext[Any, Any],
-               identity: Identity | None) -> asyncio.Task[None] | None:
-        """The task that ends a stream once its token stops naming identity (None: nothing to watch)."""
+               identity: Identity | None) -> _Watched | None:
+        """Put the stream's token under watch, to end the stream once it stops naming identity (None:
+        nothing to watch)."""
         header = state.authorization
-        if method.open or self.registry is None or header is None:
+        if method.open or self._tokens is None or header is None:
             return None
         handler = asyncio.current_task()
         assert handler is not None
-        return asyncio.create_task(self._revoke_when_invalid(header, identity, state, context, handler),
-                                   name=f"token-watch {method.name}")
+        watched = _Watched(header, identity, state, context, handler)
+        self._tokens.add(watched)
+        return watched
 
     def _identify(self, state: CallState, context: aio.ServicerContext[Any, Any]) -> Identity:
         """A bearer token first; without one, a verified client certificate (mTLS) names a node."""
@@ -410,26 +476,6 @@ class CallInterceptor(aio.ServerInterceptor):
                 "duration_ms": round(elapsed * 1000, 3),
                 "request_id": state.request_id or uuid.uuid4().hex,
             })
-
-    async def _revoke_when_invalid(self, header: str, identity: Identity | None, state: CallState,
-                                   context: aio.ServicerContext[Any, Any], handler: asyncio.Task[Any]) -> None:
-        """End the stream (status to the client, then cancel its handler) once the token stops naming
-        identity."""
-        assert self.registry is not None
-        while True:
-            await asyncio.sleep(self.recheck_seconds)
-            try:
-                if self.registry.authenticate(header) == identity:
-                    continue
-                message = "the token now names another identity"
-            except AuthError as exc:
-                message = str(exc)
-            break
-        # AbortError is how abort() returns; the call may also have ended meanwhile.
-        with contextlib.suppress(BaseException):
-            await _abort(state, context, errors.ApiError(
-                grpc.StatusCode.UNAUTHENTICATED, f"{message}: the stream is closed", "CREDENTIALS_REVOKED"))
-        handler.cancel()
 
 
 def _deadline_exceeded(message: str) -> errors.ApiError:
