@@ -48,8 +48,9 @@ bench: $(STAMP)
 bench-ci: $(STAMP)
 	$(BIN)/python -m bench --quick
 
+# Store, node and network faults, and the analytics relay SIGKILLed 50 times (`make test` kills it 12 times).
 test-faults: $(STAMP)
-	$(BIN)/python -m pytest -q tests/faults $(PYTEST_ARGS)
+	AMAUTA_TEST_RELAY_KILLS=50 $(BIN)/python -m pytest -q tests/faults tests/server/analytics/test_relay_kill.py $(PYTEST_ARGS)
 
 # The lifecycle at full size: 100k content items with their graph mirror, 1M events, 10k learners,
 # restarts through LOADING after SIGTERM and SIGKILL, and 20 stops under load (`make test` runs a small form).
