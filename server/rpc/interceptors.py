@@ -173,6 +173,7 @@ class _TokenWatch:
         self.seconds = seconds
         self._by_header: dict[str, set[_Watched]] = {}
         self._task: asyncio.Task[None] | None = None
+        self._revoking: set[asyncio.Task[None]] = set()
 
     def add(self, watched: _Watched) -> None:
         self._by_header.setdefault(watched.header, set()).add(watched)
@@ -201,10 +202,13 @@ class _TokenWatch:
                 except AuthError as exc:
                     named, message = None, str(exc)
                 revoked += [(w, message) for w in streams if named is None or named != w.identity]
-            for watched, _ in revoked:
+            # Each revocation is a task of its own: a stream slow to take its status holds up neither
+            # the others nor the next recheck, and the last discard here cancels only this loop.
+            for watched, message in revoked:
                 self.discard(watched)
-            # Shielded: the last discard above cancels this task, and the revocations must still go out.
-            await asyncio.shield(asyncio.gather(*(_revoke(w, message) for w, message in revoked)))
+                task = asyncio.create_task(_revoke(watched, message), name="token-revoke")
+                self._revoking.add(task)
+                task.add_done_callback(self._revoking.discard)
 
 
 async def _revoke(watched: _Watched, message: str) -> None:
