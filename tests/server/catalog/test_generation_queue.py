@@ -158,11 +158,9 @@ async def test_claim_long_polls_until_a_job_arrives(cat: Catalog) -> None:
     waiter = asyncio.create_task(_claim(cat, "w-poll", wait_ms=10_000))
     await asyncio.sleep(0.3)
     assert not waiter.done()
-    started = time.perf_counter()
     await _enqueue(cat, request_id="late")
-    job = await asyncio.wait_for(waiter, 5)
+    job = await asyncio.wait_for(waiter, 5)  # well before its 10 s wait ran out: woken, not timed out
     assert job is not None and job.request_id == "late"
-    assert time.perf_counter() - started < 0.5  # woken by the enqueue, not by a timeout
 
 
 async def test_complete_success_is_idempotent_and_checks_its_inputs(cat: Catalog) -> None:
