@@ -174,7 +174,9 @@ GET_CONTENT = ("MATCH (c:Content {contentId: $id}) "
 #: rows collect several times faster in FalkorDB than a list of edges per member.
 _EDGE_ROW = ("[n.contentId, n.type, n.difficulty, {mastery}, p.contentId, e.strength, e.optionalBypass, "
              "e.averageTransitionTime]")
-_EDGES = "OPTIONAL MATCH (n)<-[e:PREREQUISITE_FOR]-(p:Content) "
+# No label on p: PREREQUISITE_FOR only ever joins two Content nodes (SET_PREREQUISITE matches both), and
+# the label test per edge is about a tenth of the dense closure's time in FalkorDB.
+_EDGES = "OPTIONAL MATCH (n)<-[e:PREREQUISITE_FOR]-(p) "
 
 
 def _closure(dialect: str, mirror: str, *, learner: bool) -> str:
