@@ -121,7 +121,7 @@ def _members(rows: list[dict[str, Any]]) -> dict[str, _Member]:
     members: dict[str, _Member] = {}
     member: _Member | None = None
     for child, type_, difficulty, mastery, parent, strength, bypass, time in unpacked(rows, "members"):
-        # A member's rows come together (one expansion each): look it up only when the member changes.
+        # A member's rows come one after another (one expansion each): look it up when the member changes.
         if member is None or member.content.content_id != child:
             member = members.get(child)
             if member is None:
