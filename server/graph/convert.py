@@ -9,7 +9,7 @@ from google.protobuf import timestamp_pb2
 
 from amauta.v1 import graph_pb2
 from stores.graph.collaboration import CollaborationEdge
-from stores.graph.learning_paths import Content, Edge
+from stores.graph.learning_paths import Closure, Content, Edge
 from stores.graph.model import HasSkillRow, StoredParams
 from stores.sync.skill_fitting import Recompute
 
@@ -79,6 +79,21 @@ def prerequisite(e: Edge) -> graph_pb2.PrerequisiteFor:
     return graph_pb2.PrerequisiteFor(from_content_id=e.from_id, to_content_id=e.to_id, strength=e.strength,
                                      optional_bypass=e.optional_bypass,
                                      average_transition_time=e.average_transition_time)
+
+
+def prerequisites(closure: Closure) -> graph_pb2.GetPrerequisitesResponse:
+    """A closure as its response: members in topological order with their depth, then the edges.
+
+    Built from plain dicts: a dense closure has thousands of edges, and upb fills a repeated field
+    from dicts about twice as fast as from message objects made one by one.
+    """
+    nodes, depth = closure.nodes, closure.depth
+    return graph_pb2.GetPrerequisitesResponse(
+        prerequisites=[{"content": {"content_id": n.content_id, "type": n.type, "difficulty": n.difficulty},
+                        "depth": depth[cid]} for cid in closure.order for n in (nodes[cid],)],
+        edges=[{"from_content_id": e.from_id, "to_content_id": e.to_id, "strength": e.strength,
+                "optional_bypass": e.optional_bypass, "average_transition_time": e.average_transition_time}
+               for e in closure.edges])
 
 
 def collaborated_with(e: CollaborationEdge) -> graph_pb2.CollaboratedWith:

@@ -139,10 +139,7 @@ class GraphServicer(NodeHandlers, graph_pb2_grpc.GraphServiceServicer):
         c.done()
         closure = await self.paths.prerequisites(content_id, mandatory_only=request.mandatory_only,
                                                  max_depth=request.max_depth)
-        return graph_pb2.GetPrerequisitesResponse(
-            prerequisites=[graph_pb2.PrerequisiteEntry(content=cv.content_node(closure.nodes[cid]),
-                                                       depth=closure.depth[cid]) for cid in closure.order],
-            edges=[cv.prerequisite(e) for e in closure.edges])
+        return cv.prerequisites(closure)
 
     async def GetLearningPath(self, request: graph_pb2.GetLearningPathRequest,
                               context: aio.ServicerContext[Any, Any]) -> graph_pb2.GetLearningPathResponse:

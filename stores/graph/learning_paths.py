@@ -18,7 +18,7 @@ import asyncio
 import heapq
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from stores.errors import NotFound, PreconditionFailed
 from stores.graph.base import GraphBackend, unpacked
@@ -33,8 +33,9 @@ W_DIFFICULTY = 0.7
 W_STRENGTH = 0.3
 
 
-@dataclass(frozen=True)
-class Content:
+# Content and Edge are named tuples: a closure builds one per member and edge, and a tuple is built
+# about three times faster than a frozen dataclass (a dense closure has thousands of edges).
+class Content(NamedTuple):
     """A Content node."""
 
     content_id: str
@@ -42,8 +43,7 @@ class Content:
     difficulty: float
 
 
-@dataclass(frozen=True)
-class Edge:
+class Edge(NamedTuple):
     """A PREREQUISITE_FOR edge."""
 
     from_id: str
@@ -119,11 +119,14 @@ class _Member:
 def _members(rows: list[dict[str, Any]]) -> dict[str, _Member]:
     """A closure statement's members by id (none when its start node is missing)."""
     members: dict[str, _Member] = {}
+    member: _Member | None = None
     for child, type_, difficulty, mastery, parent, strength, bypass, time in unpacked(rows, "members"):
-        member = members.get(child)
-        if member is None:
-            member = members[child] = _Member(Content(child, type_ or "", float(difficulty or 0.0)), [],
-                                              float(mastery or 0.0))
+        # A member's rows come one after another (one expansion each): look it up when the member changes.
+        if member is None or member.content.content_id != child:
+            member = members.get(child)
+            if member is None:
+                member = members[child] = _Member(Content(child, type_ or "", float(difficulty or 0.0)), [],
+                                                  float(mastery or 0.0))
         if parent is not None:
             member.parents.append(Edge(parent, child, float(strength or 0.0), bool(bypass), float(time or 0.0)))
     return members
@@ -171,7 +174,9 @@ GET_CONTENT = ("MATCH (c:Content {contentId: $id}) "
 #: rows collect several times faster in FalkorDB than a list of edges per member.
 _EDGE_ROW = ("[n.contentId, n.type, n.difficulty, {mastery}, p.contentId, e.strength, e.optionalBypass, "
              "e.averageTransitionTime]")
-_EDGES = "OPTIONAL MATCH (n)<-[e:PREREQUISITE_FOR]-(p:Content) "
+# No label on p: PREREQUISITE_FOR only ever joins two Content nodes (SET_PREREQUISITE matches both), and
+# the label test per edge is about a tenth of the dense closure's time in FalkorDB.
+_EDGES = "OPTIONAL MATCH (n)<-[e:PREREQUISITE_FOR]-(p) "
 
 
 def _closure(dialect: str, mirror: str, *, learner: bool) -> str:

@@ -349,8 +349,9 @@ class GraphModel:
 
     async def write_edge_states(self, edges: Sequence[EdgeState]) -> set[tuple[str, str]]:
         """Write states where the version is unchanged since the read; returns the pairs written."""
-        require_ids("learnerId", [e.learner_id for e in edges])
-        require_ids("skillId", [e.skill_id for e in edges])
+        # Each distinct id once (in first-seen order): a batch repeats its learners and skills.
+        require_ids("learnerId", dict.fromkeys(e.learner_id for e in edges))
+        require_ids("skillId", dict.fromkeys(e.skill_id for e in edges))
         ready = [e for e in edges if e.state is not None and e.last_key is not None]
         if not ready:
             return set()

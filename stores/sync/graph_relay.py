@@ -172,6 +172,8 @@ class GraphConsumer:
     async def _on_assessment_submit(self, rows: list[OutboxRow]) -> None:
         # Observations per (learner, skill), by order key (a row offered twice in a batch counts once).
         observations: dict[Pair, dict[tuple[int, str], Observation]] = {}
+        # A batch names few distinct skills many times: each is checked against the id grammar once.
+        usable: dict[str, bool] = {}
         for r in rows:
             learner = _id(r.payload.get("learner_id") or r.learner_id)
             scores = r.payload.get("skill_assessments")
@@ -182,7 +184,9 @@ class GraphConsumer:
             at = epoch_ms(r.payload.get("assessment_timestamp"), r.created_at)
             for skill, raw in scores.items():
                 score = _score(raw)
-                if _id(skill) is None or score is None:
+                if (ok := usable.get(skill)) is None:
+                    ok = usable[skill] = _id(skill) is not None
+                if not ok or score is None:
                     log.warning("outbox %s: skipping unusable skill score %r", r.outbox_id, skill)
                     continue
                 observations.setdefault((learner, skill), {})[key] = Observation(key, score, at)
@@ -210,6 +214,6 @@ class GraphConsumer:
         if pending:
             raise StoreError(f"HAS_SKILL kept changing under the relay for {len(pending)} edges")
         now = datetime.now(timezone.utc)
+        latency = metrics.LEARNING_LATENCY.labels("assessment_processing")
         for r in rows:
-            metrics.LEARNING_LATENCY.labels("assessment_processing").observe(
-                max(0.0, (now - r.created_at).total_seconds()))
+            latency.observe(max(0.0, (now - r.created_at).total_seconds()))

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from amauta.v1 import graph_pb2
 from server.graph import convert
 from stores.graph.collaboration import CollaborationEdge
 from stores.graph.knowledge_tracing import BKTParams
+from stores.graph.learning_paths import Closure, Content, Edge
 from stores.graph.model import HasSkillRow, StoredParams
 from stores.sync.skill_fitting import Recompute
 
@@ -37,3 +39,13 @@ def test_recompute_progress_is_absent_until_one_ran() -> None:
     assert convert.edge_recompute(None) is None
     progress = convert.edge_recompute(Recompute("s", total=4, done=1, running=True))
     assert progress is not None and (progress.total_edges, progress.recomputed_edges, progress.running) == (4, 1, True)
+
+
+def test_a_closure_is_its_members_in_order_then_its_edges() -> None:
+    a, b = Content("a", "video", 0.25), Content("b", "", 0.5)
+    closure = Closure(Content("t", "quiz", 1.0), nodes={"a": a, "b": b}, depth={"a": 2, "b": 1},
+                      edges=[Edge("a", "b", 0.5, True, 3.0), Edge("b", "t", 1.0, False, 0.0)], order=["a", "b"])
+    assert convert.prerequisites(closure) == graph_pb2.GetPrerequisitesResponse(
+        prerequisites=[graph_pb2.PrerequisiteEntry(content=convert.content_node(a), depth=2),
+                       graph_pb2.PrerequisiteEntry(content=convert.content_node(b), depth=1)],
+        edges=[convert.prerequisite(e) for e in closure.edges])

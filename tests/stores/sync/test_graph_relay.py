@@ -112,6 +112,18 @@ async def test_redelivery_and_overlaps_apply_each_observation_once(graph: GraphB
         assert got.last_assessed_ms == epoch_ms(rows[-1].payload["assessment_timestamp"], NOW)
 
 
+async def test_a_skill_id_outside_the_grammar_is_skipped_in_every_row_of_a_batch(graph: GraphBackend) -> None:
+    await prepared(graph)
+    history = MemoryHistories()
+    # The same unusable skill in several rows of one batch, beside a usable one.
+    maps = [{" lead": 1.0, "ok": 1.0}, {"ok": 0.0, " lead": 0.0}, {" lead": 1.0, "ok": 1.0}]
+    await GraphConsumer(graph, history).deliver(history.add(assessments(300, "G", maps)))
+    skills = await GraphModel(graph).learner_skills("G")
+    assert [s.skill_id for s in skills] == ["ok"]
+    assert skills[0].observation_count == 3
+    assert skills[0].proficiency_level == pytest.approx(expected([1.0, 0.0, 1.0]).proficiency, abs=1e-12)
+
+
 async def test_a_late_commit_with_a_lower_id_lands_in_history_order(graph: GraphBackend) -> None:
     await prepared(graph)
     history = MemoryHistories()
