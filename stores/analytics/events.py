@@ -1,8 +1,9 @@
 """Learning-event ingest: Arrow columns in the learning_events layout, idempotent, durable inserts.
 
 Idempotency key: (event_id, timestamp). Before inserting, one query per flush finds the rows whose
-key is already stored (the timestamp range of the flush prunes the lookup through the primary key,
-which starts with timestamp) and, in the same round trip, the rows whose JSON columns do not parse.
+key is already stored (the set of the flush's timestamps prunes the lookup through the primary key,
+which starts with timestamp, to the granules that hold them) and, in the same round trip, the rows
+whose JSON columns do not parse.
 Only new, valid rows are inserted, with a dedup token derived from their keys and from the newest
 DELETE mutation of the table, so an insert repeated by a second writer with the same rows is dropped
 by ClickHouse too, while rows deleted on purpose can be written again. All
@@ -127,7 +128,10 @@ class RecordOutcome:
 
 
 # One query per flush: rows with bad JSON, rows whose (event_id, timestamp) is already stored, and
-# (row i = -1) the newest mutation of learning_events, which every DELETE advances.
+# (row i = -1) the newest mutation of learning_events, which every DELETE advances. The set of the
+# flush's exact timestamps lets the primary key skip every granule that holds none of them; one
+# [min, max] range would read the whole table for a batch spread over months (a backfill, a relay
+# catching up), and OR-ed ranges cost more to evaluate per row than the granules they skip.
 _LOOKUP = """
 SELECT i, toUInt8(bad_data) AS bad_data, toUInt8(bad_metrics) AS bad_metrics, toUInt8(stored) AS stored,
        toInt64(0) AS deletions FROM (
@@ -136,8 +140,7 @@ SELECT i, toUInt8(bad_data) AS bad_data, toUInt8(bad_metrics) AS bad_metrics, to
         NOT (performance_metrics = '{}' OR JSONType(performance_metrics) = 'Object') AS bad_metrics,
         (event_id, ts) IN (
             SELECT event_id, toUnixTimestamp64Milli(timestamp) FROM learning_events
-            WHERE timestamp >= fromUnixTimestamp64Milli({lo:Int64}, 'UTC')
-              AND timestamp <= fromUnixTimestamp64Milli({hi:Int64}, 'UTC')
+            WHERE timestamp IN (SELECT fromUnixTimestamp64Milli(ts, 'UTC') FROM {input})
               AND event_id IN (SELECT event_id FROM {input})) AS stored
     FROM {input})
 WHERE bad_data OR bad_metrics OR stored
@@ -207,9 +210,7 @@ class EventStore:
         keys = pa.table({"i": index, "event_id": table.column("event_id"), "ts": ts,
                          "event_data": table.column("event_data"),
                          "performance_metrics": table.column("performance_metrics")})
-        bounds = pc.min_max(ts)
-        found = await self.backend.query_input(
-            _LOOKUP, keys, {"lo": bounds["min"].as_py(), "hi": bounds["max"].as_py()})
+        found = await self.backend.query_input(_LOOKUP, keys)
         bad: dict[int, str] = {}
         stored = np.zeros(n, dtype=bool)
         deletions = 0

@@ -10,7 +10,7 @@ import pyarrow as pa
 import pytest
 
 from stores.analytics import AnalyticsBackend
-from stores.analytics.events import EventStore, build_events, dedup_token, for_insert, set_retention
+from stores.analytics.events import _LOOKUP, EventStore, build_events, dedup_token, for_insert, set_retention
 from tests.stores.analytics.helpers import to_batch
 from tests.stores.analytics.oracle import Event, generate, utc
 
@@ -140,3 +140,34 @@ async def test_rows_deleted_on_purpose_can_be_written_again(analytics: Analytics
     again = await store.record(batch)
     assert (again.inserted, again.duplicates) == (1, 0)
     assert await _count(analytics) == (1, 1)
+
+
+async def test_a_batch_spread_over_months_is_found_again_between_other_rows(analytics: AnalyticsBackend) -> None:
+    # A backfill: timestamps over a year, with other rows in between, found again by their exact times.
+    rnd = random.Random(12)
+    start = 1_700_000_000_000
+    spread = [Event(ts_ms=start + rnd.randrange(365 * 86_400_000), event_id=str(uuid.uuid4()), learner_id="s",
+                    event_type="interaction") for _ in range(600)]
+    store = EventStore(analytics)
+    await store.record(to_batch(_events(2000, seed=13)))
+    first = await store.record(to_batch(spread))
+    again = await store.record(to_batch(spread))
+    mixed = await store.record(to_batch(spread[::3] + _events(50, seed=14)))
+    assert (first.inserted, again.inserted, again.duplicates) == (600, 0, 600)
+    assert (mixed.inserted, mixed.duplicates) == (50, 200)
+    assert await _count(analytics) == (2650, 2650)
+
+
+async def test_the_lookup_of_a_spread_batch_reads_only_the_granules_of_its_timestamps(
+        analytics: AnalyticsBackend) -> None:
+    # 120,000 rows over a year in one part (15 granules of 8192 rows); a batch of three far-apart times.
+    n, start, step = 120_000, 1_700_000_000_000, 262_800
+    await EventStore(analytics).record(build_events(
+        n, timestamp_ms=[start + i * step for i in range(n)], event_id=[f"g{i}" for i in range(n)],
+        learner_id=["l"] * n, event_type=[3] * n))
+    times = [start + 5 * step, start + 60_000 * step, start + 119_990 * step]
+    keys = pa.table({"i": pa.array([0, 1, 2], pa.int64()), "event_id": ["g5", "x", "y"],
+                     "ts": pa.array(times, pa.int64()), "event_data": ["{}"] * 3, "performance_metrics": ["{}"] * 3})
+    plan = await analytics.query_input("EXPLAIN ESTIMATE " + _LOOKUP, keys)
+    marks = sum(int(r["marks"]) for r in plan if r["table"] == "learning_events")
+    assert 1 <= marks <= 3

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import random
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from server.runtime import Stores
 from stores.analytics.events import EventStore, RecordOutcome
@@ -92,3 +93,24 @@ async def test_a_batch_delivered_again_adds_nothing(stores: Stores) -> None:
     assert [(o.inserted, o.duplicates) for o in outcomes] == [(200, 0), (0, 100), (0, 200)]
     found = await _events(stores, [r.event_id for r in rows])
     assert len(found) == 200
+
+
+async def test_a_spread_batch_delivered_again_adds_nothing(stores: Stores) -> None:
+    # A backfill of session ends over a year: the store's lookup finds them by their exact times.
+    # The rows are not in the outbox table, so each event's time is its row's created_at.
+    learner = f"spread-{uuid.uuid4().hex[:6]}"
+    now = datetime.now(timezone.utc)
+    rnd = random.Random(5)
+    ago = [rnd.randrange(365 * 86_400_000) for _ in range(400)]
+    rows = [OutboxRow(outbox_id=-i, event_id=str(uuid.uuid4()), event_type="session_end",
+                      aggregate_id=str(uuid.uuid4()), learner_id=learner, payload={"completion_status": "completed"},
+                      created_at=now - timedelta(milliseconds=ms)) for i, ms in enumerate(ago, 1)]
+    outcomes: list[RecordOutcome] = []
+    consumer = AnalyticsConsumer(stores.postgres, EventStore(stores.analytics), on_delivered=outcomes.append)
+    await consumer.deliver(rows)
+    await consumer.deliver(rows[::-2])  # redelivered after a crash, in another order and size
+    await consumer.deliver(rows)
+    assert [(o.inserted, o.duplicates) for o in outcomes] == [(400, 0), (0, 200), (0, 400)]
+    found = await _events(stores, [r.event_id for r in rows])
+    now_ms = (now - datetime(1970, 1, 1, tzinfo=timezone.utc)) // timedelta(milliseconds=1)
+    assert sorted(int(f["ts"]) for f in found.values()) == sorted(now_ms - ms for ms in ago)
