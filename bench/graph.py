@@ -26,17 +26,8 @@ from amauta.v1 import graph_pb2_grpc
 from bench.harness import Result, mean, measure
 from bench.node import BenchNode
 from stores.graph import GraphSettings, create_backend
-from stores.graph.learning_paths import (
-    CLOSURE,
-    CLOSURE_WITH_MASTERY,
-    MASTERY_THRESHOLD,
-    RECOMMEND,
-    TARGET_WITH_MASTERY,
-    W_DIFFICULTY,
-    W_STRENGTH,
-    ZPD_OFFSET,
-    LearningPaths,
-)
+from stores.graph.frontier import MASTERY_THRESHOLD, W_DIFFICULTY, W_STRENGTH, ZPD_OFFSET
+from stores.graph.learning_paths import CLOSURE, CLOSURE_WITH_MASTERY, RECOMMEND, TARGET_WITH_MASTERY, LearningPaths
 
 SEED = 7
 

@@ -18,7 +18,7 @@ from server.graph.nodes import NodeHandlers
 from server.graph.validation import GraphChecker
 from server.rpc import paging
 from server.rpc.policy import read_learner
-from stores.graph.learning_paths import MASTERY_THRESHOLD
+from stores.graph.frontier import MASTERY_THRESHOLD
 from stores.postgres.outbox import OutboxRelay
 from stores.sync.graph_relay import GraphConsumer
 
@@ -221,6 +221,8 @@ def build(c: Components) -> GraphServicer:
 
 
 def workers(c: Components) -> None:
-    """The graph outbox relay: PostgreSQL changes into the graph, exactly once."""
+    """The graph outbox relay (PostgreSQL changes into the graph, exactly once), and the rebuild of
+    RecommendNext frontiers that are not current (one node at a time)."""
     relay = OutboxRelay(c.stores.postgres, GraphConsumer(c.stores.graph, c.graph.histories))
     c.runtime.spawn("graph-outbox-relay", relay.run())
+    c.runtime.spawn_singleton("graph-frontier-repair", c.graph.paths.frontier.run)

@@ -22,15 +22,8 @@ from typing import Any, NamedTuple
 
 from stores.errors import NotFound, PreconditionFailed
 from stores.graph.base import GraphBackend, unpacked
+from stores.graph.frontier import MASTERY_THRESHOLD, W_DIFFICULTY, W_STRENGTH, ZPD_OFFSET, Frontier
 from stores.graph.locks import graph_lease
-
-#: Default proficiency at which content counts as mastered.
-MASTERY_THRESHOLD = 0.8
-#: Zone of proximal development: the ideal difficulty is this much above current proficiency.
-ZPD_OFFSET = 0.1
-#: RecommendNext score = W_DIFFICULTY · closeness + W_STRENGTH · prerequisite strength.
-W_DIFFICULTY = 0.7
-W_STRENGTH = 0.3
 
 
 # Content and Edge are named tuples: a closure builds one per member and edge, and a tuple is built
@@ -271,6 +264,17 @@ RECOUNT = ("UNWIND $ids AS id MATCH (b:Content {contentId: id}) "
            "WITH b, count(p) AS n SET b.mandatoryPrereqCount = n RETURN count(b) AS recounted")
 
 
+def ranked(rows: Iterable[Mapping[str, Any]], k: int) -> list[Recommendation]:
+    """The k best of RECOMMEND's (or the frontier's) rows: each content once, at its best score."""
+    best: dict[str, Recommendation] = {}
+    for r in rows:
+        rec = Recommendation(_content(r), float(r["score"]), float(r["gap"]), float(r["strength"] or 0.0),
+                             float(r["prof"]), bool(r["unlocked"]))
+        if r["id"] not in best or rec.score > best[r["id"]].score:
+            best[r["id"]] = rec
+    return sorted(best.values(), key=lambda x: (-x.score, x.content.content_id))[:k]
+
+
 # --- algorithms ---------------------------------------------------------------------------------
 
 def topological_order(nodes: Iterable[str], edges: Iterable[tuple[str, str]]) -> list[str]:
@@ -321,6 +325,7 @@ class LearningPaths:
         # The cycle check and the write are two steps; the asyncio lock serialises them within
         # this process, the graph lease across every node writing to the same graph.
         self._write_lock = asyncio.Lock()
+        self.frontier = Frontier(graph)
 
     async def set_prerequisite(self, from_id: str, to_id: str, *, strength: float, optional_bypass: bool,
                                average_transition_time: float) -> tuple[Edge, bool]:
@@ -337,9 +342,12 @@ class LearningPaths:
                 raise PreconditionFailed(
                     f"prerequisite {from_id} -> {to_id} would close the cycle {' -> '.join(path)}",
                     reason="PREREQUISITE_CYCLE", metadata={"path": ",".join(path)})
+            # Before and after: a rebuild between the two marks would read the old edge and call it current.
+            await self.frontier.distrust([to_id])
             rows = await self.graph.run(SET_PREREQUISITE, {
                 "from": from_id, "to": to_id, "strength": strength, "bypass": optional_bypass,
                 "time": average_transition_time})
+            await self.frontier.distrust([to_id])
         return _edge(rows[0]), bool(rows[0]["created"])
 
     async def _path(self, start: str, goal: str) -> list[str] | None:
@@ -445,20 +453,17 @@ class LearningPaths:
 
     async def recommend(self, learner_id: str, k: int, *,
                         threshold: float = MASTERY_THRESHOLD) -> list[Recommendation]:
-        """Up to k unmastered items whose mandatory prerequisites are mastered, best first."""
-        rows = await self.graph.run(RECOMMEND, {
+        """Up to k unmastered items whose mandatory prerequisites are mastered, best first.
+
+        From the learner's frontier when it is current (stores/graph/frontier.py), else from HAS_SKILL.
+        """
+        kept = await self.frontier.recommend(learner_id, k) if threshold == MASTERY_THRESHOLD else None
+        rows = kept if kept is not None else await self.graph.run(RECOMMEND, {
             "learner": learner_id, "theta": threshold, "zpd": ZPD_OFFSET, "wd": W_DIFFICULTY,
             "ws": W_STRENGTH, "k": k})
         if not rows:
             await self._require_learner(learner_id)
-        best: dict[str, Recommendation] = {}
-        for r in rows:
-            rec = Recommendation(_content(r), float(r["score"]), float(r["gap"]), float(r["strength"] or 0.0),
-                                 float(r["prof"]), bool(r["unlocked"]))
-            if r["id"] not in best or rec.score > best[r["id"]].score:
-                best[r["id"]] = rec
-        ranked = sorted(best.values(), key=lambda x: (-x.score, x.content.content_id))
-        return ranked[:k]
+        return ranked(rows, k)
 
     async def _require_learner(self, learner_id: str) -> None:
         rows = await self.graph.run("OPTIONAL MATCH (l:Learner {learnerId: $id}) RETURN l IS NOT NULL AS found",
@@ -470,10 +475,13 @@ class LearningPaths:
     async def delete_content(self, content_id: str) -> bool:
         """DETACH DELETE a Content node and recount its dependents; False when it did not exist."""
         async with self._write_lock:
+            await self.frontier.distrust([content_id, *(r["child"] for r in await self.graph.run(
+                CHILDREN, {"frontier": [content_id]}))])
             rows = await self.graph.run(DELETE_CONTENT, {"id": content_id})
             if not rows:
                 return False
             dependents = rows[0]["dependents"] or []
             if dependents:
                 await self.graph.run(RECOUNT, {"ids": dependents})
+                await self.frontier.distrust(dependents)
         return True

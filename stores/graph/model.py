@@ -9,12 +9,14 @@ observationCount, a version (bumped by every write, for optimistic concurrency),
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from stores.errors import NotFound
 from stores.graph.base import GraphBackend, checked_label, unpacked
+from stores.graph.frontier import Frontier
 from stores.graph.knowledge_tracing import DEFAULT_PARAMS, BKTParams, SkillState
 from stores.ids import OrderKey, require_ids
 
@@ -126,7 +128,9 @@ LEARNER_SKILLS = (
 SET_HAS_SKILL = (
     "MATCH (l:Learner {learnerId: $learner}) MATCH (s:Skill {skillId: $skill}) "
     "MERGE (l)-[h:HAS_SKILL]->(s) "
-    "SET h.proficiencyLevel = $p, h.growthRate = $g, h.confidenceLevel = $c, h.lastAssessed = $t, "
+    # The learner's frontier is no longer current (stores/graph/frontier.py); the repair worker rebuilds it.
+    "SET l.frontier = null, "
+    "h.proficiencyLevel = $p, h.growthRate = $g, h.confidenceLevel = $c, h.lastAssessed = $t, "
     "h.proficiencyLogOdds = null, h.observationCount = coalesce(h.observationCount, 0), "
     # A hand-set edge is the base of the assessments that come after it: give it an order key.
     "h.orderKeyTime = coalesce(h.orderKeyTime, 0), h.orderKeyId = coalesce(h.orderKeyId, ''), "
@@ -165,8 +169,11 @@ WRITE_EDGE_STATES = {
                   "MERGE (l:Learner {{learnerId: {learner}}}) "
                   "MERGE (s:Skill {{skillId: {skill}}}) "
                   "MERGE (l)-[h:HAS_SKILL]->(s) "
-                  "WITH r, h WHERE coalesce(h.version, 0) = {version} "
-                  "SET h.proficiencyLevel = {p}, h.proficiencyLogOdds = {lo}, h.growthRate = {g}, "
+                  "WITH r, l, h WHERE coalesce(h.version, 0) = {version} "
+                  # A current frontier takes the writer's token; any other mark becomes "not current".
+                  "SET l.frontier = CASE WHEN l.frontier IN ['ok', $token] AND $token IS NOT NULL THEN $token END, "
+                  "l.frontierAt = $now, "
+                  "h.proficiencyLevel = {p}, h.proficiencyLogOdds = {lo}, h.growthRate = {g}, "
                   "h.confidenceLevel = {c}, h.observationCount = {n}, "
                   "h.lastAssessed = CASE WHEN coalesce(h.lastAssessed, 0) > {t} THEN h.lastAssessed ELSE {t} END, "
                   "h.orderKeyTime = {kt}, h.orderKeyId = {ki}, h.appliedOutboxIds = null, h.lastOutboxId = null, "
@@ -191,6 +198,8 @@ LINK_CONTENT_SKILL = (
     "MATCH (c:Content {contentId: $content}) MATCH (s:Skill {skillId: $skill}) "
     "MERGE (c)-[t:TEACHES]->(s) SET t.weight = $weight "
     "RETURN c.contentId AS content_id, s.skillId AS skill_id, t.weight AS weight")
+
+_CHILDREN = "MATCH (:Content {contentId: $id})-[:PREREQUISITE_FOR]->(d:Content) RETURN d.contentId AS child"
 
 LINK_OBJECTIVE_SKILL = (
     "MATCH (o:Objective {objectiveId: $objective}) MATCH (s:Skill {skillId: $skill}) "
@@ -230,6 +239,7 @@ class GraphModel:
 
     def __init__(self, graph: GraphBackend) -> None:
         self.graph = graph
+        self.frontier = Frontier(graph)
 
     async def exists(self, kind: str, node_id: str) -> bool:
         """True when the node of kind ('learner', 'skill', 'content', 'objective') exists."""
@@ -247,7 +257,11 @@ class GraphModel:
         spec = NODES[kind]
         require_ids(spec.key, [node_id])
         values = {p: props[p] for p in spec.props if p in props}
+        if kind == "content":  # difficulty ranks it in RecommendNext; before and after, see LearningPaths
+            await self.frontier.distrust([node_id])
         rows = await self.graph.run(_upsert_cypher(spec), {"id": node_id, "props": values})
+        if kind == "content":
+            await self.frontier.distrust([node_id])
         row = dict(rows[0])
         return row, bool(row.pop("created"))
 
@@ -274,8 +288,12 @@ class GraphModel:
 
     async def link_content_skill(self, content_id: str, skill_id: str, weight: float) -> dict[str, Any]:
         """MERGE (Content)-[:TEACHES {weight}]->(Skill); NotFound when either node is missing."""
+        # What content teaches decides its mastery, so also what it unlocks: mark before and after.
+        around = [content_id, *(r["child"] for r in await self.graph.run(_CHILDREN, {"id": content_id}))]
+        await self.frontier.distrust(around)
         rows = await self.graph.run(LINK_CONTENT_SKILL, {"content": content_id, "skill": skill_id,
                                                          "weight": weight})
+        await self.frontier.distrust(around)
         if not rows:
             await self.require("content", content_id)
             await self.require("skill", skill_id)
@@ -347,15 +365,20 @@ class GraphModel:
             out[(learner, skill)] = EdgeState(learner, skill, params, state, int(version or 0), key)
         return out
 
-    async def write_edge_states(self, edges: Sequence[EdgeState]) -> set[tuple[str, str]]:
-        """Write states where the version is unchanged since the read; returns the pairs written."""
+    async def write_edge_states(self, edges: Sequence[EdgeState], *, token: str | None = None) -> set[tuple[str, str]]:
+        """Write states where the version is unchanged since the read; returns the pairs written.
+
+        Each learner written loses its current frontier mark: to token when given (the writer then
+        refreshes the frontier under it, Frontier.refresh), else to "not current".
+        """
         # Each distinct id once (in first-seen order): a batch repeats its learners and skills.
         require_ids("learnerId", dict.fromkeys(e.learner_id for e in edges))
         require_ids("skillId", dict.fromkeys(e.skill_id for e in edges))
         ready = [e for e in edges if e.state is not None and e.last_key is not None]
         if not ready:
             return set()
-        written = unpacked(await self.graph.run(WRITE_EDGE_STATES[(self.graph.dialect, )], {"rows": [
+        written = unpacked(await self.graph.run(WRITE_EDGE_STATES[(self.graph.dialect, )], {
+            "token": token, "now": int(time.time() * 1000), "rows": [
             [i, e.learner_id, e.skill_id, e.version, e.state.proficiency, e.state.logit(), e.state.growth_rate,
              e.state.confidence, e.state.observations, e.last_assessed_ms, e.last_key[0], e.last_key[1]]
             for i, e in enumerate(ready) if e.state is not None and e.last_key is not None]}), "written")
@@ -371,8 +394,15 @@ MIRROR_LEARNERS = (
 MIRROR_CONTENTS = (
     "UNWIND $rows AS r MERGE (n:Content {contentId: r.id}) ON CREATE SET n.mandatoryPrereqCount = 0 "
     "WITH n, r WHERE coalesce(n.lastOutboxId, 0) < r.outbox "
+    "WITH n, r, coalesce(n.difficulty, -1.0) <> coalesce(r.difficulty, -1.0) AS moved "
     "SET n.type = r.type, n.difficulty = r.difficulty, n.lastOutboxId = r.outbox "
-    "RETURN count(n) AS applied")
+    "RETURN r.id AS id, moved")
+
+#: Mirrored content whose difficulty the rows change.
+MOVED_CONTENTS = (
+    "UNWIND $rows AS r MATCH (n:Content {contentId: r.id}) "
+    "WHERE coalesce(n.lastOutboxId, 0) < r.outbox AND coalesce(n.difficulty, -1.0) <> coalesce(r.difficulty, -1.0) "
+    "RETURN r.id AS id")
 
 DELETE_LEARNERS = "UNWIND $ids AS id MATCH (n:Learner {learnerId: id}) DETACH DELETE n RETURN count(*) AS deleted"
 
@@ -388,7 +418,12 @@ async def mirror_contents(graph: GraphBackend, rows: Sequence[Mapping[str, Any]]
     """MERGE Content nodes from content rows {id, type, difficulty, outbox}; one row per content."""
     if rows:
         require_ids("contentId", [r["id"] for r in rows])
-        await graph.run(MIRROR_CONTENTS, {"rows": list(rows)})
+        # A new difficulty re-ranks the content in RecommendNext: mark the learners it concerns before
+        # and after the write, as LearningPaths does.
+        frontier = Frontier(graph)
+        await frontier.distrust([r["id"] for r in await graph.run(MOVED_CONTENTS, {"rows": list(rows)})])
+        applied = await graph.run(MIRROR_CONTENTS, {"rows": list(rows)})
+        await frontier.distrust([r["id"] for r in applied if r["moved"]])
 
 
 async def delete_learners(graph: GraphBackend, learner_ids: Sequence[str]) -> None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from stores.errors import not_found
 from stores.graph.base import GraphBackend
-from stores.graph.learning_paths import MASTERY_THRESHOLD
+from stores.graph.frontier import MASTERY_THRESHOLD
 
 
 @dataclass(frozen=True)

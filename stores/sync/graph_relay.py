@@ -23,6 +23,7 @@ from stores import metrics
 from stores.errors import StoreError
 from stores.graph.base import GraphBackend
 from stores.graph.collaboration import Collaboration
+from stores.graph.frontier import new_token
 from stores.graph.knowledge_tracing import fold
 from stores.graph.learning_paths import LearningPaths
 from stores.graph.model import APPLIED_WINDOW, EdgeState, GraphModel, delete_learners, mirror_contents, mirror_learners
@@ -88,7 +89,7 @@ def appended(edge: EdgeState, new: Sequence[Observation]) -> EdgeState:
 
 
 async def recompute_edges(model: GraphModel, source: HistorySource, pairs: Sequence[Pair], *,
-                          cause: str = "late") -> int:
+                          cause: str = "late", token: str | None = None) -> int:
     """Set each pair's HAS_SKILL to the fold of its history; returns how many edges were written.
 
     The edge's version is read before the history: every assessment already folded into that version
@@ -103,7 +104,7 @@ async def recompute_edges(model: GraphModel, source: HistorySource, pairs: Seque
         edges = await model.read_edge_states(pending)
         histories = await source.histories(pending)
         changed = [e for pair in pending if (e := folded(edges[pair], histories[pair])) is not None]
-        written = await model.write_edge_states(changed)
+        written = await model.write_edge_states(changed, token=token)
         written_total += len(written)
         metrics.EDGE_RECOMPUTES.labels(cause).inc(len(written))
         pending = [(e.learner_id, e.skill_id) for e in changed if (e.learner_id, e.skill_id) not in written]
@@ -191,6 +192,8 @@ class GraphConsumer:
                     continue
                 observations.setdefault((learner, skill), {})[key] = Observation(key, score, at)
         pending = list(observations)
+        # The learners written hold this token until their frontier is refreshed (stores/graph/frontier.py).
+        token = new_token()
         for _ in range(WRITE_ATTEMPTS):
             if not pending:
                 break
@@ -207,12 +210,13 @@ class GraphConsumer:
                     fast.append(appended(edge, new))
                 else:
                     late.append(pair)             # sorts before what the edge holds: recompute
-            written = await self.model.write_edge_states(fast)
+            written = await self.model.write_edge_states(fast, token=token)
             if late:
-                await recompute_edges(self.model, self.histories, late)
+                await recompute_edges(self.model, self.histories, late, token=token)
             pending = [(e.learner_id, e.skill_id) for e in fast if (e.learner_id, e.skill_id) not in written]
         if pending:
             raise StoreError(f"HAS_SKILL kept changing under the relay for {len(pending)} edges")
+        await self.model.frontier.refresh(token, observations)
         now = datetime.now(timezone.utc)
         latency = metrics.LEARNING_LATENCY.labels("assessment_processing")
         for r in rows:

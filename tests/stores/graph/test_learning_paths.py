@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from stores.errors import NotFound, PreconditionFailed
 from stores.graph import GraphBackend
-from stores.graph.learning_paths import MASTERY_THRESHOLD, LearningPaths
+from stores.graph.frontier import MASTERY_THRESHOLD
+from stores.graph.learning_paths import LearningPaths
 from tests.stores.graph.helpers import build_dag, cid, learner_with, prepared
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from stores.errors import NotFound
 from stores.graph import GraphBackend
-from stores.graph.learning_paths import MASTERY_THRESHOLD
+from stores.graph.frontier import MASTERY_THRESHOLD
 from stores.graph.model import GraphModel
 from stores.graph.skill_gaps import SkillGap, SkillGaps
 from tests.stores.graph.helpers import learner_with, prepared

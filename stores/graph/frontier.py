@@ -1,0 +1,327 @@
+"""The RecommendNext frontier: per learner, the content RecommendNext may offer, already scored.
+
+RecommendNext offers unmastered content whose mandatory prerequisites are all mastered, ranked by
+closeness to the learner's proficiency and the strength of the mastered prerequisites
+(learning_paths.RECOMMEND is that ranking as one statement). Computed on every call, it scores every
+entry point of the catalog for every learner. The frontier keeps the answer as
+(Learner)-[:FRONTIER]->(Content) edges carrying the ranking inputs, so that a call reads the learner's
+best edges and the best entry points by difficulty.
+
+For learner l and content c, let M be the prerequisites of c that l has mastered (optional ones too).
+c is *unlocked* when M is not empty and holds every mandatory prerequisite of c; an *entry point* has
+no mandatory prerequisite. c is *specific* to l when l holds a skill c teaches or M is not empty. The
+edge l → c exists when c is specific to l and is an entry point, or is unlocked and unmastered; its
+`ready` says whether RecommendNext may offer it. An entry point without an edge is then one that l
+knows nothing of: it scores what it scores at proficiency 0, from its difficulty alone, at read time.
+
+Learner.frontier says whether the edges are current: 'ok' when they are. Every writer of an input marks
+the learners it affects in (or before and after) the statement that changes the input:
+- HAS_SKILL writes (GraphModel.write_edge_states) swap 'ok' for the writer's token; the relay then
+  recomputes the edges the change can touch and restores 'ok' only while its token is still there;
+- hand-set HAS_SKILL and catalog changes (prerequisites, TEACHES, difficulty, deletes) clear the mark.
+A learner without 'ok' is answered by learning_paths.RECOMMEND from HAS_SKILL directly, and rebuilt by
+the repair worker, whose writes are guarded by its own token the same way. A token older than
+STALE_TOKEN_MS belongs to a writer that died; the worker takes such learners over.
+
+The ranking is computed here in Python from a few compact reads, not in Cypher: per candidate the
+statement form costs about 70 µs inside FalkorDB, the reads and this module a small part of that.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, NamedTuple
+
+from stores.graph.base import GraphBackend, unpacked
+from stores.ids import require_ids
+from stores.tasks import stop_requested
+
+__all__ = ["MASTERY_THRESHOLD", "TRUSTED", "W_DIFFICULTY", "W_STRENGTH", "ZPD_OFFSET", "Entry", "Frontier",
+           "Item", "entry", "mastered", "new_token"]
+
+#: Default proficiency at which content counts as mastered.
+MASTERY_THRESHOLD = 0.8
+#: Zone of proximal development: the ideal difficulty is this much above current proficiency.
+ZPD_OFFSET = 0.1
+#: RecommendNext score = W_DIFFICULTY · closeness + W_STRENGTH · prerequisite strength.
+W_DIFFICULTY = 0.7
+W_STRENGTH = 0.3
+#: Learner.frontier of a learner whose frontier edges are current.
+TRUSTED = "ok"
+#: A writer's token this old is taken to belong to a writer that died.
+STALE_TOKEN_MS = 30_000
+#: Learners one repair round rebuilds.
+REPAIR_BATCH = 50
+#: Seconds between repair rounds that found nothing to do.
+REPAIR_IDLE_SECONDS = 1.0
+#: Entries per write statement.
+WRITE_BATCH = 5000
+
+
+class Item(NamedTuple):
+    """What the ranking needs of one Content node."""
+
+    difficulty: float
+    need: int | None                                # mandatoryPrereqCount
+    skills: tuple[str, ...]                         # what it TEACHES
+    parents: tuple[tuple[str, float, bool], ...]    # (prerequisite, strength, optionalBypass)
+
+
+class Entry(NamedTuple):
+    """One (learner, content) result: whether the edge exists, and what it carries."""
+
+    content_id: str
+    keep: bool
+    ready: bool
+    unlocked: bool
+    score: float
+    gap: float
+    prof: float
+    strength: float
+
+
+log = logging.getLogger(__name__)
+
+
+def new_token() -> str:
+    """A writer's token for Learner.frontier."""
+    return uuid.uuid4().hex
+
+
+def closeness(gap: float) -> float:
+    """1 at the ideal difficulty, falling linearly to 0 one unit away from it."""
+    off = abs(gap - ZPD_OFFSET)
+    return 0.0 if off > 1.0 else 1.0 - off
+
+
+def mastered(skills: Sequence[str], prof: Mapping[str, float], threshold: float = MASTERY_THRESHOLD) -> bool:
+    """Content is mastered when it teaches a skill and every skill it teaches is at the threshold."""
+    return bool(skills) and all(prof.get(s, 0.0) >= threshold for s in skills)
+
+
+def entry(content_id: str, item: Item, items: Mapping[str, Item], prof: Mapping[str, float]) -> Entry:
+    """The frontier entry of content for a learner with proficiencies prof (items: its prerequisites)."""
+    mean = sum(prof.get(s, 0.0) for s in item.skills) / len(item.skills) if item.skills else 0.0
+    held = any(s in prof for s in item.skills)
+    done = mastered(item.skills, prof)
+    got, strengths = 0, []
+    for parent, strength, optional in item.parents:
+        p = items.get(parent)
+        if p is not None and mastered(p.skills, prof):
+            strengths.append(strength)
+            got += not optional
+    unlocked = bool(strengths) and got == item.need
+    is_entry = item.need == 0
+    strength = sum(strengths) / len(strengths) if unlocked else 0.0
+    gap = item.difficulty - mean
+    score = W_DIFFICULTY * closeness(gap) + W_STRENGTH * strength
+    keep = (held or bool(strengths)) and (is_entry or (unlocked and not done))
+    return Entry(content_id, keep, not done and (unlocked or is_entry), unlocked, score, gap, mean, strength)
+
+
+def _packed(dialect: str, what: str) -> str:
+    return f"toJSON(collect({what}))" if dialect == "falkordb" else f"collect({what})"
+
+
+DIALECTS = ("falkordb", "neo4j")
+#: The learners' proficiencies and marks (a learner without HAS_SKILL has one [null, null] pair), keyed
+#: by dialect like every packed statement (FalkorDB packs the list into one JSON text).
+PROFICIENCY = {(d, ): ("UNWIND $learners AS id MATCH (l:Learner {learnerId: id}) "
+                       "OPTIONAL MATCH (l)-[h:HAS_SKILL]->(s:Skill) "
+                       "WITH l, id, collect([s.skillId, h.proficiencyLevel]) AS skills "
+                       f"RETURN {_packed(d, '[id, l.frontier, skills]')} AS learners") for d in DIALECTS}
+#: Content teaching each skill, with what it is a prerequisite of.
+TAUGHT = {(d, ): ("UNWIND $skills AS sid MATCH (:Skill {skillId: sid})<-[:TEACHES]-(m:Content) "
+                  "OPTIONAL MATCH (m)-[:PREREQUISITE_FOR]->(d:Content) "
+                  "WITH sid, m, collect(d.contentId) AS children "
+                  f"RETURN {_packed(d, '[sid, m.contentId, children]')} AS taught") for d in DIALECTS}
+#: Item rows of content: difficulty, mandatoryPrereqCount, skills taught, incoming prerequisites.
+ITEMS = {(d, ): ("UNWIND $ids AS id MATCH (c:Content {contentId: id}) "
+                 "WITH id, c, [(c)-[:TEACHES]->(s:Skill) | s.skillId] AS skills, "
+                 "[(p:Content)-[e:PREREQUISITE_FOR]->(c) | [p.contentId, e.strength, e.optionalBypass]] AS parents "
+                 f"RETURN {_packed(d, '[id, c.difficulty, c.mandatoryPrereqCount, skills, parents]')} AS items")
+         for d in DIALECTS}
+
+#: Claims learners for a rebuild: the token replaces any mark but 'ok' (or every mark, with $all).
+CLAIM = ("UNWIND $learners AS id MATCH (l:Learner {learnerId: id}) "
+         "WHERE $all OR coalesce(l.frontier, '') <> 'ok' "
+         "SET l.frontier = $token, l.frontierAt = $now RETURN l.learnerId AS id")
+
+#: Deletes every frontier edge of the claimed learners (a rebuild writes them all again).
+CLEAR = ("UNWIND $learners AS id MATCH (l:Learner {learnerId: id}) WHERE l.frontier = $token "
+         "MATCH (l)-[f:FRONTIER]->() DELETE f RETURN count(f) AS deleted")
+
+#: Writes entries of learners still holding $token: [learner, content, keep, score, gap, prof, strength,
+#: unlocked, ready] rows.
+WRITE = ("UNWIND $rows AS r MATCH (l:Learner {learnerId: r[0]}) WHERE l.frontier = $token "
+         "MATCH (c:Content {contentId: r[1]}) "
+         "OPTIONAL MATCH (l)-[old:FRONTIER]->(c) DELETE old "
+         "WITH l, c, r WHERE r[2] "
+         "CREATE (l)-[:FRONTIER {score: r[3], gap: r[4], prof: r[5], strength: r[6], unlocked: r[7], "
+         "ready: r[8]}]->(c) RETURN count(*) AS written")
+
+#: Marks the learners current again, where $token is still theirs.
+TRUST = ("UNWIND $learners AS id MATCH (l:Learner {learnerId: id}) WHERE l.frontier = $token "
+         "SET l.frontier = 'ok' RETURN l.learnerId AS id")
+
+#: Learners a change of the given content can affect: those holding a skill taught by the content or
+#: by one of its prerequisites, and those with an edge to it.
+DISTRUST = ("UNWIND $ids AS id MATCH (c:Content {contentId: id}) "
+            "OPTIONAL MATCH (c)<-[:PREREQUISITE_FOR]-(p:Content) "
+            "WITH c, collect(p) + [c] AS around UNWIND around AS x "
+            "MATCH (x)-[:TEACHES]->(:Skill)<-[:HAS_SKILL]-(l:Learner) "
+            "SET l.frontier = null RETURN count(DISTINCT l) AS marked")
+DISTRUST_LINKED = ("UNWIND $ids AS id MATCH (:Content {contentId: id})<-[:FRONTIER]-(l:Learner) "
+                   "SET l.frontier = null RETURN count(DISTINCT l) AS marked")
+
+#: Learners whose edges are not current and that no live writer is working on.
+UNTRUSTED = ("MATCH (l:Learner) WHERE l.frontier IS NULL "
+             "OR (l.frontier <> 'ok' AND coalesce(l.frontierAt, 0) < $stale_before) "
+             "RETURN l.learnerId AS id LIMIT $limit")
+
+#: The learner's best ready edges, then the best entry points it has no edge to (proficiency 0), each
+#: row with the learner's mark. RecommendNext merges the two lists.
+RECOMMEND = (
+    "MATCH (l:Learner {learnerId: $learner})-[f:FRONTIER]->(c:Content) WHERE f.ready "
+    "RETURN c.contentId AS id, c.type AS type, c.difficulty AS difficulty, f.prof AS prof, f.gap AS gap, "
+    "f.strength AS strength, f.unlocked AS unlocked, f.score AS score, l.frontier AS mark "
+    "ORDER BY score DESC, id LIMIT $k "
+    "UNION ALL "
+    "MATCH (l:Learner {learnerId: $learner}) WITH l "
+    "MATCH (c:Content) WHERE c.mandatoryPrereqCount = 0 AND NOT (l)-[:FRONTIER]->(c) "
+    "WITH l, c, coalesce(c.difficulty, 0.0) AS gap "
+    "RETURN c.contentId AS id, c.type AS type, c.difficulty AS difficulty, 0.0 AS prof, gap, 0.0 AS strength, "
+    "false AS unlocked, "
+    "$wd * CASE WHEN abs(gap - $zpd) > 1.0 THEN 0.0 ELSE 1.0 - abs(gap - $zpd) END AS score, "
+    "l.frontier AS mark "
+    "ORDER BY score DESC, id LIMIT $k")
+
+
+MARK = "MATCH (l:Learner {learnerId: $learner}) RETURN l.frontier AS mark"
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+class Frontier:
+    """Keeps and reads the FRONTIER edges (see the module docstring)."""
+
+    def __init__(self, graph: GraphBackend) -> None:
+        self.graph = graph
+
+    async def recommend(self, learner_id: str, k: int) -> list[dict[str, Any]] | None:
+        """The frontier's rows for RecommendNext (best first within each part); None when the learner's
+        frontier is not current, or the learner is missing."""
+        rows = await self.graph.run(RECOMMEND, {"learner": learner_id, "k": k, "zpd": ZPD_OFFSET,
+                                                "wd": W_DIFFICULTY})
+        if not rows:  # nothing to offer, or no such learner: the mark tells which
+            rows = await self.graph.run(MARK, {"learner": learner_id})
+            return [] if rows and rows[0]["mark"] == TRUSTED else None
+        return rows if all(r["mark"] == TRUSTED for r in rows) else None
+
+    async def refresh(self, token: str, pairs: Iterable[tuple[str, str]]) -> set[str]:
+        """Recompute the edges changed (learner, skill) pairs can touch, for the learners still holding
+        token, and mark them current; returns those learners."""
+        skills_of: dict[str, set[str]] = {}
+        for learner, skill in pairs:
+            skills_of.setdefault(learner, set()).add(skill)
+        if not skills_of:
+            return set()
+        return await self._recompute(token, skills_of, full=False)
+
+    async def rebuild(self, learner_ids: Sequence[str], *, force: bool = False) -> set[str]:
+        """Rebuild the whole frontier of learners that are not current (every one, with force);
+        returns those rebuilt."""
+        if not learner_ids:
+            return set()
+        require_ids("learnerId", learner_ids)
+        token = new_token()
+        claimed = await self.graph.run(CLAIM, {"learners": list(learner_ids), "token": token, "now": _now_ms(),
+                                               "all": force})
+        ids = [r["id"] for r in claimed]
+        if not ids:
+            return set()
+        await self.graph.run(CLEAR, {"learners": ids, "token": token})
+        return await self._recompute(token, dict.fromkeys(ids), full=True)
+
+    async def repair(self, limit: int = REPAIR_BATCH) -> int:
+        """Rebuild up to limit learners that are not current and that no live writer holds."""
+        rows = await self.graph.run(UNTRUSTED, {"stale_before": _now_ms() - STALE_TOKEN_MS, "limit": limit})
+        return len(await self.rebuild([r["id"] for r in rows]))
+
+    async def run(self, idle_seconds: float = REPAIR_IDLE_SECONDS) -> None:
+        """Repair forever (the node's "graph-frontier-repair" worker); store outages are logged and retried."""
+        while not stop_requested():
+            try:
+                if await self.repair() == 0:
+                    await asyncio.sleep(idle_seconds)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("frontier repair failed; retrying")
+                await asyncio.sleep(1.0)
+
+    async def distrust(self, content_ids: Sequence[str]) -> None:
+        """Mark every learner a change of the content can affect as not current."""
+        if content_ids:
+            ids = list(dict.fromkeys(content_ids))
+            await self.graph.run(DISTRUST, {"ids": ids})
+            await self.graph.run(DISTRUST_LINKED, {"ids": ids})
+
+    async def _recompute(self, token: str, skills_of: Mapping[str, set[str] | None], *, full: bool) -> set[str]:
+        """Entries of the candidates of each learner (full: of every skill it holds), written under token."""
+        profs: dict[str, dict[str, float]] = {}
+        for learner, mark, held in unpacked(await self.graph.run(
+                PROFICIENCY[(self.graph.dialect, )], {"learners": list(skills_of)}), "learners"):
+            if mark == token:
+                profs[learner] = {s: float(p or 0.0) for s, p in held if s is not None}
+        if not profs:
+            return set()
+        # Candidates: content teaching a changed skill (its proficiency, its mastery) and what that
+        # content is a prerequisite of (the prerequisites it unlocks).
+        wanted = {learner: set(profs[learner]) if full else set(skills_of[learner] or ()) for learner in profs}
+        teachers = await self._teachers(sorted(set().union(*wanted.values())))
+        candidates = {learner: {c for sid in skills for c in teachers.get(sid, ())}
+                      for learner, skills in wanted.items()}
+        items = await self._items(set().union(*candidates.values()))
+        rows = []
+        for learner, ids in candidates.items():
+            prof = profs[learner]
+            for cid in sorted(ids):
+                if (item := items.get(cid)) is None:
+                    continue                     # deleted meanwhile
+                e = entry(cid, item, items, prof)
+                # A rebuild starts from no edges; a refresh also deletes the edges that no longer hold.
+                if e.keep or not full:
+                    rows.append([learner, cid, e.keep, e.score, e.gap, e.prof, e.strength, e.unlocked, e.ready])
+        for i in range(0, len(rows), WRITE_BATCH):
+            await self.graph.run(WRITE, {"rows": rows[i:i + WRITE_BATCH], "token": token})
+        return {r["id"] for r in await self.graph.run(TRUST, {"learners": list(profs), "token": token})}
+
+    async def _teachers(self, skills: Sequence[str]) -> dict[str, set[str]]:
+        """For each skill, the content teaching it and what that content is a prerequisite of."""
+        out: dict[str, set[str]] = {}
+        if skills:
+            rows = await self.graph.run(TAUGHT[(self.graph.dialect, )], {"skills": list(skills)})
+            for sid, m, children in unpacked(rows, "taught"):
+                out.setdefault(sid, set()).update([m, *children])
+        return out
+
+    async def _items(self, ids: set[str]) -> dict[str, Item]:
+        """Items of the content, and of their prerequisites (whose skills decide their mastery)."""
+        items: dict[str, Item] = {}
+        for _ in range(2):
+            missing = sorted(ids - items.keys())
+            if not missing:
+                break
+            for cid, difficulty, need, skills, parents in unpacked(await self.graph.run(
+                    ITEMS[(self.graph.dialect, )], {"ids": missing}), "items"):
+                items[cid] = Item(float(difficulty or 0.0), None if need is None else int(need), tuple(skills),
+                                  tuple((p, float(s or 0.0), bool(o)) for p, s, o in parents))
+            ids = {p for item in items.values() for p, _, _ in item.parents}
+        return items
