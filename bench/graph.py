@@ -25,7 +25,7 @@ from amauta.v1 import graph_pb2 as pb
 from amauta.v1 import graph_pb2_grpc
 from bench.harness import Result, mean, measure
 from bench.node import BenchNode
-from stores.graph import GraphSettings, create_backend
+from stores.graph import GraphSettings, create_backend, frontier
 from stores.graph.frontier import MASTERY_THRESHOLD, W_DIFFICULTY, W_STRENGTH, ZPD_OFFSET
 from stores.graph.learning_paths import CLOSURE, CLOSURE_WITH_MASTERY, RECOMMEND, TARGET_WITH_MASTERY, LearningPaths
 
@@ -113,6 +113,20 @@ async def load(graph: Any, data: dict[str, Any], has_skill: list[dict[str, Any]]
                   " confidenceLevel: 0.5, observationCount: 1, version: 1}]->(s)", has_skill)
 
 
+#: Learners whose RecommendNext frontier is not current yet.
+NOT_CURRENT = "MATCH (l:Learner) WHERE coalesce(l.frontier, '') <> 'ok' RETURN count(l)"
+
+
+async def frontiers_current(graph: Any, timeout: float = 1800.0) -> float:
+    """Seconds until the node's repair worker has made every learner's frontier current."""
+    started = time.perf_counter()
+    while (await graph.query(NOT_CURRENT)).result_set[0][0]:
+        if time.perf_counter() - started > timeout:
+            raise TimeoutError("frontiers did not become current")
+        await asyncio.sleep(0.1)
+    return time.perf_counter() - started
+
+
 async def raw_learning_path(graph: Any, learner: str, target: str, server_ms: list[float]) -> int:
     """GetLearningPath's Cypher on the raw client: the target's mastery, then the closure with mastery."""
     res = await graph.query(TARGET_WITH_MASTERY, {"learner": learner, "id": target})
@@ -187,6 +201,11 @@ async def dense_closure(graph: Any, graph_url: str, stub: Any, md: Any, quick: b
 async def throughput(node: BenchNode, graph: Any, rows: int, skills: list[str], rng: random.Random) -> Result:
     """Assessments/s through the node's graph relay, from committed outbox rows to HAS_SKILL."""
     dsn = node.endpoints["postgres"]
+    # The learners exist with a current (empty) frontier, as they would once their profiles are
+    # mirrored: the relay then keeps their frontiers current as it applies each assessment.
+    await graph.query("UNWIND range(0, 999) AS i CREATE (:Learner {learnerId: 'tp-learner-' + toString(i),"
+                      " type: 'bench'})")
+    await frontiers_current(graph)
     payloads = []
     for i in range(rows):
         # Learners without HAS_SKILL yet and times in record order: the relay's fast path (the edges
@@ -244,12 +263,18 @@ async def run(quick: bool) -> list[Result]:
         started = time.perf_counter()
         await load(graph, data, has_skill, skills, learner_ids)
         load_s = time.perf_counter() - started
+        rebuild_s = await frontiers_current(graph)
+        edges = (await graph.query("MATCH (:Learner)-[f:FRONTIER]->() RETURN count(f),"
+                                   " sum(CASE WHEN f.ready THEN 1 ELSE 0 END)")).result_set[0]
         indegree = len(data["edges"]) / len(data["contents"])
         shape = {"contents": len(data["contents"]), "prerequisites": len(data["edges"]),
                  "avg_in_degree": round(indegree, 2),
                  "avg_in_degree_below_first_layer":
                      round(len(data["edges"]) / (len(data["contents"]) * (layers - 1) / layers), 2),
-                 "learners": n_learners, "has_skill": len(has_skill), "load_seconds": round(load_s, 2)}
+                 "learners": n_learners, "has_skill": len(has_skill), "load_seconds": round(load_s, 2),
+                 # The node's repair worker builds every learner's frontier after the bulk load.
+                 "frontier_rebuild_seconds": round(rebuild_s, 2), "frontier_edges": edges[0],
+                 "frontier_ready_edges": edges[1]}
         targets = [c["id"] for c in data["contents"]]
         total = 300 if quick else 2000
         picks = [(rng.choice(learner_ids), rng.choice(targets)) for _ in range(total + 200)]
@@ -269,11 +294,21 @@ async def run(quick: bool) -> list[Result]:
 
             path_server_ms: list[float] = []
             recommend_server_ms: list[float] = []
+            history_server_ms: list[float] = []
 
             async def raw_recommend(i: int) -> None:
+                res = await graph.query(frontier.RECOMMEND, {"learner": picks[i][0], "zpd": ZPD_OFFSET,
+                                                             "wd": W_DIFFICULTY, "k": 10})
+                recommend_server_ms.append(res.run_time_ms)
+
+            async def raw_history_recommend(i: int) -> None:
+                # What RecommendNext runs for a learner whose frontier is not current.
                 res = await graph.query(RECOMMEND, {"learner": picks[i][0], "theta": MASTERY_THRESHOLD,
                                                     "zpd": ZPD_OFFSET, "wd": W_DIFFICULTY, "ws": W_STRENGTH, "k": 10})
-                recommend_server_ms.append(res.run_time_ms)
+                history_server_ms.append(res.run_time_ms)
+
+            history = await measure("raw RecommendNext from HAS_SKILL", raw_history_recommend, concurrency=1,
+                                    total=total)
 
             async def raw_path(i: int) -> None:
                 await raw_learning_path(graph, picks[i][0], picks[i][1], path_server_ms)
@@ -289,6 +324,10 @@ async def run(quick: bool) -> list[Result]:
                 result.notes = {**result.notes, **shape, "raw_p50_ms": raw_result.p50_ms,
                                 "raw_p99_ms": raw_result.p99_ms,
                                 "server_query_ms_mean": round(mean(server_ms), 3)}
+                if raw is raw_recommend:
+                    result.notes.update({"history_statement_p50_ms": history.p50_ms,
+                                         "history_statement_p99_ms": history.p99_ms,
+                                         "history_statement_server_ms_mean": round(mean(history_server_ms), 3)})
                 if sizes:
                     result.notes["path_steps_mean"] = round(sum(sizes) / len(sizes), 1)
                     result.notes["path_steps_max"] = max(sizes)

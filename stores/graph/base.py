@@ -13,7 +13,8 @@ from stores.base import Store
 Row = dict[str, Any]
 
 #: Node labels that may appear in Cypher text; every other value travels as a parameter.
-NODE_LABELS = frozenset({"Learner", "Skill", "Content", "Objective", "SchemaMigration", "GraphLock"})
+NODE_LABELS = frozenset({"Learner", "Skill", "Content", "Objective", "SchemaMigration", "GraphLock",
+                         "CatalogVersion"})
 
 
 def unpacked(rows: Sequence[Row], column: str) -> list[Any]:

@@ -33,7 +33,7 @@ import asyncio
 import logging
 import time
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 from stores.graph.base import GraphBackend, unpacked
@@ -146,6 +146,17 @@ ITEMS = {(d, ): ("UNWIND $ids AS id MATCH (c:Content {contentId: id}) "
                  f"RETURN {_packed(d, '[id, c.difficulty, c.mandatoryPrereqCount, skills, parents]')} AS items")
          for d in DIALECTS}
 
+#: The learners' frontier edges.
+EDGES = {(d, ): ("UNWIND $learners AS id MATCH (l:Learner {learnerId: id})-[f:FRONTIER]->(c:Content) "
+                 f"RETURN {_packed(d, '[id, c.contentId, f.score, f.gap, f.prof, f.strength, f.unlocked, f.ready]')}"
+                 " AS edges") for d in DIALECTS}
+
+#: The catalog's version: every change of what the ranking reads of content bumps it (in
+#: Frontier.distrust), so that a process may keep what it read of the catalog until then.
+CATALOG_VERSION = "OPTIONAL MATCH (v:CatalogVersion {name: 'catalog'}) RETURN v.version AS version"
+BUMP_CATALOG = ("MERGE (v:CatalogVersion {name: 'catalog'}) SET v.version = coalesce(v.version, 0) + 1 "
+                "RETURN v.version AS version")
+
 #: Claims learners for a rebuild: the token replaces any mark but 'ok' (or every mark, with $all).
 CLAIM = ("UNWIND $learners AS id MATCH (l:Learner {learnerId: id}) "
          "WHERE $all OR coalesce(l.frontier, '') <> 'ok' "
@@ -155,14 +166,17 @@ CLAIM = ("UNWIND $learners AS id MATCH (l:Learner {learnerId: id}) "
 CLEAR = ("UNWIND $learners AS id MATCH (l:Learner {learnerId: id}) WHERE l.frontier = $token "
          "MATCH (l)-[f:FRONTIER]->() DELETE f RETURN count(f) AS deleted")
 
-#: Writes entries of learners still holding $token: [learner, content, keep, score, gap, prof, strength,
-#: unlocked, ready] rows.
-WRITE = ("UNWIND $rows AS r MATCH (l:Learner {learnerId: r[0]}) WHERE l.frontier = $token "
-         "MATCH (c:Content {contentId: r[1]}) "
-         "OPTIONAL MATCH (l)-[old:FRONTIER]->(c) DELETE old "
-         "WITH l, c, r WHERE r[2] "
-         "CREATE (l)-[:FRONTIER {score: r[3], gap: r[4], prof: r[5], strength: r[6], unlocked: r[7], "
-         "ready: r[8]}]->(c) RETURN count(*) AS written")
+# Writes of learners still holding $token, by kind: rows are [learner, content, score, gap, prof,
+# strength, unlocked, ready] (only the first two for a delete). Creating where there was no edge and
+# setting where there is one is about twice as fast as deleting and creating every edge.
+_OWNED = ("UNWIND $rows AS r MATCH (l:Learner {learnerId: r[0]}) WHERE l.frontier = $token "
+          "MATCH (c:Content {contentId: r[1]}) ")
+_VALUES = "score: r[2], gap: r[3], prof: r[4], strength: r[5], unlocked: r[6], ready: r[7]"
+WRITES = {
+    "create": _OWNED + f"CREATE (l)-[:FRONTIER {{{_VALUES}}}]->(c) RETURN count(*) AS written",
+    "update": _OWNED + "MATCH (l)-[f:FRONTIER]->(c) SET f += {" + _VALUES + "} RETURN count(*) AS written",
+    "delete": _OWNED + "MATCH (l)-[f:FRONTIER]->(c) DELETE f RETURN count(*) AS written",
+}
 
 #: Marks the learners current again, where $token is still theirs.
 TRUST = ("UNWIND $learners AS id MATCH (l:Learner {learnerId: id}) WHERE l.frontier = $token "
@@ -204,6 +218,12 @@ RECOMMEND = (
 MARK = "MATCH (l:Learner {learnerId: $learner}) RETURN l.frontier AS mark"
 
 
+def _same(stored: list[Any] | None, values: list[Any]) -> bool:
+    """Whether a stored edge already carries values (floats come back through JSON text)."""
+    return stored is not None and all(
+        a == b if isinstance(b, bool) else abs(float(a) - b) <= 1e-12 for a, b in zip(stored, values, strict=True))
+
+
 def _now_ms() -> int:
     return int(time.time() * 1000)
 
@@ -213,6 +233,10 @@ class Frontier:
 
     def __init__(self, graph: GraphBackend) -> None:
         self.graph = graph
+        # What this process read of the catalog, valid while the catalog's version is _version.
+        self._version: int | None = None
+        self._items: dict[str, Item] = {}
+        self._teachers: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {}
 
     async def recommend(self, learner_id: str, k: int) -> list[dict[str, Any]] | None:
         """The frontier's rows for RecommendNext (best first within each part); None when the learner's
@@ -224,12 +248,17 @@ class Frontier:
             return [] if rows and rows[0]["mark"] == TRUSTED else None
         return rows if all(r["mark"] == TRUSTED for r in rows) else None
 
-    async def refresh(self, token: str, pairs: Iterable[tuple[str, str]]) -> set[str]:
-        """Recompute the edges changed (learner, skill) pairs can touch, for the learners still holding
-        token, and mark them current; returns those learners."""
-        skills_of: dict[str, set[str]] = {}
-        for learner, skill in pairs:
-            skills_of.setdefault(learner, set()).add(skill)
+    async def refresh(self, token: str, changes: Mapping[tuple[str, str], bool]) -> set[str]:
+        """Recompute the edges that changed (learner, skill) pairs can touch, for the learners still
+        holding token, and mark them current; returns those learners.
+
+        changes maps each pair to whether its proficiency crossed MASTERY_THRESHOLD (or the edge is
+        new): only then can the mastery of content teaching the skill, and what it unlocks, change.
+        Otherwise only the proficiency of that content moves.
+        """
+        skills_of: dict[str, dict[str, bool]] = {}
+        for (learner, skill), crossed in changes.items():
+            skills_of.setdefault(learner, {})[skill] = crossed
         if not skills_of:
             return set()
         return await self._recompute(token, skills_of, full=False)
@@ -270,11 +299,14 @@ class Frontier:
         """Mark every learner a change of the content can affect as not current."""
         if content_ids:
             ids = list(dict.fromkeys(content_ids))
+            await self.graph.run(BUMP_CATALOG, {})
             await self.graph.run(DISTRUST, {"ids": ids})
             await self.graph.run(DISTRUST_LINKED, {"ids": ids})
 
-    async def _recompute(self, token: str, skills_of: Mapping[str, set[str] | None], *, full: bool) -> set[str]:
-        """Entries of the candidates of each learner (full: of every skill it holds), written under token."""
+    async def _recompute(self, token: str, skills_of: Mapping[str, Mapping[str, bool] | None], *,
+                         full: bool) -> set[str]:
+        """Entries of each learner's candidates (full: of every skill it holds), written under token
+        where they differ from the stored edges."""
         profs: dict[str, dict[str, float]] = {}
         for learner, mark, held in unpacked(await self.graph.run(
                 PROFICIENCY[(self.graph.dialect, )], {"learners": list(skills_of)}), "learners"):
@@ -282,46 +314,78 @@ class Frontier:
                 profs[learner] = {s: float(p or 0.0) for s, p in held if s is not None}
         if not profs:
             return set()
-        # Candidates: content teaching a changed skill (its proficiency, its mastery) and what that
-        # content is a prerequisite of (the prerequisites it unlocks).
-        wanted = {learner: set(profs[learner]) if full else set(skills_of[learner] or ()) for learner in profs}
-        teachers = await self._teachers(sorted(set().union(*wanted.values())))
-        candidates = {learner: {c for sid in skills for c in teachers.get(sid, ())}
-                      for learner, skills in wanted.items()}
-        items = await self._items(set().union(*candidates.values()))
-        rows = []
+        # Read after the HAS_SKILL writes: a catalog change bumps the version before it marks the
+        # learners it affects, so a stale cache here means a mark that voids this token.
+        await self._sync_catalog()
+        wanted = {learner: dict.fromkeys(profs[learner], True) if full else dict(skills_of[learner] or {})
+                  for learner in profs}
+        teachers = await self._taught({sid for skills in wanted.values() for sid in skills})
+        stored: dict[str, dict[str, list[Any]]] = {}
+        if not full:  # a rebuild starts from no edges
+            for learner, cid, *values in unpacked(await self.graph.run(
+                    EDGES[(self.graph.dialect, )], {"learners": list(profs)}), "edges"):
+                stored.setdefault(learner, {})[cid] = values
+        everything = {c for skills in wanted.values() for sid in skills for m, children in teachers.get(sid, ())
+                      for c in (m, *children)}
+        items = await self._load_items(everything)
+        candidates: dict[str, set[str]] = {}
+        for learner, skills in wanted.items():
+            mine = stored.get(learner, {})
+            found: set[str] = set()
+            for sid, crossed in skills.items():
+                for m, children in teachers.get(sid, ()):
+                    if crossed:  # m's mastery may have changed, and with it what m unlocks
+                        found.add(m)
+                        found.update(children)
+                    elif m in mine or ((item := items.get(m)) is not None and item.need == 0):
+                        found.add(m)  # its proficiency moved; an entry point may have become specific
+            candidates[learner] = found
+        writes: dict[str, list[list[Any]]] = {kind: [] for kind in WRITES}
         for learner, ids in candidates.items():
-            prof = profs[learner]
-            for cid in sorted(ids):
+            prof, mine = profs[learner], stored.get(learner, {})
+            for cid in ids:
                 if (item := items.get(cid)) is None:
                     continue                     # deleted meanwhile
                 e = entry(cid, item, items, prof)
-                # A rebuild starts from no edges; a refresh also deletes the edges that no longer hold.
-                if e.keep or not full:
-                    rows.append([learner, cid, e.keep, e.score, e.gap, e.prof, e.strength, e.unlocked, e.ready])
-        for i in range(0, len(rows), WRITE_BATCH):
-            await self.graph.run(WRITE, {"rows": rows[i:i + WRITE_BATCH], "token": token})
+                values = [e.score, e.gap, e.prof, e.strength, e.unlocked, e.ready]
+                old = mine.get(cid)
+                if e.keep and old is None:
+                    writes["create"].append([learner, cid, *values])
+                elif e.keep and not _same(old, values):
+                    writes["update"].append([learner, cid, *values])
+                elif not e.keep and old is not None:
+                    writes["delete"].append([learner, cid])
+        for kind, rows in writes.items():
+            for i in range(0, len(rows), WRITE_BATCH):
+                await self.graph.run(WRITES[kind], {"rows": rows[i:i + WRITE_BATCH], "token": token})
         return {r["id"] for r in await self.graph.run(TRUST, {"learners": list(profs), "token": token})}
 
-    async def _teachers(self, skills: Sequence[str]) -> dict[str, set[str]]:
-        """For each skill, the content teaching it and what that content is a prerequisite of."""
-        out: dict[str, set[str]] = {}
-        if skills:
-            rows = await self.graph.run(TAUGHT[(self.graph.dialect, )], {"skills": list(skills)})
-            for sid, m, children in unpacked(rows, "taught"):
-                out.setdefault(sid, set()).update([m, *children])
-        return out
+    async def _sync_catalog(self) -> None:
+        """Forget what was read of the catalog when its version moved."""
+        rows = await self.graph.run(CATALOG_VERSION, {})
+        version = rows[0]["version"] if rows else None
+        if version != self._version:
+            self._version, self._items, self._teachers = version, {}, {}
 
-    async def _items(self, ids: set[str]) -> dict[str, Item]:
+    async def _taught(self, skills: set[str]) -> dict[str, tuple[tuple[str, tuple[str, ...]], ...]]:
+        """For each skill, the content teaching it with what that content is a prerequisite of."""
+        missing = sorted(skills - self._teachers.keys())
+        if missing:
+            found: dict[str, list[tuple[str, tuple[str, ...]]]] = {sid: [] for sid in missing}
+            rows = await self.graph.run(TAUGHT[(self.graph.dialect, )], {"skills": missing})
+            for sid, m, children in unpacked(rows, "taught"):
+                found[sid].append((m, tuple(children)))
+            self._teachers.update((sid, tuple(v)) for sid, v in found.items())
+        return {sid: self._teachers[sid] for sid in skills}
+
+    async def _load_items(self, ids: set[str]) -> dict[str, Item]:
         """Items of the content, and of their prerequisites (whose skills decide their mastery)."""
-        items: dict[str, Item] = {}
         for _ in range(2):
-            missing = sorted(ids - items.keys())
-            if not missing:
-                break
-            for cid, difficulty, need, skills, parents in unpacked(await self.graph.run(
-                    ITEMS[(self.graph.dialect, )], {"ids": missing}), "items"):
-                items[cid] = Item(float(difficulty or 0.0), None if need is None else int(need), tuple(skills),
-                                  tuple((p, float(s or 0.0), bool(o)) for p, s, o in parents))
-            ids = {p for item in items.values() for p, _, _ in item.parents}
-        return items
+            missing = sorted(ids - self._items.keys())
+            if missing:
+                for cid, difficulty, need, skills, parents in unpacked(await self.graph.run(
+                        ITEMS[(self.graph.dialect, )], {"ids": missing}), "items"):
+                    self._items[cid] = Item(float(difficulty or 0.0), None if need is None else int(need),
+                                            tuple(skills), tuple((p, float(s or 0.0), bool(o)) for p, s, o in parents))
+            ids = ids | {p for cid in ids if cid in self._items for p, _, _ in self._items[cid].parents}
+        return self._items

@@ -23,8 +23,8 @@ from stores import metrics
 from stores.errors import StoreError
 from stores.graph.base import GraphBackend
 from stores.graph.collaboration import Collaboration
-from stores.graph.frontier import new_token
-from stores.graph.knowledge_tracing import fold
+from stores.graph.frontier import MASTERY_THRESHOLD, new_token
+from stores.graph.knowledge_tracing import SkillState, fold
 from stores.graph.learning_paths import LearningPaths
 from stores.graph.model import APPLIED_WINDOW, EdgeState, GraphModel, delete_learners, mirror_contents, mirror_learners
 from stores.ids import is_id
@@ -86,6 +86,13 @@ def appended(edge: EdgeState, new: Sequence[Observation]) -> EdgeState:
     state = fold([o.score for o in new], edge.params, edge.state)
     return EdgeState(edge.learner_id, edge.skill_id, edge.params, state, edge.version, new[-1].key,
                      max(o.at_ms for o in new))
+
+
+def crossed(before: SkillState | None, after: SkillState | None) -> bool:
+    """Whether an update moved a proficiency across the mastery threshold (no edge: proficiency 0)."""
+    if after is None:
+        return True
+    return (before is not None and before.proficiency >= MASTERY_THRESHOLD) != (after.proficiency >= MASTERY_THRESHOLD)
 
 
 async def recompute_edges(model: GraphModel, source: HistorySource, pairs: Sequence[Pair], *,
@@ -192,8 +199,10 @@ class GraphConsumer:
                     continue
                 observations.setdefault((learner, skill), {})[key] = Observation(key, score, at)
         pending = list(observations)
-        # The learners written hold this token until their frontier is refreshed (stores/graph/frontier.py).
+        # The learners written hold this token until their frontier is refreshed (stores/graph/frontier.py),
+        # which needs to know where a proficiency crossed the mastery threshold.
         token = new_token()
+        changes: dict[Pair, bool] = {}
         for _ in range(WRITE_ATTEMPTS):
             if not pending:
                 break
@@ -207,16 +216,18 @@ class GraphConsumer:
                 if not new:
                     continue                      # a redelivery of the last assessment applied
                 if edge.state is None or (edge.last_key is not None and new[0].key > edge.last_key):
-                    fast.append(appended(edge, new))
+                    fast.append(after := appended(edge, new))
+                    changes[pair] = changes.get(pair, False) or crossed(edge.state, after.state)
                 else:
                     late.append(pair)             # sorts before what the edge holds: recompute
+                    changes[pair] = True
             written = await self.model.write_edge_states(fast, token=token)
             if late:
                 await recompute_edges(self.model, self.histories, late, token=token)
             pending = [(e.learner_id, e.skill_id) for e in fast if (e.learner_id, e.skill_id) not in written]
         if pending:
             raise StoreError(f"HAS_SKILL kept changing under the relay for {len(pending)} edges")
-        await self.model.frontier.refresh(token, observations)
+        await self.model.frontier.refresh(token, changes)
         now = datetime.now(timezone.utc)
         latency = metrics.LEARNING_LATENCY.labels("assessment_processing")
         for r in rows:

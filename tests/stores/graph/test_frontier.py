@@ -94,7 +94,7 @@ async def random_catalog(graph: GraphBackend, data: st.DataObject) -> int:
     return n
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture],
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture],
           phases=[Phase.explicit, Phase.reuse, Phase.generate])
 @given(data=st.data())
 async def test_the_frontier_answers_as_the_statement_after_a_rebuild_and_every_delivery(
@@ -152,9 +152,9 @@ async def test_a_writer_whose_token_was_taken_over_does_not_mark_the_learner_cur
     mine, theirs = new_token(), new_token()
     await graph.run("MATCH (l:Learner {learnerId: 'L'}) SET l.frontier = $t", {"t": mine})
     await graph.run("MATCH (l:Learner {learnerId: 'L'}) SET l.frontier = $t", {"t": theirs})
-    assert await frontier.refresh(mine, [("L", "a")]) == set()
+    assert await frontier.refresh(mine, {("L", "a"): True}) == set()
     assert await mark(graph, "L") == theirs
-    assert await frontier.refresh(theirs, [("L", "a")]) == {"L"}
+    assert await frontier.refresh(theirs, {("L", "a"): False}) == {"L"}
     assert await mark(graph, "L") == TRUSTED
 
 
