@@ -263,6 +263,9 @@ async def run(quick: bool) -> list[Result]:
         started = time.perf_counter()
         await load(graph, data, has_skill, skills, learner_ids)
         load_s = time.perf_counter() - started
+        # The bulk load went around the node, as a restore would: what it wrote is marked not current
+        # (the repair worker may have rebuilt a learner before its HAS_SKILL edges were loaded).
+        await graph.query("MATCH (l:Learner) SET l.frontier = null")
         rebuild_s = await frontiers_current(graph)
         edges = (await graph.query("MATCH (:Learner)-[f:FRONTIER]->() RETURN count(f),"
                                    " sum(CASE WHEN f.ready THEN 1 ELSE 0 END)")).result_set[0]

@@ -69,6 +69,14 @@ EDGE_RECOMPUTES = Counter(
     "amauta_has_skill_recomputes_total",
     "HAS_SKILL edges recomputed from history: cause late (an assessment sorting before ones applied, or "
     "a redelivery) or fit (new parameters).", ["cause"], registry=REGISTRY)
+RECOMMEND_ANSWERS = Counter(
+    "amauta_recommend_answers_total",
+    "RecommendNext answers by source: frontier (the learner's FRONTIER edges were current) or history "
+    "(answered from HAS_SKILL while they were not).", ["source"], registry=REGISTRY)
+FRONTIER_REBUILDS = Counter(
+    "amauta_frontier_rebuilds_total",
+    "Learners whose RecommendNext frontier the repair worker rebuilt (never built, or not current after a "
+    "catalog change, a hand-set skill or a writer that died).", registry=REGISTRY)
 EDGE_RECOMPUTE_PENDING = Gauge(
     "amauta_skill_edge_recompute_pending",
     "HAS_SKILL edges of a skill still to be recomputed from history after its parameters were fitted.",

@@ -36,6 +36,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
+from stores import metrics
 from stores.graph.base import GraphBackend, unpacked
 from stores.ids import require_ids
 from stores.tasks import stop_requested
@@ -281,7 +282,9 @@ class Frontier:
     async def repair(self, limit: int = REPAIR_BATCH) -> int:
         """Rebuild up to limit learners that are not current and that no live writer holds."""
         rows = await self.graph.run(UNTRUSTED, {"stale_before": _now_ms() - STALE_TOKEN_MS, "limit": limit})
-        return len(await self.rebuild([r["id"] for r in rows]))
+        rebuilt = len(await self.rebuild([r["id"] for r in rows]))
+        metrics.FRONTIER_REBUILDS.inc(rebuilt)
+        return rebuilt
 
     async def run(self, idle_seconds: float = REPAIR_IDLE_SECONDS) -> None:
         """Repair forever (the node's "graph-frontier-repair" worker); store outages are logged and retried."""

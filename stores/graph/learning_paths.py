@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from stores import metrics
 from stores.errors import NotFound, PreconditionFailed
 from stores.graph.base import GraphBackend, unpacked
 from stores.graph.frontier import MASTERY_THRESHOLD, W_DIFFICULTY, W_STRENGTH, ZPD_OFFSET, Frontier
@@ -457,10 +458,12 @@ class LearningPaths:
 
         From the learner's frontier when it is current (stores/graph/frontier.py), else from HAS_SKILL.
         """
-        kept = await self.frontier.recommend(learner_id, k) if threshold == MASTERY_THRESHOLD else None
-        rows = kept if kept is not None else await self.graph.run(RECOMMEND, {
-            "learner": learner_id, "theta": threshold, "zpd": ZPD_OFFSET, "wd": W_DIFFICULTY,
-            "ws": W_STRENGTH, "k": k})
+        rows = await self.frontier.recommend(learner_id, k) if threshold == MASTERY_THRESHOLD else None
+        metrics.RECOMMEND_ANSWERS.labels("history" if rows is None else "frontier").inc()
+        if rows is None:
+            rows = await self.graph.run(RECOMMEND, {
+                "learner": learner_id, "theta": threshold, "zpd": ZPD_OFFSET, "wd": W_DIFFICULTY,
+                "ws": W_STRENGTH, "k": k})
         if not rows:
             await self._require_learner(learner_id)
         return ranked(rows, k)

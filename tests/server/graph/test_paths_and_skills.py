@@ -14,6 +14,7 @@ from grpc import aio
 from amauta.v1 import graph_pb2 as pb
 from server.app import Node
 from stores import metrics
+from stores.graph.frontier import MARK, MASTERY_THRESHOLD, TRUSTED
 from stores.graph.knowledge_tracing import DEFAULT_PARAMS, MIN_FIT_OBSERVATIONS, BKTParams, fold
 from tests.server.graph.conftest import Graph, error_info, new_uuid
 
@@ -77,6 +78,46 @@ async def test_prerequisites_paths_and_cycle_over_grpc(g: Graph, ids: Callable[[
     with pytest.raises(aio.AioRpcError) as err:
         await g.LinkContentSkill(pb.LinkContentSkillRequest(content_id=contents[0], skill_id=ids("nope"), weight=1))
     assert err.value.code() == grpc.StatusCode.NOT_FOUND and error_info(err.value).reason == "SKILL_NOT_FOUND"
+
+
+async def frontier_current(node: Node, learner: str, timeout: float = 60.0) -> None:
+    """Wait until the node's repair worker has rebuilt the learner's RecommendNext frontier."""
+    assert node.runtime is not None
+    deadline = asyncio.get_running_loop().time() + timeout
+    while (await node.runtime.stores.graph.run(MARK, {"learner": learner}))[0]["mark"] != TRUSTED:
+        assert asyncio.get_running_loop().time() < deadline, "the repair worker did not rebuild the frontier"
+        await asyncio.sleep(0.05)
+
+
+async def test_recommend_next_answers_from_the_frontier_the_repair_worker_keeps(
+        g: Graph, ids: Callable[[str], str], node: Node) -> None:
+    contents, skills = await chain(g, 3, ids)
+    learner = ids("learner")
+    await g.UpsertLearnerNode(pb.UpsertLearnerNodeRequest(node=pb.LearnerNode(learner_id=learner)))
+
+    async def answer() -> list[tuple[str, float, bool]]:
+        # This test's content only: the session's graph is shared, and other content may come and go.
+        recs = (await g.RecommendNext(pb.RecommendNextRequest(learner_id=learner, k=100))).recommendations
+        return [(r.content.content_id, round(r.score, 6), "prerequisites are mastered" in r.reason) for r in recs
+                if r.content.content_id in contents]
+
+    def answers(source: str) -> float:
+        return metrics.RECOMMEND_ANSWERS.labels(source)._value.get()
+
+    for proficiency in (0.95, 0.5, 0.9):
+        # A hand-set skill leaves the frontier not current: the answer comes from HAS_SKILL.
+        await g.SetSkillAssessment(pb.SetSkillAssessmentRequest(learner_id=learner, skill_id=skills[0],
+                                                                proficiency_level=proficiency))
+        history = answers("history")
+        from_history = await answer()
+        assert answers("history") in (history, history + 1)   # the worker may already have rebuilt it
+        await frontier_current(node, learner)
+        frontier = answers("frontier")
+        assert await answer() == from_history
+        assert answers("frontier") == frontier + 1
+        # Mastered c0 unlocks c1; otherwise c0 is the entry point on offer.
+        assert [(c, why) for c, _, why in from_history] == (
+            [(contents[1], True)] if proficiency >= MASTERY_THRESHOLD else [(contents[0], False)])
 
 
 async def test_recommend_next_ranks_unlocked_content_with_a_reason(g: Graph, ids: Callable[[str], str]) -> None:
