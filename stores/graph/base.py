@@ -21,7 +21,19 @@ def unpacked(rows: Sequence[Row], column: str) -> list[Any]:
     """The list a statement collected into one column: FalkorDB forms send it as toJSON text, since
     its client parses every returned value in Python, one coroutine each; Neo4j forms as a list."""
     packed = rows[0][column] if rows else []
-    return list(json.loads(packed) if isinstance(packed, str) else packed)
+    # strict=False: toJSON writes a string's characters as they are, control characters included.
+    return list(json.loads(packed, strict=False) if isinstance(packed, str) else packed)
+
+
+#: Cypher escaping a string for JSON (in Cypher literals '\\' is one backslash, '\\"' a backslash and a quote).
+_ESCAPED = r"""replace(replace({}, '\\', '\\\\'), '"', '\\"')"""
+
+
+def packable(dialect: str, expr: str) -> str:
+    """A string expression as a statement may pack it: FalkorDB's toJSON writes strings into its JSON
+    text unescaped, so a backslash or a double quote in an id or a type would change or break the
+    text. Neo4j forms return lists, which need nothing."""
+    return _ESCAPED.format(expr) if dialect == "falkordb" else expr
 
 
 def checked_label(label: str) -> str:

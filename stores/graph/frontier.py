@@ -37,7 +37,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 from stores import metrics
-from stores.graph.base import GraphBackend, unpacked
+from stores.graph.base import GraphBackend, packable, unpacked
 from stores.ids import require_ids
 from stores.tasks import stop_requested
 
@@ -129,28 +129,48 @@ def _packed(dialect: str, what: str) -> str:
 
 
 DIALECTS = ("falkordb", "neo4j")
-#: The learners' proficiencies and marks (a learner without HAS_SKILL has one [null, null] pair), keyed
-#: by dialect like every packed statement (FalkorDB packs the list into one JSON text).
-PROFICIENCY = {(d, ): ("UNWIND $learners AS id MATCH (l:Learner {learnerId: id}) "
-                       "OPTIONAL MATCH (l)-[h:HAS_SKILL]->(s:Skill) "
-                       "WITH l, id, collect([s.skillId, h.proficiencyLevel]) AS skills "
-                       f"RETURN {_packed(d, '[id, l.frontier, skills]')} AS learners") for d in DIALECTS}
-#: Content teaching each skill, with what it is a prerequisite of.
-TAUGHT = {(d, ): ("UNWIND $skills AS sid MATCH (:Skill {skillId: sid})<-[:TEACHES]-(m:Content) "
-                  "OPTIONAL MATCH (m)-[:PREREQUISITE_FOR]->(d:Content) "
-                  "WITH sid, m, collect(d.contentId) AS children "
-                  f"RETURN {_packed(d, '[sid, m.contentId, children]')} AS taught") for d in DIALECTS}
-#: Item rows of content: difficulty, mandatoryPrereqCount, skills taught, incoming prerequisites.
-ITEMS = {(d, ): ("UNWIND $ids AS id MATCH (c:Content {contentId: id}) "
-                 "WITH id, c, [(c)-[:TEACHES]->(s:Skill) | s.skillId] AS skills, "
-                 "[(p:Content)-[e:PREREQUISITE_FOR]->(c) | [p.contentId, e.strength, e.optionalBypass]] AS parents "
-                 f"RETURN {_packed(d, '[id, c.difficulty, c.mandatoryPrereqCount, skills, parents]')} AS items")
-         for d in DIALECTS}
 
+
+def _proficiency(d: str) -> str:
+    skill, learner = packable(d, "s.skillId"), packable(d, "id")
+    return ("UNWIND $learners AS id MATCH (l:Learner {learnerId: id}) "
+            "OPTIONAL MATCH (l)-[h:HAS_SKILL]->(s:Skill) "
+            f"WITH l, id, collect([{skill}, h.proficiencyLevel]) AS skills "
+            f"RETURN {_packed(d, f'[{learner}, l.frontier, skills]')} AS learners")
+
+
+def _taught(d: str) -> str:
+    skill, teacher, child = packable(d, "sid"), packable(d, "m.contentId"), packable(d, "d.contentId")
+    return ("UNWIND $skills AS sid MATCH (:Skill {skillId: sid})<-[:TEACHES]-(m:Content) "
+            "OPTIONAL MATCH (m)-[:PREREQUISITE_FOR]->(d:Content) "
+            f"WITH sid, m, collect({child}) AS children "
+            f"RETURN {_packed(d, f'[{skill}, {teacher}, children]')} AS taught")
+
+
+def _items(d: str) -> str:
+    content, skill, parent = packable(d, "id"), packable(d, "s.skillId"), packable(d, "p.contentId")
+    return ("UNWIND $ids AS id MATCH (c:Content {contentId: id}) "
+            f"WITH id, c, [(c)-[:TEACHES]->(s:Skill) | {skill}] AS skills, "
+            f"[(p:Content)-[e:PREREQUISITE_FOR]->(c) | [{parent}, e.strength, e.optionalBypass]] AS parents "
+            f"RETURN {_packed(d, f'[{content}, c.difficulty, c.mandatoryPrereqCount, skills, parents]')} AS items")
+
+
+def _edges(d: str) -> str:
+    learner, content = packable(d, "id"), packable(d, "c.contentId")
+    row = f"[{learner}, {content}, f.score, f.gap, f.prof, f.strength, f.unlocked, f.ready]"
+    return ("UNWIND $learners AS id MATCH (l:Learner {learnerId: id})-[f:FRONTIER]->(c:Content) "
+            f"RETURN {_packed(d, row)} AS edges")
+
+
+# Keyed by dialect like every packed statement: FalkorDB packs the list into one JSON text.
+#: The learners' proficiencies and marks (a learner without HAS_SKILL has one [null, null] pair).
+PROFICIENCY = {(d, ): _proficiency(d) for d in DIALECTS}
+#: Content teaching each skill, with what it is a prerequisite of.
+TAUGHT = {(d, ): _taught(d) for d in DIALECTS}
+#: Item rows of content: difficulty, mandatoryPrereqCount, skills taught, incoming prerequisites.
+ITEMS = {(d, ): _items(d) for d in DIALECTS}
 #: The learners' frontier edges.
-EDGES = {(d, ): ("UNWIND $learners AS id MATCH (l:Learner {learnerId: id})-[f:FRONTIER]->(c:Content) "
-                 f"RETURN {_packed(d, '[id, c.contentId, f.score, f.gap, f.prof, f.strength, f.unlocked, f.ready]')}"
-                 " AS edges") for d in DIALECTS}
+EDGES = {(d, ): _edges(d) for d in DIALECTS}
 
 #: The catalog's version: every change of what the ranking reads of content bumps it (in
 #: Frontier.distrust), so that a process may keep what it read of the catalog until then.

@@ -22,7 +22,7 @@ from typing import Any, NamedTuple
 
 from stores import metrics
 from stores.errors import NotFound, PreconditionFailed
-from stores.graph.base import GraphBackend, unpacked
+from stores.graph.base import GraphBackend, packable, unpacked
 from stores.graph.frontier import MASTERY_THRESHOLD, W_DIFFICULTY, W_STRENGTH, ZPD_OFFSET, Frontier
 from stores.graph.locks import graph_lease
 
@@ -166,8 +166,11 @@ GET_CONTENT = ("MATCH (c:Content {contentId: $id}) "
 
 #: One row per (member, incoming edge), or (member, null) for a member without prerequisites: flat
 #: rows collect several times faster in FalkorDB than a list of edges per member.
-_EDGE_ROW = ("[n.contentId, n.type, n.difficulty, {mastery}, p.contentId, e.strength, e.optionalBypass, "
-             "e.averageTransitionTime]")
+def _edge_row(dialect: str, mastery: str) -> str:
+    return (f"[n.contentId, {packable(dialect, 'n.type')}, n.difficulty, {mastery}, p.contentId, e.strength, "
+            "e.optionalBypass, e.averageTransitionTime]")
+
+
 # No label on p: PREREQUISITE_FOR only ever joins two Content nodes (SET_PREREQUISITE matches both), and
 # the label test per edge is about a tenth of the dense closure's time in FalkorDB.
 _EDGES = "OPTIONAL MATCH (n)<-[e:PREREQUISITE_FOR]-(p) "
@@ -185,13 +188,13 @@ def _closure(dialect: str, mirror: str, *, learner: bool) -> str:
         pack = "collect({})"
     if not learner:
         return ("MATCH (c:Content {contentId: $id}) " + start + _EDGES
-                + f"RETURN {pack.format(_EDGE_ROW.format(mastery='0.0'))} AS members")
+                + f"RETURN {pack.format(_edge_row(dialect, '0.0'))} AS members")
     return ("MATCH (l:Learner {learnerId: $learner}) MATCH (c:Content {contentId: $id}) " + start
             + "OPTIONAL MATCH (n)-[:TEACHES]->(s:Skill) "
             "OPTIONAL MATCH (l)-[h:HAS_SKILL]->(s) "
             "WITH n, count(s) AS taught, min(coalesce(h.proficiencyLevel, 0.0)) AS lowest "
             "WITH n, CASE WHEN taught = 0 THEN 0.0 ELSE lowest END AS mastery " + _EDGES
-            + f"RETURN {pack.format(_EDGE_ROW.format(mastery='mastery'))} AS members")
+            + f"RETURN {pack.format(_edge_row(dialect, 'mastery'))} AS members")
 
 
 #: Closure mirrors: NEEDS_MANDATORY for mandatory-only closures, NEEDS for every prerequisite.

@@ -178,3 +178,17 @@ async def test_a_new_learner_is_answered_from_history_until_rebuilt(graph: Graph
     assert await Frontier(graph).repair() == 1
     assert await from_frontier(graph, "N", 3) == await reference(graph, "N", 3)
     assert [r.content.content_id for r in await LearningPaths(graph).recommend("N", 3)] == [cid(0), cid(1), cid(2)]
+
+
+async def test_ids_with_backslashes_and_quotes_keep_their_frontier(graph: GraphBackend) -> None:
+    """FalkorDB's toJSON writes strings unescaped: the packed reads escape them first."""
+    await prepared(graph)
+    odd = ["a\\b", 'q"s', "\\\"x"]
+    await build_dag(graph, 3, [(0, 1, False), (1, 2, True)], teaches={0: [odd[0]], 1: [odd[1]], 2: [odd[2]]})
+    learner = 'L\\"1'
+    await learner_with(graph, learner, {odd[0]: 0.9, odd[2]: 0.3})
+    assert await Frontier(graph).rebuild([learner]) == {learner}
+    assert await from_frontier(graph, learner, 5) == await reference(graph, learner, 5)
+    await GraphConsumer(graph, MemoryHistories()).deliver(assessments(1, learner, [{odd[1]: 1.0}, {odd[1]: 1.0}]))
+    assert await mark(graph, learner) == TRUSTED
+    assert await from_frontier(graph, learner, 5) == await reference(graph, learner, 5)

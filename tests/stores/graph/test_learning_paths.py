@@ -13,6 +13,7 @@ from stores.errors import NotFound, PreconditionFailed
 from stores.graph import GraphBackend
 from stores.graph.frontier import MASTERY_THRESHOLD
 from stores.graph.learning_paths import LearningPaths
+from stores.graph.model import GraphModel
 from tests.stores.graph.helpers import build_dag, cid, learner_with, prepared
 
 
@@ -201,3 +202,14 @@ async def test_closure_of_a_deep_node_in_a_dense_dag_is_one_round_trip(graph: Gr
     assert all(closure.depth[c] == lengths[c] for c in closure.order)
     with pytest.raises(PreconditionFailed):  # the cycle check walks the same dense DAG forwards
         await paths.set_prerequisite(deep, cid(0), strength=1, optional_bypass=False, average_transition_time=0)
+
+
+async def test_a_closure_carries_content_types_with_backslashes_and_quotes(graph: GraphBackend) -> None:
+    """FalkorDB's toJSON writes strings unescaped: the closure statement escapes the type first."""
+    await prepared(graph)
+    await build_dag(graph, 2, [(0, 1, False)])
+    model = GraphModel(graph)
+    odd = 'video\\"x\\'
+    await model.upsert_node("content", cid(0), {"type": odd})
+    closure = await LearningPaths(graph).prerequisites(cid(1))
+    assert closure.nodes[cid(0)].type == odd
