@@ -175,6 +175,7 @@ EDGES = {(d, ): _edges(d) for d in DIALECTS}
 #: The catalog's version: every change of what the ranking reads of content bumps it (in
 #: Frontier.distrust), so that a process may keep what it read of the catalog until then.
 CATALOG_VERSION = "OPTIONAL MATCH (v:CatalogVersion {name: 'catalog'}) RETURN v.version AS version"
+EXISTING = "UNWIND $ids AS id MATCH (c:Content {contentId: id}) RETURN count(c) AS n"
 BUMP_CATALOG = ("MERGE (v:CatalogVersion {name: 'catalog'}) SET v.version = coalesce(v.version, 0) + 1 "
                 "RETURN v.version AS version")
 
@@ -322,7 +323,9 @@ class Frontier:
         """Mark every learner a change of the content can affect as not current."""
         if content_ids:
             ids = list(dict.fromkeys(content_ids))
-            await self.graph.run(BUMP_CATALOG, {})
+            # Content that does not exist yet is in no process's cache: creating it bumps nothing.
+            if (await self.graph.run(EXISTING, {"ids": ids}))[0]["n"]:
+                await self.graph.run(BUMP_CATALOG, {})
             await self.graph.run(DISTRUST, {"ids": ids})
             await self.graph.run(DISTRUST_LINKED, {"ids": ids})
 

@@ -260,10 +260,11 @@ class GraphModel:
         if kind == "content":  # difficulty ranks it in RecommendNext; before and after, see LearningPaths
             await self.frontier.distrust([node_id])
         rows = await self.graph.run(_upsert_cypher(spec), {"id": node_id, "props": values})
-        if kind == "content":
-            await self.frontier.distrust([node_id])
         row = dict(rows[0])
-        return row, bool(row.pop("created"))
+        created = bool(row.pop("created"))
+        if kind == "content" and not created:  # new content has no edges: no learner is affected
+            await self.frontier.distrust([node_id])
+        return row, created
 
     async def get_node(self, kind: str, node_id: str) -> dict[str, Any]:
         """The node's properties; NotFound when missing."""
