@@ -135,7 +135,7 @@ def bootstrap(runtime: Runtime) -> Components:
     simulation = Simulation(settings=settings, domain=domain, hub=WatchHub(runtime, domain.live, settings),
                             sync=SimulationSync(domain))
     model = GraphModel(s.graph)
-    graph = Graph(model=model, paths=LearningPaths(s.graph), gaps=SkillGaps(s.graph),
+    graph = Graph(model=model, paths=LearningPaths(s.graph, model.frontier), gaps=SkillGaps(s.graph),
                   collaboration=Collaboration(s.graph), histories=PostgresHistories(s.postgres),
                   fitter=SkillFitter(s.postgres, model, spawn=runtime.spawn))
     return Components(runtime=runtime, catalog=catalog, learner=learner,

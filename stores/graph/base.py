@@ -25,6 +25,11 @@ def unpacked(rows: Sequence[Row], column: str) -> list[Any]:
     return list(json.loads(packed, strict=False) if isinstance(packed, str) else packed)
 
 
+def packed(dialect: str, expr: str) -> str:
+    """expr (a list) as the statement returns it for unpacked(): one toJSON text on FalkorDB."""
+    return f"toJSON({expr})" if dialect == "falkordb" else expr
+
+
 #: Cypher escaping a string for JSON (in Cypher literals '\\' is one backslash, '\\"' a backslash and a quote).
 _ESCAPED = r"""replace(replace({}, '\\', '\\\\'), '"', '\\"')"""
 

@@ -37,7 +37,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 from stores import metrics
-from stores.graph.base import GraphBackend, packable, unpacked
+from stores.graph.base import GraphBackend, packable, packed, unpacked
 from stores.ids import require_ids
 from stores.tasks import stop_requested
 
@@ -127,7 +127,7 @@ def entry(content_id: str, item: Item, items: Mapping[str, Item], prof: Mapping[
 
 
 def _packed(dialect: str, what: str) -> str:
-    return f"toJSON(collect({what}))" if dialect == "falkordb" else f"collect({what})"
+    return packed(dialect, f"collect({what})")
 
 
 DIALECTS = ("falkordb", "neo4j")

@@ -22,7 +22,7 @@ from typing import Any, NamedTuple
 
 from stores import metrics
 from stores.errors import NotFound, PreconditionFailed
-from stores.graph.base import GraphBackend, packable, unpacked
+from stores.graph.base import GraphBackend, packable, packed, unpacked
 from stores.graph.frontier import MASTERY_THRESHOLD, W_DIFFICULTY, W_STRENGTH, ZPD_OFFSET, Frontier
 from stores.graph.locks import graph_lease
 
@@ -181,20 +181,18 @@ def _closure(dialect: str, mirror: str, *, learner: bool) -> str:
     if dialect == "falkordb":
         start = (f"CALL algo.BFS(c, {'-1' if learner else '$depth'}, '{mirror}') YIELD nodes "
                  "UNWIND [c] + nodes AS n ")
-        pack = "toJSON(collect({}))"
     else:
         # DISTINCT end nodes of a variable-length expand: Neo4j prunes it to a breadth-first walk.
         start = f"UNWIND [c] + COLLECT {{ MATCH (c)-[:{mirror}*]->(m:Content) RETURN DISTINCT m }} AS n "
-        pack = "collect({})"
     if not learner:
         return ("MATCH (c:Content {contentId: $id}) " + start + _EDGES
-                + f"RETURN {pack.format(_edge_row(dialect, '0.0'))} AS members")
+                + f"RETURN {packed(dialect, 'collect(' + _edge_row(dialect, '0.0') + ')')} AS members")
     return ("MATCH (l:Learner {learnerId: $learner}) MATCH (c:Content {contentId: $id}) " + start
             + "OPTIONAL MATCH (n)-[:TEACHES]->(s:Skill) "
             "OPTIONAL MATCH (l)-[h:HAS_SKILL]->(s) "
             "WITH n, count(s) AS taught, min(coalesce(h.proficiencyLevel, 0.0)) AS lowest "
             "WITH n, CASE WHEN taught = 0 THEN 0.0 ELSE lowest END AS mastery " + _EDGES
-            + f"RETURN {pack.format(_edge_row(dialect, 'mastery'))} AS members")
+            + f"RETURN {packed(dialect, 'collect(' + _edge_row(dialect, 'mastery') + ')')} AS members")
 
 
 #: Closure mirrors: NEEDS_MANDATORY for mandatory-only closures, NEEDS for every prerequisite.
@@ -324,12 +322,13 @@ def reachable(start: Iterable[str], edges: Iterable[Edge], *, mandatory_only: bo
 class LearningPaths:
     """Domain methods over PREREQUISITE_FOR and the learner's mastery of content."""
 
-    def __init__(self, graph: GraphBackend) -> None:
+    def __init__(self, graph: GraphBackend, frontier: Frontier | None = None) -> None:
         self.graph = graph
         # The cycle check and the write are two steps; the asyncio lock serialises them within
         # this process, the graph lease across every node writing to the same graph.
         self._write_lock = asyncio.Lock()
-        self.frontier = Frontier(graph)
+        # Shared with the GraphModel where there is one: each Frontier keeps its own catalog cache.
+        self.frontier = frontier or Frontier(graph)
 
     async def set_prerequisite(self, from_id: str, to_id: str, *, strength: float, optional_bypass: bool,
                                average_transition_time: float) -> tuple[Edge, bool]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from stores.errors import NotFound
-from stores.graph.base import GraphBackend, checked_label, unpacked
+from stores.graph.base import GraphBackend, checked_label, packed, unpacked
 from stores.graph.frontier import Frontier
 from stores.graph.knowledge_tracing import DEFAULT_PARAMS, BKTParams, SkillState
 from stores.ids import OrderKey, require_ids
@@ -150,8 +150,8 @@ READ_EDGE_STATES = {
                   "OPTIONAL MATCH (s:Skill {skillId: p[2]}) "
                   "OPTIONAL MATCH (l:Learner {learnerId: p[1]}) "
                   "OPTIONAL MATCH (l)-[h:HAS_SKILL]->(s) "
-                  f"RETURN {pack.format(f'collect({_EDGE_STATE})')} AS states")
-    for dialect, pack in (("falkordb", "toJSON({})"), ("neo4j", "{}"))}
+                  f"RETURN {packed(dialect, f'collect({_EDGE_STATE})')} AS states")
+    for dialect in ("falkordb", "neo4j")}
 
 #: BKT parameters of the given skills that were fitted (the others use the defaults).
 FITTED_PARAMS = (
@@ -178,8 +178,8 @@ WRITE_EDGE_STATES = {
                   "h.lastAssessed = CASE WHEN coalesce(h.lastAssessed, 0) > {t} THEN h.lastAssessed ELSE {t} END, "
                   "h.orderKeyTime = {kt}, h.orderKeyId = {ki}, h.appliedOutboxIds = null, h.lastOutboxId = null, "
                   "h.version = {version} + 1 ").format(**_R)
-                 + f"RETURN {pack.format('collect(' + _R['i'] + ')')} AS written"
-    for dialect, pack in (("falkordb", "toJSON({})"), ("neo4j", "{}"))}
+                 + f"RETURN {packed(dialect, 'collect(' + _R['i'] + ')')} AS written"
+    for dialect in ("falkordb", "neo4j")}
 
 SKILL_PARAMS = (
     "MATCH (s:Skill {skillId: $skill}) RETURN s.skillId AS skill_id, s.bktPrior AS prior, "

@@ -131,7 +131,7 @@ class GraphConsumer:
         self.graph = graph
         self.histories = histories
         self.model = GraphModel(graph)
-        self.paths = LearningPaths(graph)
+        self.paths = LearningPaths(graph, self.model.frontier)
         self.collaboration = Collaboration(graph)
 
     async def deliver(self, rows: Sequence[OutboxRow]) -> None:
