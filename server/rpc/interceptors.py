@@ -39,6 +39,8 @@ OPEN_SERVICES = ("/grpc.health.v1.Health/", "/grpc.reflection.v1alpha.ServerRefl
 #: A call that arrives with less time than this before its deadline is refused before any work: no
 #: store round trip and reply fit in it, and work started then would outlive the caller's interest.
 MIN_DEADLINE_SECONDS = 0.002
+#: How late after the caller's deadline its cancellation may reach this side (request transit, a busy loop).
+DEADLINE_SLACK_SECONDS = 0.05
 
 
 @dataclass
@@ -143,8 +145,10 @@ def _interrupted(state: CallState, context: aio.ServicerContext[Any, Any]) -> No
 
 
 def _past_deadline(context: aio.ServicerContext[Any, Any]) -> bool:
+    # The caller's deadline passes before this side's, which counts from when the request arrived: a
+    # cancellation that comes this close to the deadline is the caller's deadline, not a cancel.
     remaining = context.time_remaining()
-    return remaining is not None and remaining <= 0
+    return remaining is not None and remaining <= DEADLINE_SLACK_SECONDS
 
 
 async def _abort(state: CallState, context: aio.ServicerContext[Any, Any], error: errors.ApiError) -> None:
